@@ -1,0 +1,41 @@
+# newsarchive: every target depends on `install`, which builds .venv and the ES launcher.
+PY      := .venv/bin/python
+VENV    := .venv/.installed
+LAUNCHER := es-launcher/target/.built
+export NEWSARCHIVE_HOME ?= $(CURDIR)/data
+
+.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search es-start es-stop clean
+
+install: $(VENV) $(LAUNCHER)
+
+$(VENV): pyproject.toml
+	python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(LAUNCHER): es-launcher/pom.xml $(shell find es-launcher/src -type f 2>/dev/null)
+	$(PY) -m newsarchive.localnode build
+	touch $@
+
+demo: install
+	.venv/bin/newsarchive es start
+	$(PY) -m newsarchive.demo
+
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+es-start: install
+	.venv/bin/newsarchive es start
+
+es-stop: install
+	.venv/bin/newsarchive es stop
+
+clean:
+	rm -rf .venv es-launcher/target

@@ -1,0 +1,2 @@
+package newsarchive.eslauncher;
+class Placeholder {}

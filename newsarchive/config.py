@@ -1,0 +1,149 @@
+"""Configuration from environment variables and an optional TOML file.
+
+Precedence: environment > config file > defaults. The config file is
+``$NEWSARCHIVE_CONFIG`` if set, else ``$NEWSARCHIVE_HOME/config.toml`` if it exists.
+Secrets (API key, password) are kept out of ``repr`` so they never reach logs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from newsarchive.errors import ConfigError
+
+DEFAULT_LOCAL_PORT = 9250  # not 9200, so a user's own Elasticsearch keeps its port
+DEFAULT_LOCAL_HEAP = "512m"
+
+# config-file key (section.key) -> (Settings field, environment variable)
+_KEYS: dict[str, tuple[str, str]] = {
+    "home": ("home", "NEWSARCHIVE_HOME"),
+    "elasticsearch.url": ("es_url", "NEWSARCHIVE_ES_URL"),
+    "elasticsearch.api_key": ("es_api_key", "NEWSARCHIVE_ES_API_KEY"),
+    "elasticsearch.user": ("es_user", "NEWSARCHIVE_ES_USER"),
+    "elasticsearch.password": ("es_password", "NEWSARCHIVE_ES_PASSWORD"),
+    "elasticsearch.ca_cert": ("es_ca_cert", "NEWSARCHIVE_ES_CA_CERT"),
+    "elasticsearch.verify_certs": ("es_verify_certs", "NEWSARCHIVE_ES_VERIFY_CERTS"),
+    "elasticsearch.index_prefix": ("index_prefix", "NEWSARCHIVE_INDEX_PREFIX"),
+    "local.port": ("local_port", "NEWSARCHIVE_LOCAL_ES_PORT"),
+    "local.heap": ("local_heap", "NEWSARCHIVE_LOCAL_ES_HEAP"),
+    "crawler.user_agent": ("user_agent", "NEWSARCHIVE_USER_AGENT"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = Path("data")
+    es_url: str | None = None  # None: use the embedded local node
+    es_api_key: str | None = field(default=None, repr=False)
+    es_user: str | None = None
+    es_password: str | None = field(default=None, repr=False)
+    es_ca_cert: Path | None = None
+    es_verify_certs: bool = True
+    index_prefix: str = "newsarchive"
+    local_port: int = DEFAULT_LOCAL_PORT
+    local_heap: str = DEFAULT_LOCAL_HEAP
+    user_agent: str | None = None
+    config_file: Path | None = None
+
+    @property
+    def uses_local_node(self) -> bool:
+        return self.es_url is None
+
+    @property
+    def secrets(self) -> list[str]:
+        """Values that must never be printed, for redaction of logs and reports."""
+        return [s for s in (self.es_api_key, self.es_password) if s]
+
+
+def _flatten(data: Mapping, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def _coerce(name: str, raw: object, source: str) -> object:
+    if raw is None or raw == "":
+        return None
+    try:
+        if name in ("home", "es_ca_cert"):
+            return Path(str(raw)).expanduser()
+        if name == "local_port":
+            port = int(raw)
+            if not 0 <= port <= 65535:
+                raise ValueError("port out of range")
+            return port
+        if name == "es_verify_certs":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("expected true or false")
+        if name == "es_url":
+            url = str(raw).strip().rstrip("/")
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("expected an http:// or https:// URL")
+            return url
+        return str(raw)
+    except ValueError as exc:
+        shown = "<secret>" if name in ("es_api_key", "es_password") else repr(raw)
+        raise ConfigError(f"{source}: invalid value {shown} ({exc})") from None
+
+
+def _read_file(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    flat = _flatten(data)
+    unknown = sorted(set(flat) - set(_KEYS))
+    if unknown:
+        known = ", ".join(sorted(_KEYS))
+        raise ConfigError(f"config file {path}: unknown key {unknown[0]!r} (known keys: {known})")
+    return flat
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from the environment and the optional config file."""
+    env = os.environ if env is None else env
+    values: dict[str, object] = {}
+    config_path: Path | None = None
+    if env.get("NEWSARCHIVE_CONFIG"):
+        config_path = Path(env["NEWSARCHIVE_CONFIG"]).expanduser()
+        if not config_path.is_file():
+            raise ConfigError(f"NEWSARCHIVE_CONFIG points to {config_path}, which does not exist")
+    else:
+        home = Path(env.get("NEWSARCHIVE_HOME") or "data").expanduser()
+        if (home / "config.toml").is_file():
+            config_path = home / "config.toml"
+    if config_path is not None:
+        for key, raw in _read_file(config_path).items():
+            name = _KEYS[key][0]
+            values[name] = _coerce(name, raw, f"config file {config_path}, key {key!r}")
+    for name, var in _KEYS.values():
+        if var in env and env[var] != "":
+            values[name] = _coerce(name, env[var], f"environment variable {var}")
+    known = {f.name for f in fields(Settings)}
+    values = {k: v for k, v in values.items() if k in known and v is not None}
+    return Settings(config_file=config_path, **values)
+
+
+def redact(text: str, settings: Settings) -> str:
+    """Replace every secret of ``settings`` in ``text`` by ``***``."""
+    for secret in settings.secrets:
+        text = text.replace(secret, "***")
+    return text

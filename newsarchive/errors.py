@@ -1,0 +1,15 @@
+"""Errors a user can act on. The CLI prints their message as one line, never a traceback."""
+
+
+class NewsarchiveError(Exception):
+    """A runtime failure with a message that says what went wrong and what to do (exit 1)."""
+
+    exit_code = 1
+
+
+class ConfigError(NewsarchiveError):
+    """A configuration file or environment variable is invalid; the message names it."""
+
+
+class ElasticsearchUnavailable(NewsarchiveError):
+    """The configured Elasticsearch cannot be reached; the message names the URL."""

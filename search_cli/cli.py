@@ -1,0 +1,85 @@
+"""The ``newsarchive`` command: one Click group whose subcommands load lazily.
+
+Each subcommand lives in its own module under ``search_cli/commands/`` and is only
+imported when it runs (or when ``--help`` lists it), so start-up stays fast. Commands
+are thin: the work is done by the ``crawler``, ``indexer`` and ``search_cli.query``
+libraries they call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from newsarchive import __version__
+from newsarchive.errors import NewsarchiveError
+
+# command name -> "module:attribute"; the order here is the order of --help.
+COMMANDS: dict[str, str] = {
+    "es": "search_cli.commands.es:es",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when it is needed."""
+
+    def __init__(self, *args, lazy_commands: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.lazy_commands) + sorted(super().list_commands(ctx))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsarchiveError as exc:
+            # One line on stderr and exit code 1, whether run from the shell or CliRunner.
+            raise click.ClickException(str(exc)) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Keep registry order instead of Click's alphabetical order.
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=formatter.width - 6 - 14)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="newsarchive")
+def cli() -> None:
+    """Archive political news and search it.
+
+    Crawl outlets into WARC files and article records, load them into
+    Elasticsearch, and search the corpus from the terminal.
+
+    Configuration comes from NEWSARCHIVE_* environment variables and an optional
+    TOML file (see README). Without NEWSARCHIVE_ES_URL, commands use the local
+    Elasticsearch that `newsarchive es start` runs.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(prog_name="newsarchive")
+    except BrokenPipeError:  # e.g. `newsarchive export ... | head`
+        sys.stderr.close()
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Thin Click commands, one module each, loaded lazily by ``search_cli.cli``."""
