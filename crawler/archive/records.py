@@ -1,0 +1,212 @@
+"""Article records: one JSON object per line, one line per article event.
+
+``ArticleLog`` decides what a fetch means (new version, changed, unchanged, removed)
+against the seen-store, appends the record, then folds it into the store. It does no
+WARC writing, so re-extraction replays captures through the very same logic.
+The format is documented in docs/record-format.md and crawler/schema/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.archive.identity import article_id, choose_canonical, content_hash, normalize_text
+from crawler.archive.jsonl import JsonlWriter, read_lines
+from crawler.archive.seen import ArticleState, SeenStore
+from crawler.archive.warc import Capture
+
+RECORD_VERSION = 1
+
+# Fields compared between versions; a change in any is listed in ``changed_fields``,
+# but only a change of the normalized title or body makes a new version.
+DIFF_FIELDS = ("title", "description", "body", "authors", "published", "modified")
+
+EXTRACTED_FIELDS = (
+    "title",
+    "description",
+    "body",
+    "authors",
+    "published",
+    "modified",
+    "section",
+    "tags",
+    "language",
+    "image",
+    "word_count",
+    "links",
+    "paywalled",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What ``record_article``/``record_removed`` did."""
+
+    kind: str  # "new" | "changed" | "unchanged" | "removed"
+    id: str
+    version: int
+    changed_fields: list[str] = field(default_factory=list)
+    record: dict | None = None  # the line appended to the JSONL
+
+
+def domain_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _comparable(name: str, value):
+    if name in ("title", "description", "body"):
+        return normalize_text(value)
+    if name == "authors":
+        return [normalize_text(a) for a in (value or [])]
+    return value or None
+
+
+def changed_fields(old: dict, new: dict) -> list[str]:
+    return [f for f in DIFF_FIELDS if _comparable(f, old.get(f)) != _comparable(f, new.get(f))]
+
+
+def _base(event: str, aid: str, version: int, capture: Capture, **extra) -> dict:
+    return {
+        "record_version": RECORD_VERSION,
+        "event": event,
+        "id": aid,
+        "version": version,
+        **extra,
+        "fetched_at": capture.fetched_at,
+        "capture": capture.pointer(),
+    }
+
+
+class ArticleLog:
+    """The JSONL article records of one record set plus the seen-store they feed."""
+
+    def __init__(self, jsonl_path: Path, store: SeenStore, *, fsync: bool = False) -> None:
+        self.store = store
+        self.writer = JsonlWriter(jsonl_path, fsync=fsync)
+        self.torn_bytes = self.writer.torn_bytes
+        self.replayed = self._reconcile()
+
+    def _reconcile(self) -> int:
+        """Apply lines written after the store's checkpoint (a crash between the two)."""
+        start = self.store.checkpoint()
+        if start > self.writer.size:  # store ahead of the file (power loss): rebuild
+            self.store.reset_articles()
+            start = 0
+        count = 0
+        for end, record in read_lines(self.writer.path, start):
+            self.store.apply(record, end)
+            count += 1
+        return count
+
+    def _commit(self, record: dict) -> None:
+        end = self.writer.append(record)
+        self.store.apply(record, end)
+
+    def article(
+        self,
+        extracted: dict,
+        *,
+        capture: Capture,
+        source_id: str,
+        outlet: str,
+        source_tags: dict[str, str],
+        http_status: int,
+    ) -> Outcome:
+        url = capture.url
+        canonical = choose_canonical(url, extracted.get("canonical_url"))
+        aid = self.store.resolve_id(url, canonical) or article_id(canonical)
+        state = self.store.article(aid)
+        chash = content_hash(extracted.get("title"), extracted.get("body"))
+        if state is not None and state.content_hash == chash:
+            record = _base(
+                "seen",
+                aid,
+                state.version,
+                capture,
+                url=url,
+                source_id=source_id,
+                outlet=outlet,
+                http_status=http_status,
+                content_hash=chash,
+            )
+            self._commit(record)
+            return Outcome("unchanged", aid, state.version, [], record)
+        record = self._version_record(
+            extracted, aid, state, capture, url, canonical, chash,
+            source_id=source_id, outlet=outlet, source_tags=source_tags, http_status=http_status,
+        )  # fmt: skip
+        self._commit(record)
+        kind = "new" if state is None else "changed"
+        return Outcome(kind, aid, record["version"], record["changed_fields"], record)
+
+    def _version_record(
+        self,
+        extracted: dict,
+        aid: str,
+        state: ArticleState | None,
+        capture: Capture,
+        url: str,
+        canonical: str,
+        chash: str,
+        **context,
+    ) -> dict:
+        values = {name: extracted.get(name) for name in EXTRACTED_FIELDS}
+        values["authors"] = list(values["authors"] or [])
+        values["tags"] = list(values["tags"] or [])
+        values["links"] = list(values["links"] or [])
+        values["paywalled"] = bool(values["paywalled"])
+        values["word_count"] = int(values["word_count"] or len((values["body"] or "").split()))
+        if state is None:
+            version, first_seen, changed, previous = 1, capture.fetched_at, [], {}
+        else:
+            version, first_seen = state.version + 1, state.first_seen
+            changed = changed_fields(state.fields, values)
+            previous = {f: state.fields.get(f) for f in changed}
+        return _base(
+            "new" if state is None else "changed",
+            aid,
+            version,
+            capture,
+            url=url,
+            canonical_url=canonical,
+            domain=domain_of(canonical),
+            source_id=context["source_id"],
+            outlet=context["outlet"],
+            source_tags=dict(context["source_tags"] or {}),
+            **values,
+            provenance=dict(extracted.get("provenance") or {}),
+            extractor=dict(extracted.get("extractor") or {}),
+            first_seen=first_seen,
+            http_status=context["http_status"],
+            content_hash=chash,
+            changed_fields=changed,
+            previous=previous,
+        )
+
+    def removed(
+        self, url: str, *, capture: Capture, source_id: str, status: int, reason: str | None
+    ) -> Outcome | None:
+        aid = self.store.resolve_id(url)
+        state = self.store.article(aid) if aid else None
+        if state is None:
+            return None
+        if state.removed:
+            return Outcome("unchanged", state.id, state.version)
+        record = _base(
+            "removed",
+            state.id,
+            state.version,
+            capture,
+            url=url,
+            source_id=source_id,
+            http_status=status,
+            reason=reason or f"http {status}",
+        )
+        self._commit(record)
+        return Outcome("removed", state.id, state.version, [], record)
+
+    def close(self) -> None:
+        self.writer.close()

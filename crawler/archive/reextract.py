@@ -1,0 +1,172 @@
+"""Rebuild article records from the WARC files alone, with the current extractor.
+
+Every ``metadata`` record written by ``Archive.record_article`` names its response
+(``WARC-Concurrent-To``) and holds what the page cannot tell (source, tags, feed
+entry). Replaying those in write order through the same ``ArticleLog`` logic gives a
+fresh record set, written to its own directory so the live one is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive.records import ArticleLog
+from crawler.archive.seen import SeenStore
+from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths
+from crawler.archive.warc import Capture, warc_files
+from newsarchive.errors import NewsarchiveError
+
+log = logging.getLogger(__name__)
+
+
+def _read_payload(path: Path, offset: int) -> bytes:
+    """The HTTP entity body of the record at ``offset``, content-encoding removed."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        try:
+            return record.content_stream().read()
+        except Exception:  # unknown content-encoding: the raw body is all we have
+            fh.seek(offset)
+            return next(iter(ArchiveIterator(fh))).raw_stream.read()
+
+
+def _iter_records(path: Path):
+    """(record, offset, length) of each record; a torn tail ends the file quietly."""
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        try:
+            for record in it:
+                payload = record.content_stream().read() if record.rec_type == "metadata" else None
+                yield record, payload, it.get_record_offset(), it.get_record_length()
+        except Exception as exc:  # torn record of a crashed crawl
+            log.warning("%s: stopped reading at a damaged record (%s)", path.name, exc)
+
+
+def default_out(home: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path(home) / "articles" / f"reextract-{stamp}"
+
+
+def reextract(
+    home: Path,
+    *,
+    out: Path | None = None,
+    extract: Callable[..., dict] | None = None,
+) -> dict:
+    """Write ``<out>/articles.jsonl`` from the WARCs under ``home``; return a summary."""
+    if extract is None:
+        from crawler.extract import extract
+    warc_dir = archive_paths(home)["warc"]
+    files = warc_files(warc_dir)
+    if not files:
+        raise NewsarchiveError(f"no WARC files in {warc_dir}: nothing to re-extract")
+    out = Path(out) if out else default_out(home)
+    if (out / "articles.jsonl").exists():
+        raise NewsarchiveError(f"{out} already holds article records; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = out / ".seen.sqlite"
+    store = SeenStore(scratch)
+    article_log = ArticleLog(out / "articles.jsonl", store)
+    captures: dict[str, Capture] = {}  # record id -> response/revisit capture
+    originals: dict[str, Path] = {}  # record id -> file of a full response
+    summary = {"warc_files": len(files), "captures": 0, "articles": 0, "missing": 0}
+    summary.update(new=0, changed=0, unchanged=0, removed=0)
+    try:
+        for path in files:
+            for record, payload, offset, length in _iter_records(path):
+                headers = record.rec_headers
+                rid = headers.get_header("WARC-Record-ID")
+                if record.rec_type in ("response", "revisit"):
+                    summary["captures"] += 1
+                    captures[rid] = _capture(record, path.name, offset, length, captures)
+                    if record.rec_type == "response":
+                        originals[rid] = path
+                    continue
+                if record.rec_type != "metadata":
+                    continue
+                meta = _parse(payload)
+                if meta is None or meta.get("type") not in (METADATA_TYPE, REMOVED_TYPE):
+                    continue
+                capture = captures.get(headers.get_header("WARC-Concurrent-To"))
+                if capture is None:
+                    summary["missing"] += 1
+                    continue
+                if meta["type"] == REMOVED_TYPE:
+                    outcome = article_log.removed(
+                        meta["url"], capture=capture, source_id=meta["source_id"],
+                        status=meta["http_status"], reason=meta.get("reason"),
+                    )  # fmt: skip
+                    if outcome and outcome.kind == "removed":
+                        summary["removed"] += 1
+                    continue
+                body_rid = capture.refers_to["record_id"] if capture.revisit else capture.record_id
+                if body_rid not in originals:
+                    summary["missing"] += 1
+                    continue
+                body_capture = captures[body_rid]
+                html = _read_payload(originals[body_rid], body_capture.offset)
+                extracted = extract(html, capture.url, feed_entry=meta.get("feed_entry"))
+                outcome = article_log.article(
+                    extracted,
+                    capture=capture,
+                    source_id=meta["source_id"],
+                    outlet=meta["outlet"],
+                    source_tags=meta.get("source_tags") or {},
+                    http_status=meta["http_status"],
+                )
+                summary["articles"] += 1
+                summary[outcome.kind] += 1
+    finally:
+        article_log.close()
+        store.close()
+        for leftover in out.glob(".seen.sqlite*"):
+            leftover.unlink()
+    summary["out"] = str(out)
+    summary["records"] = str(out / "articles.jsonl")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def _parse(payload: bytes | None) -> dict | None:
+    try:
+        data = json.loads(payload or b"")
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _capture(record, name: str, offset: int, length: int, known: dict[str, Capture]) -> Capture:
+    headers = record.rec_headers
+    revisit = record.rec_type == "revisit"
+    refers_to = None
+    if revisit:
+        original = known.get(headers.get_header("WARC-Refers-To"))
+        refers_to = {
+            "warc_file": original.warc_file if original else None,
+            "offset": original.offset if original else None,
+            "length": original.length if original else None,
+            "record_id": headers.get_header("WARC-Refers-To"),
+        }
+    status = record.http_headers.get_statuscode() if record.http_headers else "0"
+    return Capture(
+        url=headers.get_header("WARC-Target-URI"),
+        warc_file=name,
+        offset=offset,
+        length=length,
+        record_id=headers.get_header("WARC-Record-ID"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        fetched_at=headers.get_header("WARC-Date"),
+        status=int(status),
+        revisit=revisit,
+        refers_to=refers_to,
+    )
+
+
+__all__ = ["reextract", "default_out"]

@@ -1,0 +1,205 @@
+"""The seen-store: what the archive knows about every URL, in SQLite.
+
+Article state here is *derived* from the JSONL article records: ``apply`` is the one
+function that turns a record into state, both live and when replaying lines a crash
+left unapplied (``meta.jsonl_offset`` is the replay checkpoint, committed in the
+same transaction). Validators and last captures are caches: losing one only costs an
+unconditional fetch or a full response instead of a revisit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.archive.identity import normalize_url
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    removed INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id);
+CREATE TABLE IF NOT EXISTS aliases (url_key TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS validators (
+    url_key TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, updated_at TEXT
+);
+CREATE TABLE IF NOT EXISTS captures (
+    url TEXT PRIMARY KEY, status INTEGER, payload_digest TEXT, warc_file TEXT,
+    offset INTEGER, length INTEGER, record_id TEXT, fetched_at TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    id: str
+    url: str
+    canonical_url: str
+    source_id: str
+    version: int
+    content_hash: str
+    first_seen: str
+    last_seen: str
+    removed: bool
+    fields: dict  # the diffable fields of the current version
+
+
+class SeenStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    # --- article state ---------------------------------------------------------------
+
+    def resolve_id(self, *urls: str | None) -> str | None:
+        """The id already given to any of these URLs (fetched or canonical), if any."""
+        for url in urls:
+            if url:
+                row = self.db.execute(
+                    "SELECT id FROM aliases WHERE url_key = ?", (normalize_url(url),)
+                ).fetchone()
+                if row:
+                    return row[0]
+        return None
+
+    def article(self, article_id: str) -> ArticleState | None:
+        row = self.db.execute(
+            "SELECT id, url, canonical_url, source_id, version, content_hash, first_seen,"
+            " last_seen, removed, state FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return ArticleState(*row[:8], removed=bool(row[8]), fields=json.loads(row[9]))
+
+    def article_for_url(self, url: str) -> ArticleState | None:
+        article_id = self.resolve_id(url)
+        return self.article(article_id) if article_id else None
+
+    def known_article_urls(self, source_id: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT url FROM articles WHERE source_id = ? AND removed = 0 ORDER BY first_seen",
+            (source_id,),
+        )
+        return [r[0] for r in rows]
+
+    def apply(self, record: dict, checkpoint: int) -> None:
+        """Fold one article record into the state and move the replay checkpoint."""
+        from crawler.archive.records import DIFF_FIELDS
+
+        event, aid = record["event"], record["id"]
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if event in ("new", "changed"):
+                fields = {f: record.get(f) for f in DIFF_FIELDS}
+                self.db.execute(
+                    "INSERT INTO articles (id, url, canonical_url, source_id, version,"
+                    " content_hash, first_seen, last_seen, removed, state)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET url = excluded.url,"
+                    " canonical_url = excluded.canonical_url, source_id = excluded.source_id,"
+                    " version = excluded.version, content_hash = excluded.content_hash,"
+                    " last_seen = excluded.last_seen, removed = 0, state = excluded.state",
+                    (
+                        aid,
+                        record["url"],
+                        record["canonical_url"],
+                        record["source_id"],
+                        record["version"],
+                        record["content_hash"],
+                        record["first_seen"],
+                        record["fetched_at"],
+                        json.dumps(fields, ensure_ascii=False),
+                    ),
+                )
+                for url in {record["url"], record["canonical_url"]}:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO aliases (url_key, id) VALUES (?, ?)",
+                        (normalize_url(url), aid),
+                    )
+            elif event == "seen":
+                self.db.execute(
+                    "UPDATE articles SET last_seen = ?, removed = 0 WHERE id = ?",
+                    (record["fetched_at"], aid),
+                )
+            elif event == "removed":
+                self.db.execute("UPDATE articles SET removed = 1 WHERE id = ?", (aid,))
+            self._set_meta("jsonl_offset", str(checkpoint))
+
+    # --- replay checkpoint -----------------------------------------------------------
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def checkpoint(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'jsonl_offset'").fetchone()
+        return int(row[0]) if row else 0
+
+    def reset_articles(self) -> None:
+        """Forget article state (before a full replay of the JSONL)."""
+        with self.db:
+            self.db.execute("DELETE FROM articles")
+            self.db.execute("DELETE FROM aliases")
+            self.db.execute("DELETE FROM meta WHERE key = 'jsonl_offset'")
+
+    # --- conditional GET validators --------------------------------------------------
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM validators WHERE url_key = ?", (normalize_url(url),)
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def remember_validators(
+        self, url: str, etag: str | None, last_modified: str | None, now: str
+    ) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO validators VALUES (?, ?, ?, ?)",
+                (normalize_url(url), etag, last_modified, now),
+            )
+
+    # --- last capture per URL (for revisit records) ----------------------------------
+
+    def last_capture(self, url: str) -> tuple | None:
+        return self.db.execute(
+            "SELECT status, payload_digest, warc_file, offset, length, record_id, fetched_at"
+            " FROM captures WHERE url = ?",
+            (url,),
+        ).fetchone()
+
+    def remember_capture(
+        self,
+        url: str,
+        status: int,
+        digest: str,
+        warc_file: str,
+        offset: int,
+        length: int,
+        record_id: str,
+        fetched_at: str,
+    ) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (url, status, digest, warc_file, offset, length, record_id, fetched_at),
+            )
+
+    def close(self) -> None:
+        self.db.close()

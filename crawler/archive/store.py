@@ -1,0 +1,291 @@
+"""The ``Archive`` facade: WARC captures, article records and the seen-store together.
+
+Write order for every article event (so a crash at any instant is repaired on the
+next open): WARC record(s) first, then the JSONL line, then the seen-store commit.
+- killed after the WARC, before the JSONL line: the capture is an orphan (valid WARC,
+  no record); the article is not in the seen-store, so it is fetched again.
+- killed after the JSONL line, before the store: the line is replayed on open.
+- killed mid-write: the torn WARC record / JSONL line is cut off on open.
+One ``Archive`` per home at a time (an exclusive lock file enforces it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+from datetime import datetime
+from http import HTTPStatus
+from pathlib import Path
+
+from crawler.archive import warc
+from crawler.archive.records import ArticleLog, Outcome
+from crawler.archive.seen import SeenStore
+from crawler.archive.warc import Capture, RotatingWarcWriter
+from newsarchive.errors import NewsarchiveError
+
+log = logging.getLogger(__name__)
+
+METADATA_TYPE = "newsarchive/article"
+REMOVED_TYPE = "newsarchive/removed"
+
+
+def archive_paths(home: Path) -> dict[str, Path]:
+    """Where everything lives under NEWSARCHIVE_HOME."""
+    home = Path(home)
+    return {
+        "warc": home / "warc",
+        "articles": home / "articles" / "articles.jsonl",
+        "seen": home / "seen.sqlite",
+        "lock": home / ".archive.lock",
+    }
+
+
+class Archive:
+    """Everything the crawler writes. Use from one thread (Scrapy's reactor)."""
+
+    def __init__(
+        self, home: Path, *, max_warc_bytes: int = warc.DEFAULT_MAX_BYTES, fsync: bool = False
+    ) -> None:
+        paths = archive_paths(home)
+        self.home = Path(home)
+        self.warc_dir = paths["warc"]
+        self.home.mkdir(parents=True, exist_ok=True)
+        self._lock = open(paths["lock"], "a")  # noqa: SIM115 - held for the Archive's life
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            raise NewsarchiveError(
+                f"another crawl is writing to the archive in {self.home}; "
+                "wait for it to finish (or stop it) and try again"
+            ) from None
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        # Repair first: WARC tails, then the JSONL tail, then replay into the store.
+        self.notes: list[str] = warc.recover_directory(self.warc_dir)
+        self.store = SeenStore(paths["seen"])
+        self.log = ArticleLog(paths["articles"], self.store, fsync=fsync)
+        if self.log.torn_bytes:
+            self.notes.append(
+                f"{paths['articles'].name}: repaired a torn last line of "
+                f"{self.log.torn_bytes} bytes (kept in {paths['articles'].name}.torn)"
+            )
+        if self.log.replayed:
+            self.notes.append(f"seen-store: replayed {self.log.replayed} article records")
+        for note in self.notes:
+            log.warning("archive recovery: %s", note)
+        self.writer = RotatingWarcWriter(self.warc_dir, max_bytes=max_warc_bytes, fsync=fsync)
+
+    # --- captures ----------------------------------------------------------------------
+
+    def capture(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        request_target: str | None = None,
+        protocol: str = "HTTP/1.1",
+        request_headers: list[tuple[str, str]] = (),
+        request_body: bytes = b"",
+        status: int,
+        reason: str | None = None,
+        response_headers: list[tuple[str, str]] = (),
+        body: bytes = b"",
+        ip: str | None = None,
+        fetched_at: datetime | None = None,
+    ) -> Capture:
+        """Archive one HTTP exchange: response (or revisit) + request, linked.
+
+        ``body`` is the entity body as received (still content-encoded). A revisit is
+        written instead of the response when the last capture of this exact URL had the
+        same status and payload digest.
+        """
+        if reason is None:
+            try:
+                reason = HTTPStatus(status).phrase
+            except ValueError:
+                reason = ""
+        if request_target is None:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(url)
+            request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        date = warc.warc_date(fetched_at)
+        digest = warc.payload_digest(body)
+        record_id = warc.make_record_id()
+        original = self._previous_capture(url, status, digest)
+        if original is not None:
+            main = warc.build_revisit(
+                url, protocol=protocol, status=status, reason=reason,
+                headers=list(response_headers), digest=digest, date=date,
+                record_id=record_id, ip=ip, refers_to=original,
+            )  # fmt: skip
+        else:
+            main = warc.build_response(
+                url, protocol=protocol, status=status, reason=reason,
+                headers=list(response_headers), body=body, date=date,
+                record_id=record_id, ip=ip,
+            )  # fmt: skip
+        request = warc.build_request(
+            url, method=method, target=request_target, protocol=protocol,
+            headers=list(request_headers), body=request_body, date=date,
+            concurrent_to=record_id,
+        )  # fmt: skip
+        (name, offset, length), _ = self.writer.write([main, request])
+        capture = Capture(
+            url=url,
+            warc_file=name,
+            offset=offset,
+            length=length,
+            record_id=record_id,
+            payload_digest=digest,
+            fetched_at=date,
+            status=status,
+            revisit=original is not None,
+            refers_to=None
+            if original is None
+            else {
+                "warc_file": original.warc_file,
+                "offset": original.offset,
+                "length": original.length,
+                "record_id": original.record_id,
+            },
+        )
+        if original is None:  # a revisit's original stays the reference
+            self.store.remember_capture(url, status, digest, name, offset, length, record_id, date)
+        return capture
+
+    def _previous_capture(self, url: str, status: int, digest: str) -> Capture | None:
+        row = self.store.last_capture(url)
+        if row is None or row[0] != status or row[1] != digest:
+            return None
+        st, dg, name, offset, length, rid, fetched_at = row
+        if not (self.warc_dir / name).exists():
+            return None
+        return Capture(url, name, offset, length, rid, dg, fetched_at, st)
+
+    def _metadata(self, capture: Capture, payload: dict) -> None:
+        data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = warc.build_metadata(
+            capture.url,
+            payload=data,
+            date=warc.warc_date(),
+            concurrent_to=capture.record_id,
+        )
+        self.writer.write([record])
+
+    # --- article events ----------------------------------------------------------------
+
+    def record_article(
+        self,
+        extracted: dict,
+        *,
+        capture: Capture,
+        source_id: str,
+        outlet: str,
+        source_tags: dict[str, str] | None = None,
+        http_status: int | None = None,
+        feed_entry: dict | None = None,
+    ) -> Outcome:
+        """Record the extraction of an archived response as a new/changed/unchanged event.
+
+        The WARC metadata record keeps everything re-extraction needs besides the page
+        itself (source, tags, feed entry), plus the extraction result.
+        """
+        status = capture.status if http_status is None else http_status
+        self._metadata(
+            capture,
+            {
+                "type": METADATA_TYPE,
+                "metadata_version": 1,
+                "source_id": source_id,
+                "outlet": outlet,
+                "source_tags": dict(source_tags or {}),
+                "http_status": status,
+                "feed_entry": feed_entry,
+                "extracted": extracted,
+            },
+        )
+        return self.log.article(
+            extracted,
+            capture=capture,
+            source_id=source_id,
+            outlet=outlet,
+            source_tags=dict(source_tags or {}),
+            http_status=status,
+        )
+
+    def record_removed(
+        self,
+        url: str,
+        *,
+        capture: Capture,
+        source_id: str,
+        status: int,
+        reason: str | None = None,
+    ) -> Outcome | None:
+        """Record that a known article vanished (404/410/redirect to the home page).
+
+        Returns None when ``url`` is not a known article, and an ``unchanged`` outcome
+        when it was already recorded as removed.
+        """
+        state = self.store.article_for_url(url)
+        if state is None or state.removed:
+            return None if state is None else Outcome("unchanged", state.id, state.version)
+        self._metadata(
+            capture,
+            {
+                "type": REMOVED_TYPE,
+                "metadata_version": 1,
+                "url": url,
+                "source_id": source_id,
+                "http_status": status,
+                "reason": reason,
+            },
+        )
+        return self.log.removed(
+            url, capture=capture, source_id=source_id, status=status, reason=reason
+        )
+
+    # --- seen-store access -------------------------------------------------------------
+
+    def is_archived(self, url: str) -> bool:
+        """Whether ``url`` (fetched or canonical form) is a known, not removed, article."""
+        state = self.store.article_for_url(url)
+        return state is not None and not state.removed
+
+    def article_state(self, url: str):
+        return self.store.article_for_url(url)
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) remembered for a conditional GET of ``url``."""
+        return self.store.validators(url)
+
+    def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        self.store.remember_validators(url, etag, last_modified, warc.warc_date())
+
+    def known_article_urls(self, source_id: str) -> list[str]:
+        """URLs of the source's articles not recorded as removed (to re-check later)."""
+        return self.store.known_article_urls(source_id)
+
+    def close(self) -> None:
+        """Close the WARC file (indexing it), sync the JSONL, release the lock."""
+        if self._lock is None:
+            return
+        try:
+            self.writer.close()
+            self.log.close()
+            self.store.close()
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+__all__ = ["Archive", "Capture", "Outcome", "archive_paths"]

@@ -1,0 +1,416 @@
+"""WARC 1.1 files: a size-rotated writer that never leaves a torn record behind.
+
+Every record is one gzip member, serialized in memory and written with one
+``os.write`` loop; if the write fails (disk full) the file is truncated back to where
+the record began, so the file always ends on a record boundary. A killed process can
+still leave a torn tail: ``recover_directory`` cuts it off on the next open.
+
+A file is *closed* when its CDXJ sidecar ``<name>.cdxj`` exists; files without one
+were being written when a crawl died and are repaired and indexed on recovery.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import io
+import os
+import re
+import socket
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from newsarchive.errors import NewsarchiveError
+
+WARC_VERSION = "WARC/1.1"
+DEFAULT_MAX_BYTES = 1 << 30
+_NAME = re.compile(r"^(?P<prefix>[\w.-]+)-(?P<ts>\d{14})-(?P<serial>\d{5,})\.warc\.gz$")
+_HEAD_LIMIT = 1 << 16
+
+
+class ArchiveWriteError(NewsarchiveError):
+    """Writing the archive failed (disk full, permissions); the archive is left valid."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where one fetch was archived. Set as ``request.meta["capture"]`` by the middleware.
+
+    ``offset``/``length`` locate the response (or revisit) record in ``warc_file``
+    (relative to the warc directory). A revisit holds no payload: ``refers_to`` points
+    at the record that does.
+    """
+
+    url: str
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str
+    fetched_at: str  # ISO 8601 UTC, the WARC-Date of the record
+    status: int
+    revisit: bool = False
+    refers_to: dict | None = None  # {warc_file, offset, length, record_id} for a revisit
+
+    def pointer(self) -> dict:
+        """The capture pointer carried by article records (see docs/record-format.md)."""
+        ptr = {
+            "warc_file": self.warc_file,
+            "offset": self.offset,
+            "length": self.length,
+            "digest": self.payload_digest,
+            "record_id": self.record_id,
+            "revisit": self.revisit,
+        }
+        if self.refers_to:
+            ptr["refers_to"] = dict(self.refers_to)
+        return ptr
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC payload digest (sha1, base32) of an HTTP entity body."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
+def warc_date(moment: datetime | None = None) -> str:
+    """A WARC 1.1 date (UTC, microseconds)."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+_builder = RecordBuilder(warc_version=WARC_VERSION)
+
+
+def make_record_id() -> str:
+    return _builder._make_warc_id()
+
+
+def build_request(
+    url: str,
+    *,
+    method: str,
+    target: str,
+    protocol: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    date: str,
+    concurrent_to: str,
+):
+    http = StatusAndHeaders(f"{method} {target} {protocol}", headers, is_http_request=True)
+    return _builder.create_warc_record(
+        url,
+        "request",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http,
+        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+    )
+
+
+def build_response(
+    url: str,
+    *,
+    protocol: str,
+    status: int,
+    reason: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    date: str,
+    record_id: str,
+    ip: str | None,
+):
+    http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+    warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+    if ip:
+        warc_headers["WARC-IP-Address"] = ip
+    return _builder.create_warc_record(
+        url,
+        "response",
+        payload=io.BytesIO(body),
+        length=len(body),
+        http_headers=http,
+        warc_headers_dict=warc_headers,
+    )
+
+
+def build_revisit(
+    url: str,
+    *,
+    protocol: str,
+    status: int,
+    reason: str,
+    headers: list[tuple[str, str]],
+    digest: str,
+    date: str,
+    record_id: str,
+    ip: str | None,
+    refers_to: Capture,
+):
+    http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+    warc_headers = {
+        "WARC-Date": date,
+        "WARC-Record-ID": record_id,
+        "WARC-Refers-To": refers_to.record_id,
+    }
+    if ip:
+        warc_headers["WARC-IP-Address"] = ip
+    return _builder.create_revisit_record(
+        url,
+        digest,
+        refers_to.url,
+        refers_to.fetched_at,
+        http_headers=http,
+        warc_headers_dict=warc_headers,
+    )
+
+
+def build_metadata(url: str, *, payload: bytes, date: str, concurrent_to: str):
+    return _builder.create_warc_record(
+        url,
+        "metadata",
+        payload=io.BytesIO(payload),
+        length=len(payload),
+        warc_content_type="application/json",
+        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+    )
+
+
+def _serialize(records) -> tuple[bytes, list[tuple[int, int]]]:
+    """Gzip each record as its own member; return the bytes and (offset, length) of each."""
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True, warc_version=WARC_VERSION)
+    spans = []
+    for record in records:
+        start = buf.tell()
+        writer.write_record(record)
+        spans.append((start, buf.tell() - start))
+    return buf.getvalue(), spans
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+class RotatingWarcWriter:
+    """Appends records to ``<dir>/<prefix>-<timestamp>-<serial>.warc.gz`` files.
+
+    A new file starts (with its ``warcinfo`` record) once the current one reaches
+    ``max_bytes``; a group of records passed to one ``write`` call never straddles
+    two files. ``fsync=True`` syncs after every write (power-loss safety); otherwise
+    data is handed to the OS after every write (kill -9 safety) and synced on close.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        fsync: bool = False,
+        prefix: str = "newsarchive",
+        info: dict[str, str] | None = None,
+    ) -> None:
+        if max_bytes <= 0:
+            raise ValueError("max_bytes must be positive")
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+        self.fsync = fsync
+        self.prefix = prefix
+        self.info = info or {}
+        self._fd: int | None = None
+        self._name: str | None = None
+        self._size = 0
+        self.closed_files: list[str] = []
+
+    @property
+    def current_file(self) -> str | None:
+        return self._name
+
+    def _next_name(self) -> str:
+        serials = [int(m["serial"]) for p in self.directory.iterdir() if (m := _NAME.match(p.name))]
+        serial = max(serials, default=0) + 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        return f"{self.prefix}-{stamp}-{serial:05d}.warc.gz"
+
+    def _open(self) -> None:
+        name = self._next_name()
+        path = self.directory / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
+        info = {
+            "software": "newsarchive (warcio)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.info,
+        }
+        data, _ = _serialize([_builder.create_warcinfo_record(name, info)])
+        try:
+            _write_all(fd, data)
+        except OSError as exc:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise ArchiveWriteError(f"cannot write WARC file {path}: {exc.strerror}") from exc
+        self._fd, self._name, self._size = fd, name, len(data)
+
+    def write(self, records: list) -> list[tuple[str, int, int]]:
+        """Append records; return (file name, offset, length) of each."""
+        if self._fd is not None and self._size >= self.max_bytes:
+            self.close()
+        if self._fd is None:
+            self._open()
+        assert self._fd is not None and self._name is not None
+        data, spans = _serialize(records)
+        start = self._size
+        try:
+            _write_all(self._fd, data)
+            if self.fsync:
+                os.fsync(self._fd)
+        except OSError as exc:
+            self._rollback(start)
+            raise ArchiveWriteError(
+                f"cannot write to WARC file {self.directory / self._name}: {exc.strerror}; "
+                "the archive was left valid, free some space and run the crawl again"
+            ) from exc
+        self._size += len(data)
+        return [(self._name, start + off, length) for off, length in spans]
+
+    def _rollback(self, size: int) -> None:
+        """Cut a partly written record off, so the file ends on a record boundary."""
+        with contextlib.suppress(OSError):  # else recovery cuts the tail on the next open
+            os.ftruncate(self._fd, size)
+
+    def close(self) -> None:
+        """Sync and close the current file, then write its CDXJ index."""
+        if self._fd is None:
+            return
+        fd, name = self._fd, self._name
+        self._fd, self._name, self._size = None, None, 0
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        write_cdxj(self.directory / name)
+        self.closed_files.append(name)
+
+
+# --- recovery ----------------------------------------------------------------------
+
+
+def _record_complete(head: bytes, size: int) -> bool:
+    """Whether a decompressed member is exactly one whole WARC record."""
+    if not head.startswith(b"WARC/"):
+        return False
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    match = re.search(rb"\r\ncontent-length:\s*(\d+)", head[:end], re.IGNORECASE)
+    if not match:
+        return False
+    return size == end + 4 + int(match.group(1)) + 4
+
+
+def scan_members(path: Path) -> Iterator[tuple[int, int, bool]]:
+    """Yield (offset, length, is_whole_record) of each gzip member; stop at a torn one."""
+    with open(path, "rb") as fh:
+        offset = pos = size = 0
+        head = bytearray()
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        while chunk := fh.read(1 << 20):
+            while chunk:
+                try:
+                    out = inflater.decompress(chunk)
+                except zlib.error:
+                    return
+                size += len(out)
+                if len(head) < _HEAD_LIMIT:
+                    head += out[: _HEAD_LIMIT - len(head)]
+                if not inflater.eof:
+                    pos += len(chunk)
+                    break
+                end = pos + len(chunk) - len(inflater.unused_data)
+                yield offset, end - offset, _record_complete(bytes(head), size)
+                chunk = inflater.unused_data
+                offset = pos = end
+                size = 0
+                head = bytearray()
+                inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+
+
+def valid_length(path: Path) -> int:
+    """Bytes at the start of ``path`` made of whole records."""
+    end = 0
+    for offset, length, whole in scan_members(path):
+        if not whole:
+            break
+        end = offset + length
+    return end
+
+
+def repair_file(path: Path) -> int:
+    """Cut a torn tail off ``path``; return the number of bytes removed."""
+    size = path.stat().st_size
+    keep = valid_length(path)
+    if keep < size:
+        with open(path, "r+b") as fh:
+            fh.truncate(keep)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return size - keep
+
+
+def warc_files(directory: Path) -> list[Path]:
+    """The archive's WARC files in write order (timestamp, then serial)."""
+    found = [p for p in Path(directory).glob("*.warc.gz") if _NAME.match(p.name)]
+    return sorted(found, key=lambda p: (int(_NAME.match(p.name)["serial"]), p.name))
+
+
+def recover_directory(directory: Path) -> list[str]:
+    """Repair and index files a dead crawl left open; return messages about repairs."""
+    notes = []
+    for path in warc_files(directory):
+        if cdxj_path(path).exists():
+            continue
+        removed = repair_file(path)
+        if removed:
+            notes.append(f"{path.name}: cut a torn record of {removed} bytes left by a crash")
+        if path.stat().st_size == 0:
+            path.unlink()
+            notes.append(f"{path.name}: removed, it held no complete record")
+            continue
+        write_cdxj(path)
+    return notes
+
+
+# --- CDXJ --------------------------------------------------------------------------
+
+
+def cdxj_path(warc_path: Path) -> Path:
+    return warc_path.with_name(warc_path.name[: -len(".warc.gz")] + ".cdxj")
+
+
+def write_cdxj(warc_path: Path) -> Path:
+    """Index one closed WARC file into its sorted CDXJ sidecar (written atomically)."""
+    from cdxj_indexer.main import write_cdx_index
+
+    target = cdxj_path(warc_path)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as out:
+        write_cdx_index(out, [str(warc_path)], {"sort": True, "dir_root": str(warc_path.parent)})
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, target)
+    return target
