@@ -1,2 +1,0 @@
-package newsarchive.eslauncher;
-class Placeholder {}

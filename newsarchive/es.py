@@ -1,0 +1,87 @@
+"""One place to get an Elasticsearch client, with errors a user can act on.
+
+The URL is NEWSARCHIVE_ES_URL when set, else the local node's (``newsarchive es
+start``). Authentication: API key, or user and password; TLS verifies certificates
+unless NEWSARCHIVE_ES_VERIFY_CERTS=false, which prints a warning.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from newsarchive.config import Settings, load_settings, redact
+from newsarchive.errors import ElasticsearchUnavailable, NewsarchiveError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+
+def resolve_url(settings: Settings) -> str:
+    """The cluster URL to use; raises a clear error if the local node is not running."""
+    if settings.es_url:
+        return settings.es_url
+    from newsarchive.localnode import read_state
+
+    state = read_state(settings)
+    if state is None:
+        raise ElasticsearchUnavailable(
+            f"the local Elasticsearch is not running (NEWSARCHIVE_HOME={settings.home}): "
+            "start it with `newsarchive es start`, or set NEWSARCHIVE_ES_URL to use another cluster"
+        )
+    return state.url
+
+
+def client_options(settings: Settings) -> dict:
+    """Keyword arguments for ``Elasticsearch(...)``, shared by every caller."""
+    options: dict = {"request_timeout": 30}
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    elif settings.es_user:
+        options["basic_auth"] = (settings.es_user, settings.es_password or "")
+    if settings.es_ca_cert:
+        if not settings.es_ca_cert.is_file():
+            raise NewsarchiveError(
+                f"NEWSARCHIVE_ES_CA_CERT points to {settings.es_ca_cert}, which does not exist"
+            )
+        options["ca_certs"] = str(settings.es_ca_cert)
+    if not settings.es_verify_certs:
+        options["verify_certs"] = False
+        options["ssl_show_warn"] = False
+        print(
+            "Warning: TLS certificate verification is OFF (NEWSARCHIVE_ES_VERIFY_CERTS=false); "
+            "traffic to Elasticsearch can be intercepted.",
+            file=sys.stderr,
+        )
+    return options
+
+
+def connect(settings: Settings | None = None, *, check: bool = True) -> Elasticsearch:
+    """A client for the configured cluster; with ``check``, prove it answers first."""
+    from elasticsearch import Elasticsearch
+
+    settings = settings or load_settings()
+    url = resolve_url(settings)
+    client = Elasticsearch(url, **client_options(settings))
+    if check:
+        ensure_reachable(client, url, settings)
+    return client
+
+
+def ensure_reachable(client: Elasticsearch, url: str, settings: Settings) -> dict:
+    """Call ``info()``; turn connection and auth failures into one clear line."""
+    from elasticsearch import ApiError, AuthenticationException, TransportError
+
+    try:
+        return client.info().body
+    except AuthenticationException:
+        raise ElasticsearchUnavailable(
+            f"Elasticsearch at {url} rejected the credentials: check NEWSARCHIVE_ES_API_KEY "
+            "or NEWSARCHIVE_ES_USER/NEWSARCHIVE_ES_PASSWORD"
+        ) from None
+    except (TransportError, ApiError) as exc:
+        reason = redact(str(getattr(exc, "message", exc)), settings)
+        raise ElasticsearchUnavailable(
+            f"cannot reach Elasticsearch at {url} ({reason}): check NEWSARCHIVE_ES_URL, "
+            "or run `newsarchive es start` for the local node"
+        ) from None
