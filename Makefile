@@ -31,6 +31,9 @@ lint: install
 format: install
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
+bench-extract: install
+	$(PY) benchmarks/bench_extract.py
+
 es-start: install
 	.venv/bin/newsarchive es start
 

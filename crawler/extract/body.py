@@ -1,0 +1,120 @@
+"""Article body: trafilatura (with its fallbacks) on the shared tree, then our cleanup.
+
+trafilatura finds the main text well but keeps some boilerplate that sits inside the
+article container: calls to share, comment, subscribe or donate, shop links, "read
+more" link lines, and the headline repeated at the top. ``clean_blocks`` removes those
+by kind, not by site, and returns paragraphs separated by blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import html
+
+# Call-to-action phrases that are never the article's own words in a short paragraph.
+_CTA_RE = re.compile(
+    r"\b(?:please share|share this (?:article|story|post)|leave a comment|scroll down to|"
+    r"comments? below|join the (?:conversation|discussion)|sign up (?:for|to)|subscribe (?:to|now|"
+    r"for|today)|click here|follow us on|download (?:our|the) app|support (?:our|independent) "
+    r"journalism|make a (?:donation|contribution)|donate (?:now|today)|become a (?:member|"
+    r"subscriber|patron)|newsletter|all rights reserved|copyright ©|©\s*\d{4}|"
+    r"advertisement|sponsored content|recommended for you|read (?:more|next|also)\b|"
+    r"see also|related (?:articles|stories|coverage|content)|more from|"
+    r"get our free|censorship|this article originally appeared|first appeared on|"
+    r"republished (?:from|with)|you might also like|trending now|most popular|"
+    r"we (?:depend|rely) on (?:readers|your support)|"
+    r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping))",
+    re.I,
+)
+_LABEL_LINE_RE = re.compile(
+    r"^(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
+    r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
+    r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
+    re.I,
+)
+
+
+@dataclass
+class Body:
+    text: str = ""
+    links: list[str] = field(default_factory=list)
+
+
+def _anchor_texts(tree: html.HtmlElement) -> set[str]:
+    texts = set()
+    for a in tree.iter("a"):
+        text = " ".join(a.text_content().split())
+        if text:
+            texts.add(text.casefold())
+    return texts
+
+
+def _is_boilerplate(block: str, position: int, total: int, anchors: set[str]) -> bool:
+    words = block.split()
+    if _LABEL_LINE_RE.match(block):
+        return True
+    tail = position >= total - 3
+    if len(words) <= 12 and block.casefold().rstrip(" .:>»→") in anchors:
+        # A paragraph that is nothing but a link: "read more", shop or promo links.
+        return True
+    if _CTA_RE.search(block) and (len(words) <= 30 or (tail and len(words) <= 80)):
+        return True
+    return False
+
+
+def clean_blocks(lines: list[str], title: str | None, anchors: set[str]) -> list[str]:
+    """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
+    blocks = [" ".join(line.split()) for line in lines]
+    blocks = [b for b in blocks if b]
+    if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
+        blocks = blocks[1:]
+    total = len(blocks)
+    kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, anchors)]
+    # Trailing link-ish crumbs after the last real paragraph.
+    while kept and len(kept[-1].split()) <= 3 and not kept[-1].rstrip().endswith((".", "!", "?")):
+        kept.pop()
+    return kept
+
+
+def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
+    """Main text of the page as paragraphs, and the links inside it."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            with_metadata=False,
+            include_comments=False,
+            include_tables=True,
+        )
+    except Exception:  # noqa: BLE001 - trafilatura failing on odd markup: no body
+        doc = None
+    if doc is None or not (doc.text or "").strip():
+        return Body()
+    blocks = clean_blocks(doc.text.split("\n"), title, _anchor_texts(tree))
+    text = "\n\n".join(blocks)
+    return Body(text=text, links=body_links(tree, url, text))
+
+
+def body_links(tree: html.HtmlElement, url: str, text: str) -> list[str]:
+    """Absolute targets of the page's links whose anchor text is part of the body.
+
+    (trafilatura's own link mode changes which text it extracts, so links are matched
+    back from the page instead.)
+    """
+    flat = " ".join(text.split())
+    links: list[str] = []
+    for a in tree.iter("a"):
+        target = (a.get("href") or "").strip()
+        anchor = " ".join(a.text_content().split())
+        if not target or len(anchor) < 3 or target.startswith(("#", "javascript:", "mailto:")):
+            continue
+        if anchor in flat:
+            absolute = urljoin(url, target) if url else target
+            if absolute.startswith(("http://", "https://")) and absolute not in links:
+                links.append(absolute)
+    return links

@@ -1,0 +1,163 @@
+"""Date strings from any source to ISO 8601, and reconciliation across sources.
+
+A date is kept as precise as its source: a day stays a day, a wall time without a
+zone stays naive unless the page states its zone elsewhere. Nothing is filled in
+from the clock: no date found means ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from dataclasses import dataclass
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+_TZINFOS = {
+    name: offset * 3600
+    for name, offset in {
+        "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
+        "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
+        "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9,
+        "KST": 9, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13,
+        "SGT": 8, "HKT": 8, "PHT": 8, "WIB": 7, "ET": -5, "PT": -8, "CT": -6,
+    }.items()
+}
+_URL_DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"
+)
+_URL_SEP_DATE_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/")
+_TIMESTAMP_RE = re.compile(r"^\d{10}(\d{3})?$")
+_ISO_HINT_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed date: a ``date`` or a ``datetime`` (naive or aware)."""
+
+    value: dt.date | dt.datetime
+
+    @property
+    def has_time(self) -> bool:
+        return isinstance(self.value, dt.datetime)
+
+    @property
+    def aware(self) -> bool:
+        return isinstance(self.value, dt.datetime) and self.value.tzinfo is not None
+
+    @property
+    def day(self) -> dt.date:
+        return self.value.date() if isinstance(self.value, dt.datetime) else self.value
+
+    def iso(self) -> str:
+        if isinstance(self.value, dt.datetime):
+            return self.value.isoformat(timespec="seconds")
+        return self.value.isoformat()
+
+    def sort_key(self) -> dt.datetime:
+        """Comparable instant; naive values and days are read as UTC."""
+        value = self.value
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime(value.year, value.month, value.day)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _valid(value: dt.date) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
+def _from_iso(text: str) -> When | None:
+    candidate = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", text) else text
+    candidate = re.sub(r"(\.\d{6})\d+", r"\1", candidate)  # nanoseconds
+    try:
+        if len(candidate) == 10:
+            return When(dt.date.fromisoformat(candidate))
+        return When(dt.datetime.fromisoformat(candidate))
+    except ValueError:
+        return None
+
+
+def _from_dateutil(text: str) -> When | None:
+    from dateutil import parser
+
+    probes = []
+    for default in (dt.datetime(1904, 1, 1, 0, 0, 0), dt.datetime(1908, 2, 2, 1, 1, 1)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                probes.append(parser.parse(text, default=default, tzinfos=_TZINFOS, fuzzy=True))
+        except (ValueError, OverflowError, TypeError, parser.ParserError):
+            return None
+    first, second = probes
+    if first.year != second.year or first.month != second.month or first.day != second.day:
+        return None  # year, month or day was not in the string: not a full date
+    if (first.hour, first.minute) != (second.hour, second.minute):
+        return When(first.date())
+    return When(first)
+
+
+def parse_date(raw: object) -> When | None:
+    """Parse one date string (ISO 8601, RFC 2822, prose, Unix time) or ``None``."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        raw = str(int(raw))
+    text = " ".join(str(raw).split())[:100]
+    if not text:
+        return None
+    if _TIMESTAMP_RE.match(text):
+        seconds = int(text[:10])
+        when = When(dt.datetime.fromtimestamp(seconds, dt.UTC))
+    elif _ISO_HINT_RE.match(text):
+        when = _from_iso(text) or _from_dateutil(text)
+    else:
+        when = _from_dateutil(text)
+    return when if when is not None and _valid(when.day) else None
+
+
+def date_from_url(url: str) -> When | None:
+    """A full date written in the URL path (``/2024/03/07/``, ``20240307``)."""
+    path = re.sub(r"^[a-z]+://[^/]+", "", url or "", flags=re.I).split("?")[0]
+    for pattern in (_URL_SEP_DATE_RE, _URL_DATE_RE):
+        match = pattern.search(path)
+        if match:
+            try:
+                day = dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                continue
+            if _valid(day):
+                return When(day)
+    return None
+
+
+def with_page_zone(when: When, others: list[When]) -> When:
+    """Give a naive wall time the page's zone when the page states one unambiguously.
+
+    Prefer a zoned value with the same wall time (the same moment written twice);
+    else use the page's zone if every zoned value on it agrees.
+    """
+    if not when.has_time or when.aware:
+        return when
+    value = when.value
+    assert isinstance(value, dt.datetime)
+    zoned = [o.value for o in others if o.aware]
+    for other in zoned:
+        assert isinstance(other, dt.datetime)
+        if other.replace(tzinfo=None) == value:
+            return When(value.replace(tzinfo=other.tzinfo))
+    offsets = {o.utcoffset() for o in zoned if isinstance(o, dt.datetime)}
+    if len(offsets) == 1 and all(o.utcoffset() != dt.timedelta(0) for o in zoned):
+        # A single non-UTC zone is the page's local zone; UTC stamps tell us nothing.
+        return When(value.replace(tzinfo=zoned[0].tzinfo))
+    return when
+
+
+def refine(chosen: When, others: list[When]) -> When:
+    """Prefer a more precise value for the same day from another source."""
+    if chosen.has_time:
+        return chosen
+    for other in others:
+        if other.has_time and other.day == chosen.day:
+            return other
+    return chosen

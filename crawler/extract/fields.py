@@ -1,0 +1,360 @@
+"""Choose each article field from its sources, best source first, with provenance.
+
+Order of trust, for every field: the page's structured data (JSON-LD, microdata,
+OpenGraph and other meta tags), then the feed entry that led to the page, then what
+can only be inferred (visible byline, URL, htmldate's page search). A field no source
+supports stays empty.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import html
+
+from crawler.extract import dates
+from crawler.extract.authors import clean_authors, is_site_name, split_names, squash
+from crawler.extract.structured import Structured, type_names
+from crawler.extract.title import choose_title
+
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "article:published",
+    "og:published_time", "published_time", "datepublished", "parsely-pub-date",
+    "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
+    "publication_date", "date", "dc.date", "dc.date.issued", "dcterms.issued",
+    "dcterms.created", "dc.date.created", "citation_publication_date", "citation_date",
+    "article.published", "article_date_original", "original-publish-date", "displaydate",
+)
+MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+    "article:modified", "modified_time", "last-modified", "dcterms.modified", "dc.date.modified",
+    "article.updated", "sailthru.lastmodified", "lastmod",
+)
+AUTHOR_META = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+    "dcterms.creator", "byl", "citation_author", "cxenseparse:author",
+)
+_BYLINE_XPATH = (
+    ".//*[@rel='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline')"
+    " or contains(@class, 'byline') or contains(@class, 'author-name')"
+    " or contains(@class, 'author__name') or contains(@class, 'authorName')"
+    " or contains(@class, 'article-author') or contains(@class, 'post-author')"
+    " or contains(@class, 'entry-author') or @itemprop='author']"
+)
+_BREADCRUMB_XPATH = ".//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb')]"
+
+
+def text(value: Any) -> str:
+    """A clean one-line string from a metadata value (entities decoded, spaces collapsed)."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str | int | float) and str(v).strip()), "")
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or ""
+    if not isinstance(value, str | int | float):
+        return ""
+    return " ".join(htmllib.unescape(str(value)).split())
+
+
+def _first(candidates: Iterable[tuple[str, Any]]) -> tuple[Any, str | None]:
+    for source, value in candidates:
+        if value:
+            return value, source
+    return None, None
+
+
+def _md(st: Structured, key: str) -> Any:
+    values = st.microdata.get(key) or []
+    return values[0] if values else None
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _terms(value: Any) -> list[str]:
+    """Keywords from a list or a comma-separated string."""
+    terms = []
+    for item in _as_list(value):
+        parts = item.split(",") if isinstance(item, str) else [text(item)]
+        terms.extend(" ".join(htmllib.unescape(p).split()) for p in parts)
+    seen: set[str] = set()
+    kept = []
+    for term in terms:
+        if term and term.casefold() not in seen and len(term) <= 100:
+            seen.add(term.casefold())
+            kept.append(term)
+    return kept
+
+
+# ------------------------------------------------------------------ title
+def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[Any, Any]:
+    jl, meta = st.jsonld, st.meta_first
+    candidates = [
+        ("json-ld", text(jl.get("headline") or jl.get("name"))),
+        ("microdata", text(_md(st, "headline") or _md(st, "name"))),
+        ("opengraph", text(meta("og:title"))),
+        ("meta", text(meta("twitter:title", "parsely-title", "dc.title", "sailthru.title"))),
+        ("feed", text(feed.get("title"))),
+        ("meta", text(meta("<title>"))),
+    ]
+    h1s = []
+    for h1 in tree.iter("h1"):
+        h1s.append(h1.text_content())
+        if len(h1s) >= 10:
+            break
+    return choose_title(candidates, h1s, st.site_names, host)
+
+
+# ---------------------------------------------------------------- authors
+def _jsonld_people(value: Any) -> list[tuple[str, bool]]:
+    """(name, is_organization) for each JSON-LD author entry."""
+    people = []
+    for item in _as_list(value)[:30]:
+        if isinstance(item, str):
+            people.append((item, False))
+        elif isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, list):
+                name = name[0] if name else ""
+            if not name and (item.get("givenName") or item.get("familyName")):
+                name = f"{item.get('givenName') or ''} {item.get('familyName') or ''}"
+            if isinstance(name, str) and name.strip():
+                is_org = bool(type_names(item) - {"person"}) and "person" not in type_names(item)
+                people.append((htmllib.unescape(name), is_org))
+    return people
+
+
+def _byline_text(tree: html.HtmlElement) -> list[str]:
+    found = []
+    for el in tree.xpath(_BYLINE_XPATH)[:20]:
+        if el.tag in ("meta", "link", "script", "style", "html", "body"):
+            continue
+        value = " ".join(el.text_content().split())
+        if value and len(value) <= 200:
+            found.append(value)
+    return found
+
+
+def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[list, Any]:
+    bylines = _byline_text(tree)
+    byline_key = squash(" ".join(bylines))
+
+    def keep(names: list[str]) -> list[str]:
+        # The site's own name is not an author, unless the visible byline names it.
+        return [
+            n for n in names if not is_site_name(n, st.site_names, host) or squash(n) in byline_key
+        ]
+
+    people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
+    sources: list[tuple[str, list[str]]] = [
+        ("json-ld", [name for name, _ in people]),
+        ("microdata", [text(a) for a in st.microdata.get("author", [])]),
+        ("meta", [v for v in st.meta_all(*AUTHOR_META) if "://" not in v and "/" not in v]),
+        ("byline", bylines[:3]),
+        ("feed", [text(a) for a in _as_list(feed.get("authors") or feed.get("author"))]),
+    ]
+    for source, raws in sources:
+        names = keep(clean_authors([r for r in raws if r]))
+        if names:
+            return names, source
+    return [], None
+
+
+# ------------------------------------------------------------------ dates
+def _date_candidates(
+    st: Structured, feed: dict, keys: tuple[str, ...], jl_key: str, feed_keys: tuple[str, ...]
+) -> list[tuple[str, dates.When]]:
+    raw: list[tuple[str, Any]] = [("json-ld", st.jsonld.get(jl_key)), ("microdata", _md(st, jl_key))]
+    for key in keys:
+        for value in st.meta.get(key, ()):
+            source = "opengraph" if key.startswith(("article:", "og:")) else "meta"
+            raw.append((source, value))
+    raw.extend(("feed", feed.get(k)) for k in feed_keys)
+    parsed = []
+    for source, value in raw:
+        for item in _as_list(value)[:3]:
+            when = dates.parse_date(text(item) if not isinstance(item, int | float) else item)
+            if when is not None:
+                parsed.append((source, when))
+    return parsed
+
+
+def _htmldate(tree: html.HtmlElement) -> dates.When | None:
+    try:
+        from htmldate import find_date
+
+        found = find_date(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 - htmldate failing on odd markup: no date from it
+        return None
+    return dates.parse_date(found) if found else None
+
+
+def published_modified(
+    tree: html.HtmlElement, st: Structured, feed: dict, url: str
+) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    """((published, source), (modified, source)) as ISO strings, reconciled."""
+    pub = _date_candidates(st, feed, PUBLISHED_META, "datePublished", ("published", "date"))
+    if not pub:
+        created = _date_candidates(st, {}, (), "dateCreated", ())
+        pub = [c for c in created if c[0] == "json-ld"]
+    mod = _date_candidates(st, feed, MODIFIED_META, "dateModified", ("modified", "updated"))
+    everything = [w for _, w in pub + mod]
+    published = modified = None
+    pub_source = mod_source = None
+    if pub:
+        pub_source, published = pub[0]
+        published = dates.refine(published, [w for _, w in pub[1:]])
+    else:
+        url_date = dates.date_from_url(url)
+        found = url_date or _htmldate(tree)
+        if found is not None:
+            published, pub_source = found, "url" if url_date else "htmldate"
+    if mod:
+        mod_source, modified = mod[0]
+    if published is not None:
+        published = dates.with_page_zone(published, everything)
+    if modified is not None:
+        modified = dates.with_page_zone(modified, everything)
+    if published is not None and modified is not None:
+        if modified.sort_key() < published.sort_key() and modified.day < published.day:
+            modified, mod_source = None, None  # an update cannot precede the publication
+    return (
+        (published.iso() if published else None, pub_source),
+        (modified.iso() if modified else None, mod_source),
+    )
+
+
+# --------------------------------------------------------- other fields
+def section(tree: html.HtmlElement, st: Structured, title_text: str | None) -> tuple[Any, Any]:
+    value, source = _first(
+        [
+            ("json-ld", text(st.jsonld.get("articleSection"))),
+            ("microdata", text(_md(st, "articleSection"))),
+            ("opengraph", text(st.meta_first("article:section"))),
+            ("meta", text(st.meta_first("parsely-section", "section", "category"))),
+        ]
+    )
+    if value:
+        return value, source
+    crumbs, source = st.breadcrumbs, "json-ld"
+    if not crumbs:
+        source = "heuristic"
+        for el in tree.xpath(_BREADCRUMB_XPATH)[:1]:
+            crumbs = [" ".join(a.text_content().split()) for a in el.iter("a", "li", "span")]
+            crumbs = [c for c in crumbs if c]
+    title_key = squash(title_text or "")
+    kept = []
+    for crumb in crumbs:
+        key = squash(crumb)
+        if not key or key in ("home", "homepage", "start", "news") and len(crumbs) > 2:
+            continue
+        if title_key and (key == title_key or title_key.startswith(key[:40])) and len(key) > 25:
+            continue
+        if key not in (squash(k) for k in kept) and len(crumb) <= 60:
+            kept.append(crumb)
+    kept = [k for k in kept if squash(k) not in ("home", "homepage")]
+    return (kept[-1], source) if kept else (None, None)
+
+
+def tags(st: Structured, feed: dict) -> tuple[list, Any]:
+    value, source = _first(
+        [
+            ("json-ld", _terms(st.jsonld.get("keywords"))),
+            ("microdata", _terms(st.microdata.get("keywords"))),
+            ("opengraph", _terms(st.meta_all("article:tag"))),
+            ("meta", _terms(st.meta_all("news_keywords", "keywords", "parsely-tags"))),
+            ("feed", _terms(feed.get("tags"))),
+        ]
+    )
+    return (value or [], source)
+
+
+def _image_url(value: Any) -> str:
+    for item in _as_list(value):
+        if isinstance(item, dict):
+            item = item.get("url") or item.get("contentUrl")
+        if isinstance(item, str) and item.strip():
+            return item.strip()
+    return ""
+
+
+def simple_fields(st: Structured, feed: dict, url: str) -> dict[str, tuple[Any, Any]]:
+    """Description, image, language, canonical URL and paywall flag."""
+    jl, meta = st.jsonld, st.meta_first
+    out: dict[str, tuple[Any, Any]] = {}
+    out["description"] = _first(
+        [
+            ("json-ld", text(jl.get("description"))),
+            ("opengraph", text(meta("og:description"))),
+            ("meta", text(meta("description", "twitter:description", "dc.description"))),
+            ("microdata", text(_md(st, "description"))),
+            ("feed", text(feed.get("description") or feed.get("summary"))),
+        ]
+    )
+    image, source = _first(
+        [
+            ("opengraph", _image_url(meta("og:image", "og:image:url", "og:image:secure_url"))),
+            ("json-ld", _image_url(jl.get("image") or jl.get("thumbnailUrl"))),
+            ("meta", _image_url(meta("twitter:image", "twitter:image:src"))),
+            ("microdata", _image_url(_md(st, "image"))),
+            ("feed", _image_url(feed.get("image"))),
+        ]
+    )
+    out["image"] = (urljoin(url, image) if image and url else image, source)
+    lang, source = _first(
+        [
+            ("meta", text(st.lang)),
+            ("json-ld", text(jl.get("inLanguage"))),
+            ("meta", text(meta("content-language", "dc.language", "og:locale", "language"))),
+            ("feed", text(feed.get("language"))),
+        ]
+    )
+    match = re.match(r"^([A-Za-z]{2,3})(?:[-_]|$)", lang or "")
+    out["language"] = (match.group(1).lower(), source) if match else (None, None)
+    canonical, source = _first(
+        [
+            ("meta", st.canonical),
+            ("opengraph", meta("og:url")),
+            ("json-ld", _image_url(jl.get("url"))),
+        ]
+    )
+    if canonical and url:
+        canonical = urljoin(url, canonical)
+    if not canonical or not urlsplit(canonical).scheme.startswith("http"):
+        canonical, source = url, None
+    out["canonical_url"] = (canonical, source)
+    out["paywalled"] = paywalled(st)
+    return out
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in ("false", "no"))
+
+
+def paywalled(st: Structured) -> tuple[bool, Any]:
+    if "isAccessibleForFree" in st.jsonld:
+        return _is_false(st.jsonld["isAccessibleForFree"]), "json-ld"
+    for part in _as_list(st.jsonld.get("hasPart")):
+        if isinstance(part, dict) and _is_false(part.get("isAccessibleForFree")):
+            return True, "json-ld"
+    tier = (st.meta_first("article:content_tier") or "").lower()
+    if tier:
+        return tier == "locked", "opengraph"
+    return False, None
+
+
+__all__ = [
+    "authors",
+    "published_modified",
+    "section",
+    "simple_fields",
+    "split_names",
+    "tags",
+    "title",
+]

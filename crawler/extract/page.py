@@ -1,0 +1,74 @@
+"""Turn raw page bytes into one lxml tree, within fixed size bounds.
+
+Every later step reads this one tree, so a page is decoded and parsed once. Input
+beyond ``MAX_INPUT_BYTES`` is cut off (a truncated tree still parses), which bounds
+parse time and memory for pathological pages.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from lxml import etree, html
+
+MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+_PARSER = html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+)
+_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _codec(name: str) -> str | None:
+    try:
+        found = codecs.lookup(name.strip().lower()).name
+    except LookupError:
+        return None
+    # Pages declaring latin-1 or ascii are nearly always windows-1252 in practice.
+    return "cp1252" if found in ("latin-1", "iso8859-1", "ascii") else found
+
+
+def decode(data: bytes) -> str:
+    """Decode page bytes: BOM, then the declared charset, then UTF-8, then a guess."""
+    data = data[:MAX_INPUT_BYTES]
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name, errors="replace")
+    match = _CHARSET_RE.search(data[:8192])
+    declared = _codec(match.group(1).decode("ascii")) if match else None
+    if declared and declared != "utf-8":
+        try:
+            return data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if declared and declared != "utf-8":
+        return data.decode(declared, errors="replace")
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace")
+    except Exception:  # noqa: BLE001 - a failed guess falls back to cp1252
+        pass
+    return data.decode("cp1252", errors="replace")
+
+
+def parse(page: bytes | str) -> html.HtmlElement | None:
+    """Parse a page into an lxml tree; ``None`` for an empty or unparsable page."""
+    text = decode(page) if isinstance(page, bytes | bytearray) else str(page)[:MAX_INPUT_BYTES]
+    text = _XML_DECL_RE.sub("", text, count=1).replace("\x00", "")
+    if not text.strip():
+        return None
+    try:
+        tree = html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None
+    return tree if tree is not None and len(tree) else None
