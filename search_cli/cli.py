@@ -19,6 +19,7 @@ from newsarchive.errors import NewsarchiveError
 # command name -> "module:attribute"; the order here is the order of --help.
 COMMANDS: dict[str, str] = {
     "es": "search_cli.commands.es:es",
+    "reextract": "search_cli.commands.reextract:reextract",
 }
 
 

@@ -1,0 +1,23 @@
+"""The JSON Schema of article records: the contract between crawler and indexer."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+SCHEMA_PATH = Path(__file__).with_name("article-record.schema.json")
+
+
+@cache
+def article_record_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_record(record: dict) -> None:
+    """Raise ``jsonschema.ValidationError`` if ``record`` breaks the format."""
+    import jsonschema
+
+    jsonschema.Draft202012Validator(
+        article_record_schema(), format_checker=jsonschema.FormatChecker()
+    ).validate(record)
