@@ -9,12 +9,31 @@ unconditional fetch or a full response instead of a revisit.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.archive.identity import normalize_url
+from crawler.archive.warc import ArchiveWriteError
+
+
+def _writes(method):
+    """Turn SQLite write failures (disk full, I/O error) into a clear ArchiveWriteError."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            raise ArchiveWriteError(
+                f"cannot write the seen-store {self.path}: {exc}; the archive was left "
+                "valid (it is rebuilt from the article records on the next open)"
+            ) from exc
+
+    return wrapper
+
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -99,6 +118,7 @@ class SeenStore:
         )
         return [r[0] for r in rows]
 
+    @_writes
     def apply(self, record: dict, checkpoint: int) -> None:
         """Fold one article record into the state and move the replay checkpoint."""
         from crawler.archive.records import DIFF_FIELDS
@@ -151,6 +171,7 @@ class SeenStore:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'jsonl_offset'").fetchone()
         return int(row[0]) if row else 0
 
+    @_writes
     def reset_articles(self) -> None:
         """Forget article state (before a full replay of the JSONL)."""
         with self.db:
@@ -166,6 +187,7 @@ class SeenStore:
         ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
+    @_writes
     def remember_validators(
         self, url: str, etag: str | None, last_modified: str | None, now: str
     ) -> None:
@@ -184,6 +206,7 @@ class SeenStore:
             (url,),
         ).fetchone()
 
+    @_writes
     def remember_capture(
         self,
         url: str,
