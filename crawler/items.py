@@ -1,0 +1,28 @@
+"""What the spider hands to the pipeline: one fetched page of a source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FetchedPage:
+    """A response the pipeline should classify/extract and archive.
+
+    ``kind`` is "page" (an article candidate) or "removed" (a known article that now
+    answers 404/410 or redirects to the home page). ``body`` is dropped once handled so
+    finished items do not keep pages in memory.
+    """
+
+    url: str
+    source_id: str
+    status: int
+    capture: Any
+    kind: str = "page"
+    body: bytes = field(default=b"", repr=False)
+    encoding: str | None = None
+    feed_entry: dict | None = None
+    depth: int = 0
+    requested_url: str | None = None
+    outcome: str | None = None  # filled by the pipeline: new/changed/unchanged/...

@@ -1,0 +1,146 @@
+"""The per-source crawl report: pages fetched, articles new/changed/unchanged, errors by
+kind, dead or empty feeds. Built from the crawl's stats, saved as JSON, printed as text.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def build_report(spider, reason: str) -> dict[str, Any]:
+    stats = spider.crawler.stats.get_stats()
+    finished = datetime.now(UTC)
+    sources = []
+    for sid, state in spider.states.items():
+        prefix = f"src/{sid}/"
+        mine = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+
+        def group(name: str, mine: dict = mine) -> dict[str, int]:
+            return {
+                k[len(name) + 1 :]: v for k, v in sorted(mine.items()) if k.startswith(name + "/")
+            }
+
+        errors = group("errors")
+        for kind, n in group("dropped").items():
+            errors.setdefault(kind, 0)
+            errors[kind] = max(errors[kind], n)
+        docs = list(state.docs.values())
+        sources.append(
+            {
+                "id": sid,
+                "name": state.source.name,
+                "verified": state.source.verified,
+                "pages_fetched": mine.get("pages_fetched", 0),
+                "bytes_fetched": mine.get("bytes_fetched", 0),
+                "articles": {
+                    k: group("articles").get(k, 0)
+                    for k in ("new", "changed", "unchanged", "removed")
+                },
+                "articles_requested": state.scheduled,
+                "skipped": group("skipped"),
+                "not_article": group("not_article"),
+                "errors": errors,
+                "retry_after_waits": mine.get("retry_after_waits", 0),
+                "truncated_by_max_articles": state.truncated,
+                "discovery": docs,
+                "dead_feeds": [d for d in docs if d.get("status") in ("dead", "blocked")],
+                "empty_feeds": [d for d in docs if d.get("status") == "empty"],
+            }
+        )
+    return {
+        "started": spider.started_at.isoformat(),
+        "finished": finished.isoformat(),
+        "seconds": round((finished - spider.started_at).total_seconds(), 3),
+        "finish_reason": reason,
+        "since": spider.since.isoformat() if spider.since else None,
+        "max_articles": spider.max_articles,
+        "recheck_days": spider.recheck_days,
+        "totals": _totals(sources),
+        "sources": sources,
+    }
+
+
+def _totals(sources: list[dict]) -> dict[str, int]:
+    totals = {
+        "pages_fetched": 0,
+        "new": 0,
+        "changed": 0,
+        "unchanged": 0,
+        "removed": 0,
+        "errors": 0,
+        "dead_feeds": 0,
+    }
+    for s in sources:
+        totals["pages_fetched"] += s["pages_fetched"]
+        for k in ("new", "changed", "unchanged", "removed"):
+            totals[k] += s["articles"][k]
+        totals["errors"] += sum(s["errors"].values())
+        totals["dead_feeds"] += len(s["dead_feeds"])
+    return totals
+
+
+def save_report(report: dict, home: Path) -> Path:
+    """Write the report to ``home/reports/crawl-<UTC time>.json`` and ``last-crawl.json``."""
+    folder = Path(home) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = report["finished"][:19].replace(":", "").replace("-", "")
+    path = folder / f"crawl-{stamp}.json"
+    text = json.dumps(report, indent=2, default=str)
+    path.write_text(text, encoding="utf-8")
+    tmp = folder / "last-crawl.json.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(folder / "last-crawl.json")
+    return path
+
+
+def format_report(report: dict) -> str:
+    """A plain-text table, one row per source, then the dead/empty feeds and errors."""
+    head = ("source", "pages", "new", "changed", "unchanged", "removed", "errors", "dead feeds")
+    rows = [head]
+    for s in report["sources"]:
+        a = s["articles"]
+        rows.append(
+            (
+                s["id"],
+                s["pages_fetched"],
+                a["new"],
+                a["changed"],
+                a["unchanged"],
+                a["removed"],
+                sum(s["errors"].values()),
+                len(s["dead_feeds"]) + len(s["empty_feeds"]),
+            )
+        )
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    lines = [
+        "  ".join(
+            str(v).ljust(w) if i == 0 else str(v).rjust(w)
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for s in report["sources"]:
+        notes = []
+        for d in s["dead_feeds"]:
+            notes.append(f"  dead {d.get('kind', 'feed')}: {d['url']} ({d.get('reason', '?')})")
+        for d in s["empty_feeds"]:
+            notes.append(f"  empty {d.get('kind', 'feed')}: {d['url']}")
+        if s["errors"]:
+            kinds = ", ".join(f"{k}={v}" for k, v in sorted(s["errors"].items()))
+            notes.append(f"  errors: {kinds}")
+        if s["truncated_by_max_articles"]:
+            notes.append("  stopped at --max-articles; more articles are waiting")
+        if notes:
+            lines.append(f"{s['id']}{'' if s['verified'] else ' (unverified source)'}:")
+            lines.extend(notes)
+    t = report["totals"]
+    lines.append(
+        f"finished ({report['finish_reason']}) in {report['seconds']:.1f}s: "
+        f"{t['new']} new, {t['changed']} changed, {t['unchanged']} unchanged, "
+        f"{t['removed']} removed, {t['errors']} errors"
+    )
+    return "\n".join(lines)

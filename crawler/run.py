@@ -1,0 +1,115 @@
+"""Run one crawl in this process (Scrapy CrawlerProcess) and return its report.
+
+Used by ``newsarchive crawl``; ``python -m crawler.run --source ID`` does the same
+without the CLI. A process can run one crawl only (Twisted's reactor does not restart).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from newsarchive.errors import NewsarchiveError
+
+
+def crawl_settings(
+    home: Path, overrides: dict[str, str] | None = None, user_agent: str | None = None
+):
+    from scrapy.settings import Settings
+
+    import crawler.settings as defaults
+
+    settings = Settings()
+    settings.setmodule(defaults, priority="project")
+    settings.set("NEWSARCHIVE_HOME", str(home), priority="project")
+    if user_agent:
+        settings.set("USER_AGENT", user_agent, priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    *,
+    source_ids: list[str] | None = None,
+    all_sources: bool = False,
+    since: str | None = None,
+    max_articles: int | None = None,
+    recheck_days: int | None = None,
+    sources_file: str | None = None,
+    home: Path | None = None,
+    overrides: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Crawl the chosen sources; return the per-source report (also saved as JSON)."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.sources import load_sources, select_sources
+    from crawler.spiders.news import NewsSpider, parse_since
+    from newsarchive.config import load_settings
+
+    config = load_settings()
+    home = Path(home or config.home)
+    # Validate everything before starting Twisted, so bad input fails with one line.
+    select_sources(load_sources(sources_file), source_ids, all_=all_sources)
+    parse_since(since)
+    settings = crawl_settings(home, overrides, config.user_agent)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(
+        crawler,
+        source=",".join(source_ids or []),
+        all=all_sources,
+        since=since,
+        max_articles=max_articles,
+        recheck_days=recheck_days,
+        sources_file=sources_file,
+    )
+    process.start()
+    spider = crawler.spider
+    report = getattr(spider, "report", None) if spider is not None else None
+    if report is None:
+        raise NewsarchiveError("the crawl stopped before it started; see the log above")
+    report["report_file"] = str(getattr(spider, "report_path", ""))
+    if report["finish_reason"] not in ("finished", "shutdown"):
+        report["failed"] = True
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crawler.report import format_report
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    parser.add_argument("--source", action="append", default=[])
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--since")
+    parser.add_argument("--max-articles", type=int)
+    parser.add_argument("--recheck-days", type=int)
+    parser.add_argument("--sources")
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.set)
+    try:
+        report = run_crawl(
+            source_ids=args.source,
+            all_sources=args.all,
+            since=args.since,
+            max_articles=args.max_articles,
+            recheck_days=args.recheck_days,
+            sources_file=args.sources,
+            home=args.home,
+            overrides=overrides,
+        )
+    except NewsarchiveError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 1 if report.get("failed") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Scrapy settings for newsarchive crawls: polite by default.
+
+`newsarchive crawl` and `scrapy crawl news` both use this module; tests and benchmarks
+override single values (``-s NAME=VALUE``), never the defaults users get.
+"""
+
+from newsarchive import __version__
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# A descriptive User-Agent; set NEWSARCHIVE_USER_AGENT (or crawler.user_agent in the
+# config file) to add a contact address for your own crawls.
+USER_AGENT = (
+    f"newsarchive/{__version__} (archival crawler for news research; "
+    "+https://github.com/newsarchive/newsarchive)"
+)
+
+# --- politeness --------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around DOWNLOAD_DELAY
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_AFTER_MAX = 300  # seconds: longest Retry-After we honour (longer ones are capped)
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # per-response size cap; bigger pages are dropped
+DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- crawl behaviour ---------------------------------------------------------------
+SECTION_MAX_PAGES = 5  # pagination pages followed per section page
+RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never)
+EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000  # bytes of pages awaiting extraction (backpressure)
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.scope.ScopeMiddleware": 50,
+    "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
+    # WARC capture sees raw bodies, before HttpCompressionMiddleware (590) decodes them.
+    "crawler.archive.middleware.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 60.0
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,232 @@
+"""The source registry: which outlets to crawl and where their articles are listed.
+
+The registry is one TOML file (``crawler/sources.toml`` in the repo, or the file named by
+``--sources`` / ``NEWSARCHIVE_SOURCES``). Loading validates every entry and reports the
+first bad one by its position, id and field, so users can edit it without reading code.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsarchive.errors import ConfigError
+
+DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
+REGISTRY_VERSION = 1
+MAX_SECTION_DEPTH = 5
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_TAG_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_HOST_RE = re.compile(r"^[a-z0-9.-]+(:\d+)?$")
+
+_FIELDS = {
+    "id",
+    "name",
+    "homepage",
+    "domains",
+    "feeds",
+    "sitemaps",
+    "sections",
+    "section_depth",
+    "tags",
+    "verified",
+    "enabled",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One outlet of the registry."""
+
+    id: str
+    name: str
+    homepage: str
+    domains: tuple[str, ...]
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    section_depth: int = 1
+    tags: dict[str, str | list[str]] = field(default_factory=dict)
+    verified: bool = False
+    enabled: bool = True
+
+    def in_scope(self, url: str) -> bool:
+        """True if ``url`` is on one of the source's domains (or their subdomains)."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self._scope_hosts)
+
+    @property
+    def _scope_hosts(self) -> tuple[str, ...]:
+        return tuple(d.split(":")[0] for d in self.domains)
+
+    @property
+    def discovery_urls(self) -> tuple[str, ...]:
+        return self.feeds + self.sitemaps + self.sections
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "homepage": self.homepage,
+            "domains": list(self.domains),
+            "feeds": list(self.feeds),
+            "sitemaps": list(self.sitemaps),
+            "sections": list(self.sections),
+            "section_depth": self.section_depth,
+            "tags": dict(self.tags),
+            "verified": self.verified,
+            "enabled": self.enabled,
+        }
+
+
+def registry_path(path: str | os.PathLike | None = None) -> Path:
+    """The registry file to use: explicit path, then $NEWSARCHIVE_SOURCES, then the repo's."""
+    if path:
+        return Path(path).expanduser()
+    env = os.environ.get("NEWSARCHIVE_SOURCES")
+    return Path(env).expanduser() if env else DEFAULT_REGISTRY
+
+
+def load_sources(path: str | os.PathLike | None = None) -> list[Source]:
+    """Read and validate the registry; raise ConfigError naming the bad entry and field."""
+    file = registry_path(path)
+    try:
+        with file.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"source registry {file} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read source registry {file}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"source registry {file} is not valid TOML: {exc}") from None
+    return parse_registry(data, str(file))
+
+
+def parse_registry(data: dict[str, Any], origin: str = "source registry") -> list[Source]:
+    unknown = sorted(set(data) - {"version", "source"})
+    if unknown:
+        raise ConfigError(f"{origin}: unknown top-level key {unknown[0]!r}")
+    version = data.get("version", REGISTRY_VERSION)
+    if version != REGISTRY_VERSION:
+        raise ConfigError(f"{origin}: version {version!r} is not supported (expected 1)")
+    entries = data.get("source", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{origin}: sources must be given as [[source]] tables")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        source = _parse_entry(entry, f"{origin}: source #{index}")
+        if source.id in seen:
+            raise ConfigError(f"{origin}: source #{index}: duplicate id {source.id!r}")
+        seen.add(source.id)
+        sources.append(source)
+    return sources
+
+
+def select_sources(
+    sources: list[Source], ids: list[str] | tuple[str, ...] | None, *, all_: bool = False
+) -> list[Source]:
+    """The sources named by ``ids`` (in registry order), or every enabled one with ``all_``."""
+    if all_ or not ids:
+        return [s for s in sources if s.enabled]
+    known = {s.id: s for s in sources}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise ConfigError(
+            f"unknown source id {missing[0]!r} (known: {', '.join(sorted(known)) or 'none'})"
+        )
+    wanted = set(ids)
+    return [s for s in sources if s.id in wanted]
+
+
+def _parse_entry(entry: dict[str, Any], where: str) -> Source:
+    sid = entry.get("id")
+    if not isinstance(sid, str) or not _ID_RE.match(sid):
+        raise ConfigError(
+            f"{where}: field 'id' must be a short lowercase name ([a-z0-9_-]), got {sid!r}"
+        )
+    where = f"{where} ({sid!r})"
+    unknown = sorted(set(entry) - _FIELDS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown field {unknown[0]!r}")
+
+    def text(name: str, required: bool = True) -> str:
+        value = entry.get(name)
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: field {name!r} must be a non-empty string")
+        return value.strip()
+
+    def url(name: str, value: object) -> str:
+        if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https"):
+            raise ConfigError(f"{where}: field {name!r}: {value!r} is not an http(s) URL")
+        if not urlsplit(value).hostname:
+            raise ConfigError(f"{where}: field {name!r}: {value!r} has no host")
+        return value
+
+    def url_list(name: str) -> tuple[str, ...]:
+        value = entry.get(name, [])
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: field {name!r} must be a list of URLs")
+        return tuple(url(name, v) for v in value)
+
+    def flag(name: str, default: bool) -> bool:
+        value = entry.get(name, default)
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: field {name!r} must be true or false")
+        return value
+
+    name = text("name")
+    homepage = url("homepage", entry.get("homepage"))
+    raw_domains = entry.get("domains") or [urlsplit(homepage).netloc]
+    if not isinstance(raw_domains, list) or not all(isinstance(d, str) for d in raw_domains):
+        raise ConfigError(f"{where}: field 'domains' must be a list of host names")
+    domains = tuple(d.strip().lower().removeprefix("www.") for d in raw_domains)
+    for d in domains:
+        if not d or not _HOST_RE.match(d):
+            raise ConfigError(f"{where}: field 'domains': {d!r} is not a host name")
+    feeds, sitemaps, sections = url_list("feeds"), url_list("sitemaps"), url_list("sections")
+    depth = entry.get("section_depth", 1)
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_SECTION_DEPTH:
+        raise ConfigError(
+            f"{where}: field 'section_depth' must be an integer from 0 to {MAX_SECTION_DEPTH}"
+        )
+    tags = entry.get("tags", {})
+    if not isinstance(tags, dict):
+        raise ConfigError(f"{where}: field 'tags' must be a table of key = \"value\" pairs")
+    for key, value in tags.items():
+        if not _TAG_KEY_RE.match(key):
+            raise ConfigError(f"{where}: field 'tags': key {key!r} must match [a-z][a-z0-9_]*")
+        ok = isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+        if not ok:
+            raise ConfigError(f"{where}: field 'tags.{key}' must be a string or list of strings")
+    source = Source(
+        id=sid,
+        name=name,
+        homepage=homepage,
+        domains=domains,
+        feeds=feeds,
+        sitemaps=sitemaps,
+        sections=sections,
+        section_depth=depth,
+        tags=dict(tags),
+        verified=flag("verified", False),
+        enabled=flag("enabled", True),
+    )
+    for field_name in ("sections",):
+        for u in getattr(source, field_name):
+            if not source.in_scope(u):
+                raise ConfigError(
+                    f"{where}: field {field_name!r}: {u!r} is outside the source's domains"
+                )
+    if not source.discovery_urls:
+        raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'sections'")
+    return source

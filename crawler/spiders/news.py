@@ -1,0 +1,478 @@
+"""The one news spider: feeds, sitemaps and section pages of the registry's sources.
+
+Crawl in two phases per wave. Discovery documents (feeds, sitemaps, section pages) are
+fetched first (highest priority); their article URLs become *candidates*. When the
+spider runs idle, candidates are scheduled per source newest first, skipping URLs
+already archived (the archive's seen-store) unless the re-check policy wants them, and
+at most ``max_articles`` per source. Index pages met while following sections add more
+candidates for the next wave.
+
+Restart safety: nothing here is persistent except the archive itself. A crawl killed
+at any point re-discovers from the listings and skips what the archive already holds,
+so it loses nothing and writes no duplicate versions. Conditional-GET validators of a
+source's feeds/sitemaps are only saved when the crawl finished and every candidate of
+that source was handled, so a cut-short crawl never hides entries behind a 304.
+
+    scrapy crawl news -a source=ap,reuters [-a since=2024-05-01] [-a max_articles=50]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import scrapy
+from dateutil import parser as dateparser
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+
+from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
+from crawler.discovery.entries import Entry
+from crawler.items import FetchedPage
+from crawler.sources import Source, load_sources, select_sources
+from newsarchive.errors import ConfigError
+
+DISCOVERY_PRIORITY = 1_000_000
+REMOVED_STATUSES = (404, 410)
+
+
+@dataclass
+class Candidate:
+    url: str
+    published: datetime | None
+    entry: Entry | None
+    depth: int
+    recheck: bool = False
+
+
+@dataclass
+class SourceState:
+    source: Source
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    requested: set[str] = field(default_factory=set)
+    scheduled: int = 0
+    truncated: bool = False  # candidates left over because of max_articles
+    failed: bool = False  # an article fetch failed: keep re-reading the listings
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
+    scope_hosts: set[str] = field(default_factory=set)
+
+
+def parse_since(value: str | datetime | None) -> datetime | None:
+    """A --since value as an aware datetime; plain dates mean midnight UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = dateparser.isoparse(str(value))
+    except ValueError:
+        raise ConfigError(f"--since: {value!r} is not a date (use YYYY-MM-DD)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def error_kind(failure) -> str:
+    """A short name for why a request failed, used as the report's error key."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadTimeoutError,
+    )
+    from twisted.internet import error as twisted_error
+
+    from crawler.middlewares.scope import OutOfScope
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, OutOfScope):
+        return "offsite_redirect" if "offsite_redirect" in str(exc) else "offsite"
+    if isinstance(exc, IgnoreRequest):
+        return "robots_disallowed" if "robots" in str(exc).lower() else "ignored"
+    if isinstance(exc, DownloadCancelledError) or "max size" in str(exc):
+        return "too_large"
+    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
+        return "timeout"
+    if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
+        return "dns"
+    if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
+        return "connection_refused"
+    return type(exc).__name__
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(
+        self,
+        source: str | None = None,
+        all: str | bool = False,  # noqa: A002  (scrapy -a all=1)
+        since: str | None = None,
+        max_articles: str | int | None = None,
+        recheck_days: str | int | None = None,
+        sources_file: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        registry = load_sources(sources_file)
+        ids = [s.strip() for s in (source or "").split(",") if s.strip()]
+        if not ids and not all:
+            raise ConfigError("name a source (-a source=ID[,ID...]) or use -a all=1")
+        self.selected = select_sources(registry, ids, all_=bool(all) and not ids)
+        self.since = parse_since(since)
+        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self._recheck_arg = recheck_days
+        self.states: dict[str, SourceState] = {}
+        for src in self.selected:
+            state = SourceState(source=src)
+            hosts = {urlsplit(u).hostname or "" for u in src.feeds + src.sitemaps + src.sections}
+            state.scope_hosts = {h.lower() for h in hosts if h}
+            self.states[src.id] = state
+        self.report: dict[str, Any] | None = None
+        self.started_at = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        from crawler.archive import archive_for_crawler
+
+        # Connected before the archive exists, so the report is saved (and validators
+        # remembered) before the archive's own spider_closed handler closes it.
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        spider.archive = archive_for_crawler(crawler)
+        recheck = spider._recheck_arg
+        spider.recheck_days = int(
+            recheck if recheck not in (None, "") else crawler.settings.getint("RECHECK_DAYS", 0)
+        )
+        spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_response, signal=signals.response_received)
+        return spider
+
+    # ---- scope ------------------------------------------------------------------------
+    def in_scope(self, source_id: str, url: str) -> bool:
+        state = self.states.get(source_id)
+        if state is None:
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return state.source.in_scope(url) or host in state.scope_hosts
+
+    def stat(self, source_id: str, name: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"src/{source_id}/{name}", count)
+
+    # ---- discovery --------------------------------------------------------------------
+    async def start(self):
+        for state in self.states.values():
+            src = state.source
+            for url in src.feeds:
+                yield self._discovery_request(src, url, "feed")
+            for url in src.sitemaps:
+                yield self._discovery_request(src, url, "sitemap")
+            for url in src.sections:
+                yield self._discovery_request(src, url, "section", depth=0, page=1)
+            if self.recheck_days:
+                self._add_known_for_recheck(state)
+
+    def _discovery_request(self, src: Source, url: str, kind: str, **meta: Any) -> Request:
+        state = self.states[src.id]
+        state.docs.setdefault(url, {"url": url, "kind": kind, "status": "pending"})
+        headers = {}
+        if kind in ("feed", "sitemap"):
+            etag, last_modified = self.archive.validators(url)
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
+            kind, self.parse_section
+        )
+        return Request(
+            url,
+            callback=callback,
+            errback=self._discovery_failed,
+            headers=headers,
+            priority=DISCOVERY_PRIORITY,
+            dont_filter=True,
+            meta={"source_id": src.id, "kind": kind, "handle_httpstatus_list": [304], **meta},
+        )
+
+    def _doc(self, response_or_request, **update: Any) -> None:
+        meta = response_or_request.meta
+        state = self.states[meta["source_id"]]
+        url = response_or_request.request.url if hasattr(response_or_request, "request") else None
+        url = url or response_or_request.url
+        state.docs.setdefault(url, {"url": url, "kind": meta.get("kind")}).update(update)
+
+    def _keep_validators(self, response: Response) -> None:
+        etag = response.headers.get(b"ETag")
+        last_modified = response.headers.get(b"Last-Modified")
+        if etag or last_modified:
+            state = self.states[response.meta["source_id"]]
+            state.validators[response.request.url] = (
+                etag.decode("latin-1") if etag else None,
+                last_modified.decode("latin-1") if last_modified else None,
+            )
+
+    def parse_feed(self, response: Response):
+        if response.status == 304:
+            self._doc(response, status="not_modified")
+            return
+        try:
+            entries = parse_feed(response.body, response.url)
+        except FeedError as exc:
+            self._doc(response, status="dead", reason=str(exc), http_status=response.status)
+            return
+        self._keep_validators(response)
+        self._doc(
+            response, status="ok" if entries else "empty", entries=len(entries), http_status=200
+        )
+        self._add_entries(response.meta["source_id"], entries, depth=0)
+
+    def parse_sitemap(self, response: Response):
+        if response.status == 304:
+            self._doc(response, status="not_modified")
+            return
+        try:
+            sitemap = parse_sitemap(response.body, response.url)
+        except SitemapError as exc:
+            self._doc(response, status="dead", reason=str(exc), http_status=response.status)
+            return
+        self._keep_validators(response)
+        source_id = response.meta["source_id"]
+        state = self.states[source_id]
+        if sitemap.is_index:
+            children = [c for c in sitemap.children if self._in_window(c.published)]
+            skipped = len(sitemap.children) - len(children)
+            self._doc(response, status="ok", sitemaps=len(sitemap.children), skipped_old=skipped)
+            for child in children:
+                if child.url not in state.docs:
+                    yield self._discovery_request(state.source, child.url, "sitemap")
+            return
+        self._doc(
+            response,
+            status="ok" if sitemap.entries else "empty",
+            entries=len(sitemap.entries),
+            http_status=200,
+        )
+        self._add_entries(source_id, sitemap.entries, depth=0)
+
+    def parse_section(self, response: Response):
+        source_id = response.meta["source_id"]
+        state = self.states[source_id]
+        if response.status == 304 or not hasattr(response, "xpath"):
+            self._doc(response, status="dead", reason="not an HTML page")
+            return
+        self._doc(response, status="ok", http_status=response.status)
+        page = response.meta.get("page", 1)
+        base = urlsplit(response.url)
+        found = 0
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip()).split("#")[0]
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not self.in_scope(source_id, url):
+                continue
+            if parts.path == base.path and parts.query != base.query:
+                # Pagination of this section: follow only forward, up to SECTION_MAX_PAGES.
+                number = (parse_qs(parts.query).get("page") or [""])[0]
+                ahead = number.isdigit() and page < int(number) <= self.section_max_pages
+                if ahead and url not in state.docs:
+                    yield self._discovery_request(
+                        state.source,
+                        url,
+                        "section",
+                        depth=response.meta["depth"],
+                        page=int(number),
+                    )
+                continue
+            if link_kind(url) == "index" or url == response.url:
+                continue
+            found += self._add_candidate(state, url, None, None, response.meta["depth"] + 1)
+        self._doc(response, links=found)
+
+    def _discovery_failed(self, failure):
+        request = failure.request
+        kind = error_kind(failure)
+        status = "blocked" if kind == "robots_disallowed" else "dead"
+        self._doc(request, status=status, reason=kind)
+        self.stat(request.meta["source_id"], f"errors/{kind}")
+
+    # ---- candidates -------------------------------------------------------------------
+    def _in_window(self, published: datetime | None) -> bool:
+        return self.since is None or published is None or published >= self.since
+
+    def _add_entries(self, source_id: str, entries: list[Entry], depth: int) -> None:
+        state = self.states[source_id]
+        for entry in entries:
+            if not self.in_scope(source_id, entry.url) or not state.source.in_scope(entry.url):
+                self.stat(source_id, "skipped/offsite_entry")
+                continue
+            if not self._in_window(entry.published):
+                self.stat(source_id, "skipped/too_old")
+                continue
+            self._add_candidate(state, entry.url, entry.published, entry, depth)
+
+    def _add_candidate(
+        self,
+        state: SourceState,
+        url: str,
+        published: datetime | None,
+        entry: Entry | None,
+        depth: int,
+        recheck: bool = False,
+    ) -> int:
+        if url in state.requested:
+            return 0
+        old = state.candidates.get(url)
+        if old is not None:
+            # Keep the richest listing: a dated feed entry beats an undated section link.
+            if old.entry is None and entry is not None:
+                old.entry, old.published = entry, published or old.published
+            return 0
+        state.candidates[url] = Candidate(url, published, entry, depth, recheck)
+        return 1
+
+    def _add_known_for_recheck(self, state: SourceState) -> None:
+        horizon = datetime.now(UTC) - timedelta(days=self.recheck_days)
+        for url in self.archive.known_article_urls(state.source.id):
+            article = self.archive.article_state(url)
+            published = parse_since((article.fields or {}).get("published")) if article else None
+            if published and published >= horizon:
+                self._add_candidate(state, url, published, None, 0, recheck=True)
+
+    def follow_index(self, page: FetchedPage, links: list[str]) -> None:
+        """Called by the pipeline for a fetched page that is not an article."""
+        state = self.states.get(page.source_id)
+        if state is None:
+            return
+        state.scheduled -= 1  # an index page does not use up the article budget
+        if page.depth >= state.source.section_depth:
+            return
+        for url in links:
+            if state.source.in_scope(url) and link_kind(url) != "index":
+                self._add_candidate(state, url, None, None, page.depth + 1)
+
+    def _wants(self, state: SourceState, cand: Candidate) -> bool:
+        if cand.recheck:
+            return True
+        if not self.archive.is_archived(cand.url):
+            return True
+        if self.recheck_days and cand.published:
+            return cand.published >= datetime.now(UTC) - timedelta(days=self.recheck_days)
+        return False
+
+    def _flush(self) -> int:
+        """Schedule waiting candidates, newest first, within each source's budget."""
+        total = 0
+        for state in self.states.values():
+            if not state.candidates:
+                continue
+            ordered = sorted(
+                state.candidates.values(),
+                key=lambda c: c.published or datetime.min.replace(tzinfo=UTC),
+                reverse=True,
+            )
+            state.candidates.clear()
+            for i, cand in enumerate(ordered):
+                if not self._wants(state, cand):
+                    self.stat(state.source.id, "skipped/known")
+                    state.requested.add(cand.url)
+                    continue
+                if self.max_articles is not None and state.scheduled >= self.max_articles:
+                    state.truncated = True
+                    for rest in ordered[i:]:  # keep them for a later wave (budget refunds)
+                        state.candidates[rest.url] = rest
+                    break
+                state.requested.add(cand.url)
+                state.scheduled += 1
+                total += 1
+                self.crawler.engine.crawl(self._article_request(state, cand))
+        return total
+
+    def _article_request(self, state: SourceState, cand: Candidate) -> Request:
+        priority = cand.published.toordinal() - 700_000 if cand.published else 0
+        return Request(
+            cand.url,
+            callback=self.parse_article,
+            errback=self._article_failed,
+            priority=max(priority, 0),
+            meta={
+                "source_id": state.source.id,
+                "kind": "article",
+                "depth": cand.depth,
+                "feed_entry": cand.entry.feed_entry() if cand.entry else None,
+                "recheck": cand.recheck or self.archive.is_archived(cand.url),
+                "handle_httpstatus_list": list(REMOVED_STATUSES),
+            },
+        )
+
+    def _on_idle(self, spider=None) -> None:
+        if self._flush():
+            raise DontCloseSpider
+
+    # ---- articles ---------------------------------------------------------------------
+    def parse_article(self, response: Response):
+        meta = response.meta
+        source_id = meta["source_id"]
+        requested = (meta.get("redirect_urls") or [response.request.url])[0]
+        capture = meta.get("capture")
+        state = self.states[source_id]
+        went_home = urlsplit(response.url).path in ("", "/") and urlsplit(requested).path not in (
+            "",
+            "/",
+        )
+        if response.status in REMOVED_STATUSES or went_home:
+            if meta.get("recheck"):
+                yield FetchedPage(
+                    url=requested,
+                    source_id=source_id,
+                    status=response.status,
+                    capture=capture,
+                    kind="removed",
+                    requested_url=requested,
+                )
+            else:
+                state.failed = True
+                self.stat(source_id, f"errors/http_{response.status}")
+            return
+        yield FetchedPage(
+            url=response.url,
+            source_id=source_id,
+            status=response.status,
+            capture=capture,
+            body=response.body,
+            encoding=getattr(response, "encoding", None),
+            feed_entry=meta.get("feed_entry"),
+            depth=meta.get("depth", 0),
+            requested_url=requested,
+        )
+
+    def _article_failed(self, failure) -> None:
+        request = failure.request
+        source_id = request.meta["source_id"]
+        self.states[source_id].failed = True
+        self.stat(source_id, f"errors/{error_kind(failure)}")
+
+    # ---- accounting and report -------------------------------------------------------
+    def _on_response(self, response, request, spider=None) -> None:
+        source_id = request.meta.get("source_id")
+        if source_id in self.states:
+            self.stat(source_id, "pages_fetched")
+            self.stat(source_id, "bytes_fetched", len(response.body))
+
+    def _on_closed(self, spider=None, reason: str = "finished") -> None:
+        from crawler.report import build_report, save_report
+
+        if reason == "finished":
+            for state in self.states.values():
+                if state.truncated or state.failed:
+                    continue
+                for url, (etag, last_modified) in state.validators.items():
+                    self.archive.remember_validators(url, etag, last_modified)
+        self.report = build_report(self, reason)
+        self.report_path = save_report(self.report, self.archive.home)

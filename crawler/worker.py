@@ -1,0 +1,76 @@
+"""The CPU-heavy part of handling one fetched page, run in a worker process.
+
+``analyse_page`` classifies the page and, for an article, extracts it; for an index page
+it returns the page's links so the spider can follow them. It takes and returns plain
+picklable values so it can run in a ``ProcessPoolExecutor`` (the GIL rules out threads).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import signal
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+MAX_LINKS = 500
+_ARTICLE_HINT = re.compile(
+    rb'"@type"\s*:\s*\[?\s*"(?:News|Reportage|Analysis|Opinion)?Article"'
+    rb'|<meta[^>]+property=["\']og:type["\'][^>]+content=["\']article["\']',
+    re.I,
+)
+
+
+def analyse_page(
+    body: bytes, url: str, encoding: str | None, feed_entry: dict | None
+) -> dict[str, Any]:
+    """Classify one page; extract it if it is an article, else list its links."""
+    from lxml import html as lxml_html
+
+    from crawler.discovery.classify import classify_page
+    from crawler.extract import extract
+
+    html: bytes | str = body
+    if encoding:
+        try:
+            html = body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            html = body
+    if _ARTICLE_HINT.search(body[:200_000]):
+        # Fast path: the page declares itself an article; skip the classifier's own parse.
+        is_article, reason = True, "structured-data"
+    else:
+        is_article, reason = classify_page(html, url)
+    if is_article:
+        try:
+            record = extract(html, url, feed_entry=feed_entry)
+        except Exception as exc:  # extraction must never kill the crawl
+            return {"kind": "error", "reason": f"extract: {type(exc).__name__}: {exc}"}
+        return {"kind": "article", "reason": reason, "record": record}
+    links: list[str] = []
+    try:
+        tree = lxml_html.document_fromstring(html)
+        for href in tree.xpath("//a/@href"):
+            link = urldefrag(urljoin(url, href.strip()))[0]
+            if link.startswith(("http://", "https://")):
+                links.append(link)
+                if len(links) >= MAX_LINKS:
+                    break
+    except Exception:
+        pass
+    return {"kind": "index", "reason": reason, "links": list(dict.fromkeys(links))}
+
+
+def init_worker(parent_pid: int) -> None:
+    """Pool initializer: die with the crawl, ignore Ctrl-C (the parent handles it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # Linux: SIGKILL this worker when the parent dies, even by kill -9
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:  # parent already gone before prctl took effect
+        os._exit(1)
+    import crawler.extract  # noqa: F401  (warm the import before the first page)
