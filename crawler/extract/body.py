@@ -23,7 +23,7 @@ _CTA_RE = re.compile(
     r"subscriber|patron)|newsletter|all rights reserved|copyright ©|©\s*\d{4}|"
     r"advertisement|sponsored content|recommended for you|read (?:more|next|also)\b|"
     r"see also|related (?:articles|stories|coverage|content)|more from|"
-    r"get our free|censorship|this article originally appeared|first appeared on|"
+    r"get our free|censorship|commenting forum|join (?:our|the) (?:commenting|community)|this article originally appeared|first appeared on|"
     r"republished (?:from|with)|you might also like|trending now|most popular|"
     r"we (?:depend|rely) on (?:readers|your support)|"
     r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping))",
@@ -34,6 +34,26 @@ _LABEL_LINE_RE = re.compile(
     r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
     r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
     re.I,
+)
+
+
+_SECTION_LABEL_RE = re.compile(
+    r"^(?:(?:most )?popular|most (?:read|viewed|shared)|related(?: (?:articles|stories|posts|"
+    r"content|coverage|news))?|read (?:more|next)|more (?:from|on|in|stories|news)\b.*|"
+    r"recommended(?: for you)?|trending(?: now)?|you (?:may|might) also like|editor'?s picks|"
+    r"top stories|latest (?:news|stories)|also read|see also|further reading|tags|"
+    r"topics|filed under|categories)\W*$",
+    re.I,
+)
+# A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
+_BARE_VALUE_RE = re.compile(r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
+
+
+_EMBED_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'twitter-video')"
+    " or contains(@class, 'reddit-card') or contains(@class, 'bluesky-embed')]"
 )
 
 
@@ -54,10 +74,10 @@ def _anchor_texts(tree: html.HtmlElement) -> set[str]:
 
 def _is_boilerplate(block: str, position: int, total: int, anchors: set[str]) -> bool:
     words = block.split()
-    if _LABEL_LINE_RE.match(block):
+    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block):
         return True
     tail = position >= total - 3
-    if len(words) <= 12 and block.casefold().rstrip(" .:>»→") in anchors:
+    if len(words) <= 40 and block.casefold().rstrip(" .:>»→") in anchors:
         # A paragraph that is nothing but a link: "read more", shop or promo links.
         return True
     if _CTA_RE.search(block) and (len(words) <= 30 or (tail and len(words) <= 80)):
@@ -65,24 +85,72 @@ def _is_boilerplate(block: str, position: int, total: int, anchors: set[str]) ->
     return False
 
 
+def _is_crumb(block: str) -> bool:
+    """A short fragment without sentence punctuation: a leftover link or label."""
+    return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(_SENTENCE_END)
+
+
+def _cut_trailing_section(blocks: list[str]) -> list[str]:
+    """Cut a "Popular" / "Related" / "More from" section and all after it near the end."""
+    total = sum(len(b) for b in blocks)
+    seen = 0
+    for i, block in enumerate(blocks):
+        if seen >= 0.6 * total and _SECTION_LABEL_RE.match(block):
+            return blocks[:i]
+        seen += len(block)
+    return blocks
+
+
 def clean_blocks(lines: list[str], title: str | None, anchors: set[str]) -> list[str]:
     """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
     blocks = [" ".join(line.split()) for line in lines]
-    blocks = [b for b in blocks if b]
+    blocks = _cut_trailing_section([b for b in blocks if b])
     if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
         blocks = blocks[1:]
     total = len(blocks)
     kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, anchors)]
     # Trailing link-ish crumbs after the last real paragraph.
-    while kept and len(kept[-1].split()) <= 3 and not kept[-1].rstrip().endswith((".", "!", "?")):
+    while kept and _is_crumb(kept[-1]):
         kept.pop()
     return kept
 
 
-def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
-    """Main text of the page as paragraphs, and the links inside it."""
+def _drop_embeds(tree: html.HtmlElement) -> None:
+    """Remove embedded social posts: their text is someone else's, not the article's."""
+    for el in tree.xpath(_EMBED_XPATH):
+        parent = el.getparent()
+        if parent is not None:
+            el.drop_tree()
+
+
+def visible_standfirst(tree: html.HtmlElement, description: str | None) -> str | None:
+    """The page's standfirst: the meta description when it is also shown in the page body."""
+    if not description or len(description) < 40:
+        return None
+    body = tree.find("body")
+    if body is None:
+        return None
+    key = " ".join(description.split())
+    start = key[:30]
+    for el in body.iter("p", "h2", "div", "span", "strong"):
+        if start in " ".join((el.text or "").split()):
+            shown = " ".join(el.text_content().split())
+            # The description may be the standfirst cut short with an ellipsis.
+            if shown == key or shown.startswith(key.rstrip(".…").rstrip()):
+                return shown if len(shown) <= 3 * len(key) else None
+    return None
+
+
+def extract_body(
+    tree: html.HtmlElement, url: str, title: str | None, description: str | None = None
+) -> Body:
+    """Main text of the page as paragraphs, and the links inside it.
+
+    Mutates ``tree`` (social embeds are dropped): call it after all metadata is read.
+    """
     import trafilatura
 
+    _drop_embeds(tree)
     try:
         doc = trafilatura.bare_extraction(
             tree,
