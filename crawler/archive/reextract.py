@@ -25,16 +25,30 @@ from newsarchive.errors import NewsarchiveError
 log = logging.getLogger(__name__)
 
 
-def _read_payload(path: Path, offset: int) -> bytes:
-    """The HTTP entity body of the record at ``offset``, content-encoding removed."""
+def _read_page(path: Path, offset: int, url: str) -> bytes | str:
+    """The page of the response record at ``offset``, decoded as the crawl decoded it.
+
+    Content-encoding is removed; the text is decoded with the encoding Scrapy picks
+    (HTTP charset, BOM, meta tag), as the crawl pipeline does before extraction.
+    """
+    from scrapy.http import HtmlResponse
+
     with open(path, "rb") as fh:
         fh.seek(offset)
         record = next(iter(ArchiveIterator(fh)))
+        content_type = (
+            record.http_headers.get_header("Content-Type") if record.http_headers else None
+        )
         try:
-            return record.content_stream().read()
+            body = record.content_stream().read()
         except Exception:  # unknown content-encoding: the raw body is all we have
             fh.seek(offset)
-            return next(iter(ArchiveIterator(fh))).raw_stream.read()
+            body = next(iter(ArchiveIterator(fh))).raw_stream.read()
+    headers = {"Content-Type": content_type} if content_type else {}
+    try:
+        return HtmlResponse(url, body=body, headers=headers).text
+    except Exception:  # undecodable: let the extractor sniff the bytes
+        return body
 
 
 def _iter_records(path: Path):
@@ -111,7 +125,7 @@ def reextract(
                     summary["missing"] += 1
                     continue
                 body_capture = captures[body_rid]
-                html = _read_payload(originals[body_rid], body_capture.offset)
+                html = _read_page(originals[body_rid], body_capture.offset, capture.url)
                 extracted = extract(html, capture.url, feed_entry=meta.get("feed_entry"))
                 outcome = article_log.article(
                     extracted,

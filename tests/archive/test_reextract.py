@@ -13,20 +13,22 @@ from crawler.extract import extract
 from .helpers import jsonl
 
 
-def page(title: str, paragraphs: list[str]) -> bytes:
+def page(title: str, paragraphs: list[str]) -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (
         f"<html><head><title>{title}</title>"
         f'<meta name="author" content="Ann Writer"></head>'
         f"<body><article><h1>{title}</h1>{body}</article></body></html>"
-    ).encode()
+    )
 
 
-PARAS = [f"Lawmakers debated the measure at length, session {i}, into the night." for i in range(6)]
+PARAS = [f"Lawmakers debated the caf\u00e9 measure at length, session {i}, into the night."
+         for i in range(6)]  # fmt: skip
 
 
 def crawl(home):
-    """What the crawler does: capture, extract the decoded page, record. Gzip on the wire."""
+    """What the crawler does: capture the raw bytes (gzip, windows-1252 on the wire),
+    extract the page decoded with the HTTP charset, record."""
     pages = [
         ("https://news.test/a", page("Budget passes", PARAS)),
         ("https://news.test/b", page("Court rules", PARAS[:4])),
@@ -36,8 +38,9 @@ def crawl(home):
     with Archive(home) as archive:
         for url, html in pages:
             cap = archive.capture(
-                url, status=200, body=gzip.compress(html, mtime=0),
-                response_headers=[("Content-Type", "text/html"), ("Content-Encoding", "gzip")],
+                url, status=200, body=gzip.compress(html.encode("cp1252"), mtime=0),
+                response_headers=[("Content-Type", "text/html; charset=windows-1252"),
+                                  ("Content-Encoding", "gzip")],
             )  # fmt: skip
             archive.record_article(
                 extract(html, url, feed_entry={"published": "2024-05-02T08:00:00Z"}),
@@ -58,6 +61,7 @@ def test_reextract_rebuilds_identical_records(tmp_path):
     assert (summary["new"], summary["changed"], summary["unchanged"], summary["removed"]) == (
         2, 1, 1, 1,
     )  # fmt: skip
+    assert "caf\u00e9" in live[0]["body"]
     assert jsonl(tmp_path / "re" / "articles.jsonl") == live
     assert not list((tmp_path / "re").glob(".seen*"))
 
