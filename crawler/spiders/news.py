@@ -341,7 +341,14 @@ class NewsSpider(scrapy.Spider):
         horizon = datetime.now(UTC) - timedelta(days=self.recheck_days)
         for url in self.archive.known_article_urls(state.source.id):
             article = self.archive.article_state(url)
-            published = parse_since((article.fields or {}).get("published")) if article else None
+            if article is None:
+                continue
+            # Age by publication date; an undated article is aged from its first capture.
+            when = (article.fields or {}).get("published") or article.first_seen
+            try:
+                published = parse_since(when)
+            except ConfigError:
+                published = None
             if published and published >= horizon:
                 self._add_candidate(state, url, published, None, 0, recheck=True)
 
