@@ -20,6 +20,11 @@ from newsarchive.errors import NewsarchiveError
 COMMANDS: dict[str, str] = {
     "es": "search_cli.commands.es:es",
     "reextract": "search_cli.commands.reextract:reextract",
+    "sources": "search_cli.commands.sources:sources",
+    "crawl": "search_cli.commands.crawl:crawl",
+    "extract": "search_cli.commands.extract:extract",
+    "schedule": "search_cli.commands.schedule:schedule",
+    "kibana": "search_cli.commands.kibana:kibana",
 }
 
 
