@@ -53,6 +53,7 @@ class Summary:
     seconds: float = 0.0
     dead_letter: Path | None = None
     reasons: list[str] = field(default_factory=list)  # the first few rejection reasons
+    notes: list[str] = field(default_factory=list)  # what the run wants the user to know
 
     @property
     def docs_per_s(self) -> float:

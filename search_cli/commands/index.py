@@ -1,0 +1,131 @@
+"""``newsarchive index``: load article records into Elasticsearch (see docs/indexing.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _parse_since(value: str | None):
+    if value is None:
+        return None
+    from datetime import UTC
+
+    from dateutil import parser
+
+    try:
+        moment = parser.isoparse(value)
+    except ValueError:
+        try:
+            moment = parser.parse(value)
+        except (ValueError, OverflowError):
+            raise click.BadParameter(
+                f"{value!r} is not a date (try 2024-06-01 or 2024-06-01T12:00:00Z)",
+                param_hint="--since",
+            ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class _Bar:
+    """A progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.option("--all", "all_records", is_flag=True, help="Load every record, not only new ones.")
+@click.option("--since", metavar="DATE", help="Load records captured at or after DATE.")
+@click.option(
+    "--rebuild", is_flag=True, help="Build fresh indices from all records, then swap the aliases."
+)
+@click.option(
+    "--records",
+    type=click.Path(path_type=Path),
+    help="With --rebuild: the record set to build from (e.g. articles/reextract-<time>).",
+)
+@click.option("--prune", is_flag=True, help="Delete old indices that no alias points at.")
+@click.option("--shards", type=click.IntRange(1, 1024), help="Primary shards of new indices.")
+@click.option("--replicas", type=click.IntRange(0, 16), help="Replicas of new indices.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def index(
+    all_records: bool,
+    since: str | None,
+    rebuild: bool,
+    records: Path | None,
+    prune: bool,
+    shards: int | None,
+    replicas: int | None,
+    as_json: bool,
+) -> None:
+    """Load new article records into Elasticsearch.
+
+    Reads NEWSARCHIVE_HOME/articles/articles.jsonl from where the last run stopped
+    (a checkpoint per file), writes in bulk and prints a summary. Loading is
+    idempotent: running it twice, or again after a kill, changes nothing. Records
+    Elasticsearch rejects go to NEWSARCHIVE_HOME/dead-letter/ and the exit code is 1.
+    """
+    from indexer import run
+    from indexer.setup import ensure_indices
+    from newsarchive.config import load_settings
+    from newsarchive.errors import NewsarchiveError
+    from newsarchive.es import connect
+
+    moment = _parse_since(since)
+    if rebuild and (all_records or moment):
+        raise click.UsageError("--rebuild always reads every record: drop --all/--since")
+    if records is not None and not rebuild:
+        raise click.UsageError("--records only goes with --rebuild")
+    settings = load_settings()
+    client = connect(settings)
+    if shards is not None or replicas is not None:
+        ensure_indices(client, settings.index_prefix, shards=shards, replicas=replicas)
+    if prune and not rebuild and not (all_records or moment):
+        dropped = run.prune(settings, client=client)
+        click.echo(
+            f"deleted {len(dropped)} old indices" + (f": {', '.join(dropped)}" if dropped else "")
+        )
+        return
+    bar = _Bar("rebuilding" if rebuild else "indexing")
+    try:
+        if rebuild:
+            summary, new = run.rebuild(settings, records=records, progress=bar, client=client)
+            summary.notes.append(f"aliases now point at {', '.join(new.values())}")
+        else:
+            summary = run.index_new_records(
+                settings, all_records=all_records, since=moment, progress=bar, client=client
+            )
+    finally:
+        bar.close()
+    if prune:
+        dropped = run.prune(settings, client=client)
+        summary.notes.append(f"deleted {len(dropped)} old indices")
+    if as_json:
+        click.echo(json.dumps(summary.as_dict() | {"notes": summary.notes}))
+    else:
+        for note in summary.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(summary.line())
+    if summary.rejected:
+        raise NewsarchiveError(
+            f"{summary.rejected} records were rejected; they and the reasons are in "
+            f"{summary.dead_letter or 'the dead-letter directory'}"
+        )
