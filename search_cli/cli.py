@@ -20,6 +20,12 @@ from newsarchive.errors import NewsarchiveError
 COMMANDS: dict[str, str] = {
     "es": "search_cli.commands.es:es",
     "reextract": "search_cli.commands.reextract:reextract",
+    "index": "search_cli.commands.index:index",
+    "search": "search_cli.commands.search:search",
+    "show": "search_cli.commands.show:show",
+    "timeline": "search_cli.commands.timeline:timeline",
+    "export": "search_cli.commands.export:export",
+    "stats": "search_cli.commands.stats:stats",
     "sources": "search_cli.commands.sources:sources",
     "crawl": "search_cli.commands.crawl:crawl",
     "extract": "search_cli.commands.extract:extract",
