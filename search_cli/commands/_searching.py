@@ -1,0 +1,151 @@
+"""What the search commands share: filter options, the spec they build, the client.
+
+Imports only Click at module level; dates, Elasticsearch and the query library are
+imported when a command runs, so ``newsarchive --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from search_cli.query.build import SearchSpec
+
+FORMATS = ("table", "json", "jsonl", "csv")
+_TRANSPORTS_NOT_USED = ("aiohttp", "requests")
+
+
+def filter_options(func: Callable) -> Callable:
+    """``--from/--to/--date-field`` and the keyword filters, shared by several commands."""
+    options = [
+        click.option("--from", "date_from", metavar="DATE", help="Start: 2019, 2019-06, June 2019, 2019-06-14, 7d, yesterday..."),
+        click.option("--to", "date_to", metavar="DATE", help="End, inclusive: a partial date means the end of that period."),
+        click.option("--date-field", type=click.Choice(["published", "crawled", "modified"]), default="published", show_default=True, help="Which date --from/--to and sorting use."),
+        click.option("--outlet", multiple=True, help="Only this outlet (repeat for several)."),
+        click.option("--domain", multiple=True, help="Only this domain (repeatable)."),
+        click.option("--author", multiple=True, help="Only articles by this author (repeatable)."),
+        click.option("--section", multiple=True, help="Only this section (repeatable)."),
+        click.option("--tag", multiple=True, help="Only articles with this tag (repeatable)."),
+        click.option("--lang", multiple=True, help="Only this language code, e.g. en (repeatable)."),
+        click.option("--where", multiple=True, metavar="TAG=VALUE", help="Registry tag of the source, e.g. --where lean=left (repeatable)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise click.BadParameter(
+                f"{item!r}: use TAG=VALUE, e.g. lean=left", param_hint="--where"
+            )
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
+
+
+def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec:
+    """The SearchSpec of a command's arguments; bad dates are usage errors (exit 2)."""
+    from search_cli.query.build import Filters, SearchSpec
+    from search_cli.query.dates import parse_range
+
+    with usage_errors():
+        dates = parse_range(options.get("date_from"), options.get("date_to"))
+    filters = Filters(
+        outlets=tuple(options.get("outlet") or ()),
+        domains=tuple(options.get("domain") or ()),
+        authors=tuple(options.get("author") or ()),
+        sections=tuple(options.get("section") or ()),
+        tags=tuple(options.get("tag") or ()),
+        languages=tuple(options.get("lang") or ()),
+        where=_where(tuple(options.get("where") or ())),
+        dates=dates,
+        date_field=options.get("date_field") or "published",
+    )
+    return SearchSpec(query=query or "", filters=filters, sort=sort)
+
+
+@contextlib.contextmanager
+def usage_errors() -> Iterator[None]:
+    """``InvalidQuery`` from the library becomes a Click usage error: one line, exit 2."""
+    from search_cli.query.errors import InvalidQuery
+
+    try:
+        yield
+    except InvalidQuery as exc:
+        if exc.param:
+            raise click.BadParameter(str(exc), param_hint=exc.param) from None
+        raise click.UsageError(str(exc)) from None
+
+
+def _import_client_quickly() -> None:
+    """Import the Elasticsearch client without its unused async/requests transports.
+
+    Importing aiohttp and requests is more than half of the client's import time and
+    the sync client over urllib3 never uses them. They are hidden only while the client
+    is imported, and only in a process that has not loaded them already.
+    """
+    if "elasticsearch" in sys.modules:
+        return
+    hidden = [name for name in _TRANSPORTS_NOT_USED if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail
+    try:
+        import elasticsearch  # noqa: F401
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def connect():
+    """(client, settings) for the configured cluster; errors are one clear line."""
+    from newsarchive.config import load_settings
+    from newsarchive.es import connect as es_connect
+
+    settings = load_settings()
+    _import_client_quickly()
+    return es_connect(settings), settings
+
+
+def fields_option(default_help: str) -> Callable:
+    return click.option(
+        "--fields",
+        metavar="F1,F2",
+        help=f"Output fields, comma-separated ({default_help}). See docs/search.md.",
+    )
+
+
+def parse_fields(value: str | None, default: tuple[str, ...]) -> list[str]:
+    from search_cli.query.fields import OUTPUT_FIELDS
+
+    if not value:
+        return list(default)
+    names = [f.strip().lower() for f in value.split(",") if f.strip()]
+    unknown = [n for n in names if n not in OUTPUT_FIELDS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown field {unknown[0]!r}: choose from {', '.join(OUTPUT_FIELDS)}"
+            if unknown
+            else "give at least one field",
+            param_hint="--fields",
+        )
+    return names
+
+
+def source_for(fields: list[str], date_field: str) -> list[str]:
+    """The _source fields a listing needs (never the large body unless asked)."""
+    from search_cli.query.fields import SOURCE_FIELDS
+
+    wanted = {f for f in fields if f in SOURCE_FIELDS or f == "body"}
+    wanted |= {"id", "outlet", "title", "description", "url", date_field}
+    if "date" in fields:
+        wanted.add(date_field)
+    return sorted(wanted)

@@ -1,0 +1,102 @@
+"""``newsarchive export QUERY``: every match, streamed, with what a citation needs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from search_cli.commands._searching import (
+    build_spec,
+    connect,
+    fields_option,
+    filter_options,
+    parse_fields,
+    usage_errors,
+)
+
+EXPORT_DEFAULT = (
+    "id", "outlet", "published", "modified", "crawled", "title", "authors", "url", "domain",
+    "section", "tags", "language", "source_id", "source_tags", "description", "word_count",
+    "version", "version_count", "removed", "body",
+)  # fmt: skip
+
+
+@click.command()
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "newest", "oldest"]),
+    default=None,
+    help="Order of the records (default: relevance, or newest for an empty query).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to FILE (default: standard output).",
+)
+@fields_option("default: every field, body included")
+def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: str | None, **filters) -> None:  # fmt: skip
+    """Export every matching article (no 10,000 limit) as JSON Lines or CSV.
+
+    The first JSONL line (or the leading '#' lines of the CSV) records the search,
+    the export time and the index snapshot (indices, document counts, cluster), so
+    the data set can be cited. A progress bar goes to stderr.
+    """
+    spec = build_spec(query, filters, sort)
+    names = parse_fields(fields, EXPORT_DEFAULT)
+    if output is not None and output.parent and not output.parent.exists():
+        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    from search_cli.query.run import export as run_export
+
+    client, settings = connect()
+    source = sorted({n for n in names if n not in ("score", "date", "snippet")} | {"id"})
+    with usage_errors():
+        result = run_export(client, spec, prefix=settings.index_prefix, source=source)
+    date_field = spec.filters.date_field
+    tmp = output.with_name(output.name + ".part") if output else None
+    out = open(tmp, "w", encoding="utf-8", newline="") if tmp else sys.stdout  # noqa: SIM115
+    written = 0
+    try:
+        with (
+            usage_errors(),
+            click.progressbar(length=result.total, label="exporting", file=sys.stderr) as bar,
+        ):
+            written = _write(out, fmt, names, result, date_field, bar)
+    except BaseException:
+        if tmp is not None:
+            out.close()
+            tmp.unlink(missing_ok=True)  # never leave half an export under the real name
+        raise
+    if tmp is not None:
+        out.close()
+        tmp.replace(output)
+    where = f" to {output}" if output else ""
+    note = f"; {result.undated} undated left out by the date range" if result.undated else ""
+    click.echo(f"exported {written} articles{where}{note}", err=True)
+
+
+def _write(out, fmt: str, names: list[str], result, date_field: str, bar) -> int:
+    from search_cli.output import json_line, write_csv
+
+    def rows():
+        for hit in result.hits:
+            bar.update(1)
+            yield hit.as_dict(names, date_field)
+
+    if fmt == "jsonl":
+        out.write(json_line(result.meta) + "\n")
+        count = 0
+        for row in rows():
+            out.write(json_line(row) + "\n")
+            count += 1
+        return count
+    meta = result.meta["export"]
+    out.write(f"# newsarchive export {meta['exported_at']}: {json_line(meta)}\n")
+    return write_csv(out, names, rows())

@@ -1,0 +1,123 @@
+"""Printing untrusted scraped text: tables that fit the terminal, JSON, JSONL and CSV.
+
+Titles and bodies come from the web. Before they reach a terminal every control
+character (ESC sequences, C1 controls, bidi overrides) is replaced by U+FFFD, and CSV
+cells that a spreadsheet would run as a formula are prefixed with a quote.
+Only the standard library is imported, so the CLI stays fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import IO
+
+# Highlight markers of snippets in machine-readable output (JSON, CSV, plain text).
+MARK_OPEN, MARK_CLOSE = "«", "»"
+
+# C0 controls (tab and newline handled by callers), DEL, C1 controls, and the Unicode
+# bidi controls that can reorder what a terminal shows (Trojan Source).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_SPACES = re.compile(r"\s+")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(text: str | None, *, keep_newlines: bool = False) -> str:
+    """``text`` safe for a terminal: control characters become U+FFFD."""
+    if not text:
+        return ""
+    text = _CONTROL.sub("\ufffd", text)
+    if keep_newlines:
+        return text.replace("\t", "    ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, (int, float)):
+        return str(value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = _CONTROL.sub("\ufffd", str(value))
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[dict]) -> int:
+    """Write a header and the rows; returns how many rows were written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        count += 1
+    return count
+
+
+def json_line(obj: object) -> str:
+    """One compact JSON line; non-ASCII kept readable, control characters escaped by json."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def terminal_width(default: int = 100) -> int:
+    return max(40, shutil.get_terminal_size((default, 24)).columns)
+
+
+def fit(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` characters, with an ellipsis when it was longer."""
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def split_marks(snippet: str) -> list[tuple[str, bool]]:
+    """``"a «b» c"`` -> ``[("a ", False), ("b", True), (" c", False)]``."""
+    parts: list[tuple[str, bool]] = []
+    for chunk in re.split(f"({MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE})", snippet):
+        if not chunk:
+            continue
+        if chunk.startswith(MARK_OPEN) and chunk.endswith(MARK_CLOSE):
+            parts.append((chunk[1:-1], True))
+        else:
+            parts.append((chunk, False))
+    return parts
+
+
+def style_snippet(snippet: str, *, color: bool) -> str:
+    """Highlights in bold yellow on a colour terminal, «kept as markers» otherwise."""
+    if not color:
+        return snippet
+    import click
+
+    return "".join(
+        click.style(text, fg="yellow", bold=True) if hit else text
+        for text, hit in split_marks(snippet)
+    )
+
+
+def wrap_snippet(snippet: str, width: int, max_lines: int = 2) -> list[str]:
+    """Wrap a marked snippet without breaking a «marked» word over two lines."""
+    lines = textwrap.wrap(snippet, width=width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = fit(lines[-1] + " …", width)
+    # A marker pair cut by the wrap would colour the rest of the line: close/reopen it.
+    fixed = []
+    for line in lines:
+        if line.count(MARK_OPEN) > line.count(MARK_CLOSE):
+            line += MARK_CLOSE
+        if line.count(MARK_CLOSE) > line.count(MARK_OPEN):
+            line = MARK_OPEN + line
+        fixed.append(line)
+    return fixed

@@ -1,0 +1,266 @@
+"""From what the user asked (a ``SearchSpec``) to Elasticsearch request bodies.
+
+Pure functions, no I/O: the CLI, the library API and the tests share them. The date
+range is applied as a ``post_filter`` so that one request also counts the articles the
+range had to leave out because they have no date (``undated``), which are reported,
+never silently mixed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from search_cli.query import fields as F
+from search_cli.query.dates import DateRange
+from search_cli.query.errors import InvalidQuery
+from search_cli.query.text import rewrite
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_WINDOW = 10_000  # from + size beyond this needs a resume token (search_after)
+SNIPPET_CHARS = 180
+HL_OPEN, HL_CLOSE = "<em>", "</em>"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters besides the query text; several values of one filter are ORed."""
+
+    outlets: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    where: tuple[tuple[str, str], ...] = ()  # registry tags: (key, value)
+    dates: DateRange = field(default_factory=DateRange)
+    date_field: str = "published"
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """One search: the query text, its filters and the order of results."""
+
+    query: str = ""
+    filters: Filters = field(default_factory=Filters)
+    sort: str | None = None  # None: relevance for a query, newest for an empty one
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort
+        return "relevance" if self.query.strip() else "newest"
+
+    def fingerprint(self) -> str:
+        """Short stable hash of the spec, tying a resume token to its search."""
+        data = asdict(self)
+        data["sort"] = self.effective_sort
+        raw = json.dumps(data, sort_keys=True, default=str).encode()
+        return hashlib.sha1(raw).hexdigest()[:10]
+
+    def describe(self) -> dict:
+        """The spec as plain JSON, for export headers and --format json."""
+        f = self.filters
+        out: dict = {"query": self.query, "sort": self.effective_sort}
+        chosen = {
+            "outlet": list(f.outlets),
+            "domain": list(f.domains),
+            "author": list(f.authors),
+            "section": list(f.sections),
+            "tag": list(f.tags),
+            "lang": list(f.languages),
+            "where": [f"{k}={v}" for k, v in f.where],
+        }
+        out["filters"] = {k: v for k, v in chosen.items() if v}
+        if not f.dates.is_open:
+            out["date_field"] = f.date_field
+            out["from"] = f.dates.to_es().get("gte")
+            out["to_before"] = f.dates.to_es().get("lt")
+        return out
+
+
+def validate(spec: SearchSpec) -> None:
+    if spec.filters.date_field not in F.DATE_FIELDS:
+        raise InvalidQuery(
+            f"unknown date field {spec.filters.date_field!r}: use one of {', '.join(F.DATE_FIELDS)}",
+            param="--date-field",
+        )
+    if spec.sort is not None and spec.sort not in SORTS:
+        raise InvalidQuery(f"unknown sort {spec.sort!r}: use one of {', '.join(SORTS)}")
+
+
+def text_query(query: str) -> dict:
+    """The full-text part: ``query_string`` over the text fields, AND by default."""
+    if not query.strip():
+        return {"match_all": {}}
+    safe = rewrite(
+        query,
+        F.resolve_query_field,
+        known=F.known_query_fields(),
+        wildcard_fields=F.WILDCARD_FIELDS,
+    )
+    return {
+        "query_string": {
+            "query": safe,
+            "fields": list(F.TEXT_FIELDS),
+            "default_operator": "AND",
+            "quote_field_suffix": F.EXACT_SUFFIX,
+            "allow_leading_wildcard": False,
+            "lenient": True,  # title:2019 on a date field must not fail the whole query
+        }
+    }
+
+
+def _any_of(clauses: list[dict]) -> dict:
+    return (
+        clauses[0]
+        if len(clauses) == 1
+        else {"bool": {"should": clauses, "minimum_should_match": 1}}
+    )
+
+
+def _term(fld: str, value: str) -> dict:
+    return {"term": {fld: {"value": value, "case_insensitive": True}}}
+
+
+def filter_clauses(filters: Filters) -> list[dict]:
+    """Every filter except the date range (see ``date_filter``)."""
+    clauses: list[dict] = []
+    keyword_filters = (
+        ("outlet", filters.outlets),
+        ("domain", filters.domains),
+        ("section", filters.sections),
+        ("tags", filters.tags),
+        ("language", filters.languages),
+    )
+    for fld, values in keyword_filters:
+        if values:
+            clauses.append(_any_of([_term(fld, v) for v in values]))
+    if filters.authors:
+        # A name matches however it is written: "smith" finds "Jane Smith".
+        clauses.append(
+            _any_of(
+                [
+                    {"match": {"authors.text": {"query": a, "operator": "and"}}}
+                    for a in filters.authors
+                ]
+            )
+        )
+    for key, value in filters.where:
+        clauses.append(_term(f"source_tags.{key}", value))
+    return clauses
+
+
+def date_filter(filters: Filters) -> dict | None:
+    if filters.dates.is_open:
+        return None
+    return {"range": {filters.date_field: filters.dates.to_es()}}
+
+
+def base_query(spec: SearchSpec, *, with_dates: bool) -> dict:
+    """Query text AND filters (AND the date range when ``with_dates``)."""
+    validate(spec)
+    clauses = filter_clauses(spec.filters)
+    if with_dates and (dates := date_filter(spec.filters)) is not None:
+        clauses.append(dates)
+    text = text_query(spec.query)
+    if not clauses:
+        return text
+    return {"bool": {"must": [text], "filter": clauses}}
+
+
+def sort_clause(spec: SearchSpec) -> list:
+    """Sort with a unique tie-breaker (the article id), as ``search_after`` needs."""
+    order = spec.effective_sort
+    if order == "relevance":
+        return [{"_score": "desc"}, {"id": "asc"}]
+    direction = "desc" if order == "newest" else "asc"
+    date = spec.filters.date_field
+    return [
+        {date: {"order": direction, "missing": "_last", "format": "strict_date_optional_time"}},
+        {"id": "asc"},
+    ]
+
+
+def highlight() -> dict:
+    """Keyword-in-context snippets; matches on ``.exact`` (phrases, prefixes) count too."""
+    fragment = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1}
+    return {
+        "encoder": "html",  # the text is escaped, so our tags are the only markup
+        "pre_tags": [HL_OPEN],
+        "post_tags": [HL_CLOSE],
+        "fields": {
+            "title": {"number_of_fragments": 0, "matched_fields": ["title", "title.exact"]},
+            "body": {
+                **fragment,
+                "matched_fields": ["body", "body.exact"],
+                "no_match_size": SNIPPET_CHARS,
+            },
+            "description": {**fragment, "matched_fields": ["description", "description.exact"]},
+        },
+    }
+
+
+def search_body(
+    spec: SearchSpec,
+    *,
+    size: int,
+    offset: int = 0,
+    search_after: list | None = None,
+    source: list[str] | bool = True,
+    snippets: bool = True,
+) -> dict:
+    """The body of one page of results."""
+    if size < 1:
+        raise InvalidQuery("--limit must be at least 1", param="--limit")
+    if search_after is None and offset + size > MAX_WINDOW:
+        raise InvalidQuery(
+            f"page too deep (results {offset + 1}-{offset + size}; at most {MAX_WINDOW} by page "
+            "number): continue with the --after token a page prints, or use `newsarchive export`",
+            param="--page",
+        )
+    body: dict = {
+        "query": base_query(spec, with_dates=False),
+        "size": size,
+        "sort": sort_clause(spec),
+        "track_total_hits": True,
+        "_source": source,
+    }
+    if (dates := date_filter(spec.filters)) is not None:
+        body["post_filter"] = dates
+        body["aggs"] = {"undated": {"missing": {"field": spec.filters.date_field}}}
+    if search_after is not None:
+        body["search_after"] = search_after
+    elif offset:
+        body["from"] = offset
+    if snippets:
+        body["highlight"] = highlight()
+    return body
+
+
+def encode_token(spec: SearchSpec, sort_values: list) -> str:
+    raw = json.dumps([spec.fingerprint(), sort_values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(spec: SearchSpec, token: str) -> list:
+    """The ``search_after`` values of a resume token made by the same search."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        fingerprint, values = json.loads(raw)
+        if not isinstance(values, list):
+            raise ValueError
+    except (ValueError, TypeError) as exc:
+        raise InvalidQuery(
+            f"{token!r} is not a resume token: pass the --after value a page printed",
+            param="--after",
+        ) from exc
+    if fingerprint != spec.fingerprint():
+        raise InvalidQuery(
+            "this resume token belongs to a different search: repeat the same query, "
+            "filters and --sort with it",
+            param="--after",
+        )
+    return values
