@@ -88,7 +88,10 @@ def _relative(text: str, now: datetime) -> Period | None:
     count, unit = int(match.group(1)), match.group(2)
     unit = {"d": "day", "w": "week", "m": "month", "y": "year"}[unit]
     # "7d" is the whole day seven days ago: --from 7d starts at its midnight.
-    start = _add(today, unit, -count)
+    try:
+        start = _add(today, unit, -count)
+    except (ValueError, OverflowError):
+        raise InvalidQuery(f"{text!r} reaches before year 1: {DATE_HELP}") from None
     return Period(start, start + timedelta(days=1))
 
 
