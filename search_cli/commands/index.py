@@ -66,6 +66,7 @@ class _Bar:
 @click.option("--shards", type=click.IntRange(1, 1024), help="Primary shards of new indices.")
 @click.option("--replicas", type=click.IntRange(0, 16), help="Replicas of new indices.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, hidden=True)
 def index(
     all_records: bool,
     since: str | None,
@@ -75,6 +76,7 @@ def index(
     shards: int | None,
     replicas: int | None,
     as_json: bool,
+    batch_size: int,
 ) -> None:
     """Load new article records into Elasticsearch.
 
@@ -107,11 +109,18 @@ def index(
     bar = _Bar("rebuilding" if rebuild else "indexing")
     try:
         if rebuild:
-            summary, new = run.rebuild(settings, records=records, progress=bar, client=client)
+            summary, new = run.rebuild(
+                settings, records=records, progress=bar, client=client, batch_records=batch_size
+            )
             summary.notes.append(f"aliases now point at {', '.join(new.values())}")
         else:
             summary = run.index_new_records(
-                settings, all_records=all_records, since=moment, progress=bar, client=client
+                settings,
+                all_records=all_records,
+                since=moment,
+                progress=bar,
+                client=client,
+                batch_records=batch_size,
             )
     finally:
         bar.close()
