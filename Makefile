@@ -34,6 +34,9 @@ format: install
 bench-extract: install
 	$(PY) benchmarks/bench_extract.py
 
+bench-search: install
+	$(PY) benchmarks/bench_search.py
+
 es-start: install
 	.venv/bin/newsarchive es start
 
