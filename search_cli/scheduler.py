@@ -19,6 +19,7 @@ Intervals: ``interval`` on the registry entry if the registry has one, else
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.config import Settings
-from newsarchive.errors import ConfigError
+from newsarchive.errors import ConfigError, NewsarchiveError
 from search_cli.locks import SourceLock
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
@@ -209,7 +210,9 @@ class Scheduler:
             if self.stopping:
                 break
             if self.is_due(source, time.time()):
-                reports.append(self.run_source(source))
+                report = self.run_source(source, if_due=True)
+                if report is not None:
+                    reports.append(report)
         return reports
 
     def run_forever(self, max_runs: int | None = None) -> int:
@@ -226,7 +229,10 @@ class Scheduler:
             self._sleep_until(self._next[sid])
             if self.stopping:
                 break
-            report = self.run_source(by_id[sid])
+            report = self.run_source(by_id[sid], if_due=True)
+            if report is None:  # another scheduler ran it meanwhile
+                self._next[sid] = self._plan(by_id[sid], time.time())
+                continue
             runs += report["status"] != "skipped"
             if report["status"] == "skipped":  # locked elsewhere: try again in a while
                 self._next[sid] = time.time() + min(self.interval(by_id[sid]), 60.0)
@@ -252,8 +258,11 @@ class Scheduler:
         signal.signal(signal.SIGINT, self.request_stop)
 
     # ---- one run -------------------------------------------------------------------
-    def run_source(self, source) -> dict:
-        """Lock, crawl, index and report one source; never raises for a failed run."""
+    def run_source(self, source, *, if_due: bool = False) -> dict | None:
+        """Lock, crawl, index and report one source; never raises for a failed run.
+
+        With ``if_due``, a source that another process ran meanwhile (found under the
+        lock) is left alone and None is returned."""
         started = time.time()
         report: dict[str, Any] = {
             "source": source.id,
@@ -272,6 +281,8 @@ class Scheduler:
             report.update(status="skipped", error=f"locked by pid {holder.get('pid')}")
             return self._finish(report, started, keep=False)
         try:
+            if if_due and not self.is_due(source, time.time()):
+                return None
             if lock.stale:
                 report["stale_lock_cleared"] = lock.stale
                 self.log(
@@ -326,6 +337,7 @@ class Scheduler:
                 start_new_session=True,  # Ctrl-C reaches the scheduler only; it forwards
                 env=env,
             )
+            report["crawl_pid"] = proc.pid
             out = self._wait(proc, report)
         report["exit_code"] = proc.returncode
         crawl = _parse_report(out)
@@ -361,14 +373,28 @@ class Scheduler:
                 deadline = float("inf")
 
     def _index_step(self, report: dict) -> None:
+        """Index what the crawl archived. Schedulers take turns (a blocking lock), since
+        the indexer allows one run per home at a time."""
+        path = self.root / "locks" / "index.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             summary = self.index(self.settings)
+        except NewsarchiveError as exc:
+            busy = "another `newsarchive index` is running" in str(exc)
+            report["status"] = "ok" if busy and report["status"] == "ok" else "failed"
+            report["errors"] += 0 if busy else 1
+            report["index"] = None
+            report["error"] = f"indexing {'deferred' if busy else 'failed'}: {exc}"
+            return
         except Exception as exc:  # the crawl's records are safe; the next run indexes them
             report["status"] = "failed"
             report["errors"] += 1
             report["index"] = None
-            report["error"] = f"indexing failed: {exc}"
+            report["error"] = f"indexing failed: {type(exc).__name__}: {exc}"
             return
+        finally:
+            os.close(fd)
         report["index"] = summary
 
     def _save_state(self, source_id: str, started: float) -> None:
@@ -444,6 +470,6 @@ def _parse_report(out: bytes) -> dict | None:
 
 
 def _index_new_records(settings: Settings) -> dict:
-    from indexer import index_new_records  # noqa: PLC0415  (indexer sits below the CLI)
+    from indexer.run import index_new_records
 
-    return index_new_records(settings)
+    return index_new_records(settings).as_dict()
