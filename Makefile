@@ -37,6 +37,9 @@ bench-extract: install
 bench-search: install
 	$(PY) benchmarks/bench_search.py
 
+bench-index: install
+	$(PY) benchmarks/bench_index.py
+
 es-start: install
 	.venv/bin/newsarchive es start
 
