@@ -9,7 +9,9 @@ The rule, first decisive signal wins:
 3. URL shape: a path segment such as ``tag``, ``topic``, ``author``, ``category``,
    ``section``, ``page``, ``search``, the site root, or a ``page=`` query -> index.
 4. Text density: at least ``MIN_ARTICLE_WORDS`` words in paragraphs of 12+ words, and
-   less than ``MAX_LINK_DENSITY`` of the page's words inside links -> article; else index.
+   those paragraph words outnumber the words inside links at least ``MIN_TEXT_TO_LINKS``
+   to one -> article; else index. (Linked words include menus and footers, so the
+   ratio is loose: real article pages carry hundreds of navigation links.)
 
 Structured data comes first because publishers set it for search engines and it is
 cheap to read; URL shape catches unmarked listing pages; density decides the rest
@@ -58,7 +60,7 @@ INDEX_SEGMENTS = {
     "hub",
 }
 MIN_ARTICLE_WORDS = 120
-MAX_LINK_DENSITY = 0.4
+MIN_TEXT_TO_LINKS = 0.5
 _DATE_PATH = re.compile(r"/(19|20)\d\d/\d{1,2}/(\d{1,2}/)?")
 _ID_PATH = re.compile(r"\d{5,}")
 
@@ -101,21 +103,20 @@ def _jsonld_types(tree: lxml_html.HtmlElement) -> set[str]:
     return types
 
 
-def _density(tree: lxml_html.HtmlElement) -> tuple[int, float]:
-    """(words in substantial paragraphs, share of all body words that sit inside links)."""
+def _density(tree: lxml_html.HtmlElement) -> tuple[int, int]:
+    """(words in substantial paragraphs, words inside links)."""
     body = tree.find("body")
     if body is None:
         body = tree
     for bad in body.xpath("//script|//style|//noscript"):
         bad.drop_tree()
-    total = len(body.text_content().split())
     linked = sum(len(a.text_content().split()) for a in body.iter("a"))
     para_words = 0
     for p in body.iter("p"):
         n = len(p.text_content().split())
         if n >= 12:
             para_words += n
-    return para_words, (linked / total if total else 1.0)
+    return para_words, linked
 
 
 def classify_page(page: bytes | str | lxml_html.HtmlElement, url: str) -> tuple[bool, str]:
@@ -139,7 +140,7 @@ def classify_page(page: bytes | str | lxml_html.HtmlElement, url: str) -> tuple[
         return False, "og:profile"
     if link_kind(url) == "index":
         return False, "url:index"
-    words, link_density = _density(tree)
-    if words >= MIN_ARTICLE_WORDS and link_density < MAX_LINK_DENSITY:
+    words, linked = _density(tree)
+    if words >= MIN_ARTICLE_WORDS and words >= MIN_TEXT_TO_LINKS * linked:
         return True, "density"
     return False, "density"

@@ -132,12 +132,14 @@ class NewsSite:
         huge_bytes: int = 2 * 1024 * 1024,
         retry_after: int = 1,
         now: datetime | None = None,
+        heavy: bool = False,
     ) -> None:
         self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
         self.per_page = per_page
         self.feed_size = feed_size
         self.huge_bytes = huge_bytes
         self.retry_after = retry_after
+        self.heavy = heavy  # pad pages with the chrome real news sites carry (~100 KB)
         self.edition = 1
         self.storm_429 = False
         self.gone: set[str] = set()
@@ -247,7 +249,46 @@ class NewsSite:
             tag_links=" ".join(f'<a href="/tag/{t}/">{t}</a>' for t in article.tags),
             related="\n".join(f'    <li><a href="{a.path}">{a.title}</a></li>' for a in related),
         )
+        if self.heavy:
+            head.append(self._heavy_head(article))
+            main = self._heavy_menu() + main + self._heavy_comments(article)
         return self._page(article.title, main, "\n".join(head), charset)
+
+    def _heavy_head(self, article: Article) -> str:
+        """Inline CSS and a JSON app state blob, as server-rendered news pages ship."""
+        css = "\n".join(f".c{i} {{ margin: {i % 7}px; color: #{i * 2654435761 % 0xFFFFFF:06x}; }}" for i in range(400))
+        state = {
+            "props": {
+                "page": {"id": article.index, "title": article.title, "section": article.section},
+                "related": [
+                    {"id": j, "title": self.articles[j % len(self.articles)].title, "score": j / 7}
+                    for j in range(article.index, article.index + 150)
+                ],
+                "ads": [{"slot": f"ad-{j}", "sizes": [[300, 250], [728, 90]]} for j in range(60)],
+            }
+        }
+        return (
+            f"<style>{css}</style>\n"
+            f'<script id="__APP_STATE__" type="application/json">{json.dumps(state)}</script>'
+        )
+
+    def _heavy_menu(self) -> str:
+        links = [f'<li><a href="/tag/{t}/">{t.title()} {n}</a></li>' for n in range(40) for t in TAGS]
+        return f'<nav class="mega-menu"><ul>{"".join(links)}</ul></nav>'
+
+    def _heavy_comments(self, article: Article) -> str:
+        rng = random.Random(article.index)
+        items = [
+            f'<div class="comment"><b>reader{rng.randint(1, 9999)}</b> '
+            f"<p>{' '.join(rng.choice(_WORDS) for _ in range(rng.randint(8, 30)))}</p>"
+            f'<a href="/comments/{article.index}/{c}">Reply</a></div>'
+            for c in range(60)
+        ]
+        trending = "".join(
+            f'<li><a href="{a.path}">{a.title}</a></li>' for a in self.articles[:50]
+        )
+        return f'<section class="more-comments">{"".join(items)}</section><ul class="trending">{trending}</ul>'
+
 
     def _page(self, title: str, main: str, head_extra: str = "", charset: str = "utf-8") -> str:
         return _tpl("base.html").substitute(
