@@ -37,6 +37,10 @@ bench-extract: install
 bench-search: install
 	$(PY) benchmarks/bench_search.py
 
+# BENCH_ARTICLES=20000 checks the memory goal; BENCH_ARGS=--no-newsplease skips the peer.
+bench-crawl: install
+	$(PY) benchmarks/bench_crawl.py --articles $(or $(BENCH_ARTICLES),5000) $(BENCH_ARGS)
+
 bench-index: install
 	$(PY) benchmarks/bench_index.py
 
