@@ -19,8 +19,7 @@ $(LAUNCHER): es-launcher/pom.xml $(shell find es-launcher/src -type f 2>/dev/nul
 	touch $@
 
 demo: install
-	.venv/bin/newsarchive es start
-	$(PY) -m newsarchive.demo
+	$(PY) scripts/demo.py
 
 test: install
 	$(PY) -m pytest -q
