@@ -158,3 +158,31 @@ def _group_alive(pgid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_killed_scheduler_leaves_its_crawl_holding_the_lock(sched):
+    """kill -9 of the scheduler mid-crawl: the orphaned crawl keeps the source locked
+    until it ends; then the lock is free and its stale record is cleared."""
+    slow = {"DOWNLOAD_DELAY": "0.2", "CONCURRENT_REQUESTS": "2"}
+    lock = SourceLock(sched.home / "schedule" / "locks" / "ledger.lock")
+    with NewsSite(n_articles=10) as site:
+        sched.write({"ledger": site}, {"ledger": "1s"}, crawl_settings=slow)
+        first = sched.start()
+        deadline = time.monotonic() + 60
+        while not [s for s in site.log if ARTICLE_PATH.match(s.path)]:
+            assert time.monotonic() < deadline and first.poll() is None, "no crawl started"
+            time.sleep(0.1)
+        first.kill()
+        first.communicate(timeout=10)
+
+        second = sched.run("--once")  # due (1s interval), but the orphaned crawl holds it
+        assert f"skipped: locked by pid {first.pid}" in second.stdout, second.stdout
+        while lock.holder() is not None:  # the orphan finishes its crawl on its own
+            assert time.monotonic() < deadline + 60, "the orphaned crawl never ended"
+            time.sleep(0.2)
+
+        third = sched.run("--once")
+    assert third.returncode == 0, third.stderr
+    assert f"cleared a stale lock left by pid {first.pid}" in third.stdout
+    (report,) = sched.reports()  # the killed scheduler never wrote its report
+    assert report["status"] == "ok" and report["stale_lock_cleared"]["pid"] == first.pid
