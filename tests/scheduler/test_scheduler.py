@@ -186,3 +186,20 @@ def test_a_killed_scheduler_leaves_its_crawl_holding_the_lock(sched):
     assert f"cleared a stale lock left by pid {first.pid}" in third.stdout
     (report,) = sched.reports()  # the killed scheduler never wrote its report
     assert report["status"] == "ok" and report["stale_lock_cleared"]["pid"] == first.pid
+
+
+def test_elasticsearch_down_fails_the_run_but_keeps_the_records(sched):
+    import socket
+
+    with socket.socket() as s:  # a loopback port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    sched.env["NEWSARCHIVE_ES_URL"] = dead
+    with NewsSite(n_articles=2) as site:
+        sched.write({"ledger": site}, {"ledger": "1h"})
+        result = sched.run("--once")
+    assert result.returncode == 1
+    line = result.stdout.strip().splitlines()[-1]
+    assert " ledger failed new=2 " in line and f"cannot reach Elasticsearch at {dead}" in line
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len(sched.records()) == 2  # archived; the next run indexes them
