@@ -189,6 +189,8 @@ class NewsSite:
         )
 
     def url(self, path: str = "/") -> str:
+        if self.port == 80:
+            return f"http://127.0.0.1{path}"
         return f"http://127.0.0.1:{self.port}{path}"
 
     def article_url(self, i: int) -> str:
@@ -256,7 +258,10 @@ class NewsSite:
 
     def _heavy_head(self, article: Article) -> str:
         """Inline CSS and a JSON app state blob, as server-rendered news pages ship."""
-        css = "\n".join(f".c{i} {{ margin: {i % 7}px; color: #{i * 2654435761 % 0xFFFFFF:06x}; }}" for i in range(400))
+        css = "\n".join(
+            f".c{i} {{ margin: {i % 7}px; color: #{i * 2654435761 % 0xFFFFFF:06x}; }}"
+            for i in range(400)
+        )
         state = {
             "props": {
                 "page": {"id": article.index, "title": article.title, "section": article.section},
@@ -273,7 +278,9 @@ class NewsSite:
         )
 
     def _heavy_menu(self) -> str:
-        links = [f'<li><a href="/tag/{t}/">{t.title()} {n}</a></li>' for n in range(40) for t in TAGS]
+        links = [
+            f'<li><a href="/tag/{t}/">{t.title()} {n}</a></li>' for n in range(40) for t in TAGS
+        ]
         return f'<nav class="mega-menu"><ul>{"".join(links)}</ul></nav>'
 
     def _heavy_comments(self, article: Article) -> str:
@@ -284,11 +291,8 @@ class NewsSite:
             f'<a href="/comments/{article.index}/{c}">Reply</a></div>'
             for c in range(60)
         ]
-        trending = "".join(
-            f'<li><a href="{a.path}">{a.title}</a></li>' for a in self.articles[:50]
-        )
+        trending = "".join(f'<li><a href="{a.path}">{a.title}</a></li>' for a in self.articles[:50])
         return f'<section class="more-comments">{"".join(items)}</section><ul class="trending">{trending}</ul>'
-
 
     def _page(self, title: str, main: str, head_extra: str = "", charset: str = "utf-8") -> str:
         return _tpl("base.html").substitute(
