@@ -109,7 +109,7 @@ def main() -> None:
         warm = ceiling_actions(home / "articles" / "articles.jsonl", "bench-warmup")[:4000]
         for _ in streaming_bulk(client.options(request_timeout=120), warm, chunk_size=CHUNK):
             pass
-        client.indices.delete(index="bench-warmup-*")
+        client.indices.delete(index=",".join(client.indices.get(index="bench-warmup-*").body))
         ensure_indices(client, "bench-ceiling")
         actions = ceiling_actions(home / "articles" / "articles.jsonl", "bench-ceiling")
         began = time.monotonic()

@@ -1,7 +1,8 @@
 """Where the last acknowledged record of each JSONL file is, per index prefix.
 
 ``$NEWSARCHIVE_HOME/state/index-checkpoint-<prefix>.json``, replaced atomically
-(write, fsync, rename). It also names the article index it describes: if the write
+(write, rename; no fsync: a
+checkpoint lost to a power cut only makes the next run replay more, harmlessly). It also names the article index it describes: if the write
 alias later points elsewhere (an index deleted or rebuilt by hand), the offsets no
 longer mean anything and loading starts over, which is harmless because loads are
 idempotent.
@@ -83,11 +84,4 @@ class Checkpoint:
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(self.data, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, self.path)
-        fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 RETRY_STATUS = (429, 500, 502, 503, 504)
 
 
+class _StillBusy(Exception):
+    """Items still refused with 429/5xx after the helper's own retries: the cluster's
+    fault, not the documents', so the whole (idempotent) batch is sent again."""
+
+
 @dataclass
 class Item:
     """One input line: a parsed record, or the reason it could not be parsed."""
@@ -81,6 +86,7 @@ class Summary:
         out.update(rejected=self.rejected, versions=self.versions, seconds=round(self.seconds, 3))
         out.update(docs_per_s=round(self.docs_per_s, 1), reasons=list(self.reasons))
         out["dead_letter"] = str(self.dead_letter) if self.dead_letter else None
+        out["notes"] = list(self.notes)
         return out
 
 
@@ -147,6 +153,8 @@ def with_retries(call: Callable[[], Any], what: str, url: str, attempts: int = 8
             if exc.meta.status not in RETRY_STATUS:
                 raise
             problem = f"HTTP {exc.meta.status}"
+        except _StillBusy as exc:
+            problem = str(exc)
         if attempt == attempts:
             raise NewsarchiveError(
                 f"Elasticsearch at {url} kept failing during {what} ({problem}) after "
@@ -195,7 +203,7 @@ class Loader:
         """Load every item; ``on_batch(last position, batch summary)`` after each batch."""
         total = Summary()
         began = time.monotonic()
-        for batch in _batches(items, self.batch_records):
+        for batch in _prefetched(_batches(items, self.batch_records)):
             part = self._load_batch(batch)
             total.add(part)
             if on_batch is not None:
@@ -352,6 +360,9 @@ class Loader:
             ):
                 op, info = next(iter(result.items()))
                 out[(op, info.get("_id"))] = (int(info.get("status", 0)), info)
+            busy = [status for status, _ in out.values() if status in RETRY_STATUS]
+            if busy:
+                raise _StillBusy(f"{len(busy)} documents refused with HTTP {busy[0]}")
             return out
 
         if not actions:
@@ -368,6 +379,42 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
             batch = []
     if batch:
         yield batch
+
+
+def _prefetched(batches: Iterator[list[Item]], depth: int = 2) -> Iterator[list[Item]]:
+    """Read and parse the next batches in a thread while Elasticsearch indexes this
+    one (the socket wait releases the GIL): the file reading costs no wall time."""
+    import queue
+    import threading
+
+    slots: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slots.put(batch, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            slots.put(exc)
+
+    thread = threading.Thread(target=produce, name="index-reader", daemon=True)
+    thread.start()
+    try:
+        while (batch := slots.get()) is not done:
+            if isinstance(batch, BaseException):
+                raise batch
+            yield batch
+    finally:
+        stop.set()
 
 
 def _url_of(client: Elasticsearch) -> str:

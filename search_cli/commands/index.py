@@ -128,7 +128,7 @@ def index(
         dropped = run.prune(settings, client=client)
         summary.notes.append(f"deleted {len(dropped)} old indices")
     if as_json:
-        click.echo(json.dumps(summary.as_dict() | {"notes": summary.notes}))
+        click.echo(json.dumps(summary.as_dict()))
     else:
         for note in summary.notes:
             click.echo(f"note: {note}", err=True)
