@@ -210,7 +210,7 @@ class Scheduler:
             if self.stopping:
                 break
             if self.is_due(source, time.time()):
-                report = self.run_source(source, if_due=True)
+                report = self.run_source(source, still=lambda s=source: self.is_due(s, time.time()))
                 if report is not None:
                     reports.append(report)
         return reports
@@ -219,6 +219,7 @@ class Scheduler:
         """Run sources as they fall due until SIGTERM/SIGINT (or ``max_runs`` runs)."""
         now = time.time()
         self._next = {s.id: self._plan(s, now) for s in self.sources}
+        seen = {s.id: self.last_started(s.id) for s in self.sources}  # as planned
         by_id = {s.id: s for s in self.sources}
         runs = 0
         while not self.stopping and (max_runs is None or runs < max_runs):
@@ -229,13 +230,17 @@ class Scheduler:
             self._sleep_until(self._next[sid])
             if self.stopping:
                 break
-            report = self.run_source(by_id[sid], if_due=True)
-            if report is None:  # another scheduler ran it meanwhile
+            report = self.run_source(
+                by_id[sid], still=lambda sid=sid: self.last_started(sid) == seen[sid]
+            )
+            seen[sid] = self.last_started(sid)
+            if report is None:  # another scheduler ran it meanwhile: plan from its start
                 self._next[sid] = self._plan(by_id[sid], time.time())
                 continue
             runs += report["status"] != "skipped"
-            if report["status"] == "skipped":  # locked elsewhere: try again in a while
-                self._next[sid] = time.time() + min(self.interval(by_id[sid]), 60.0)
+            if report["status"] == "skipped":  # running elsewhere: plan from its start
+                retry = time.time() + min(self.interval(by_id[sid]), 60.0)
+                self._next[sid] = max(retry, self._plan(by_id[sid], time.time()))
             else:
                 self._next[sid] = self._plan(by_id[sid], time.time())
         return runs
@@ -258,11 +263,11 @@ class Scheduler:
         signal.signal(signal.SIGINT, self.request_stop)
 
     # ---- one run -------------------------------------------------------------------
-    def run_source(self, source, *, if_due: bool = False) -> dict | None:
+    def run_source(self, source, *, still: Callable[[], bool] | None = None) -> dict | None:
         """Lock, crawl, index and report one source; never raises for a failed run.
 
-        With ``if_due``, a source that another process ran meanwhile (found under the
-        lock) is left alone and None is returned."""
+        ``still`` is asked again under the lock (is the source still due, or has another
+        process just run it?); if it says no, nothing runs and None is returned."""
         started = time.time()
         report: dict[str, Any] = {
             "source": source.id,
@@ -281,7 +286,7 @@ class Scheduler:
             report.update(status="skipped", error=f"locked by pid {holder.get('pid')}")
             return self._finish(report, started, keep=False)
         try:
-            if if_due and not self.is_due(source, time.time()):
+            if still is not None and not still():
                 return None
             if lock.stale:
                 report["stale_lock_cleared"] = lock.stale
