@@ -59,7 +59,10 @@ def pytest_runtest_makereport(item, call):
     if trial is None or not trial.case:
         return
     if report.when == "call" or (report.when == "setup" and report.failed):
-        status = "passed" if report.passed else ("skipped" if report.skipped else "failed")
+        if hasattr(report, "wasxfail"):
+            status = "known bug (xfail)"
+        else:
+            status = "passed" if report.passed else ("skipped" if report.skipped else "failed")
         _TRIALS.append({**asdict(trial), "status": status, "test": item.nodeid})
 
 

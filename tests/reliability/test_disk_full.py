@@ -1,0 +1,181 @@
+"""Disk full while the crawl writes its WARC: the crawl stops with a clear message and a
+non-zero exit, the archive stays valid, and a later crawl with room loses nothing.
+
+Portable variant: the crawl runs with RLIMIT_FSIZE (writes past the cap fail with
+EFBIG; Python ignores SIGXFSZ), at a seeded cap between 15 % and 85 % of what the whole
+crawl writes. Real variant (root only): a small tmpfs (ENOSPC), grown afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import resource
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.crawl.conftest import REPO, Crawler, registry_text
+from tests.reliability.checks import archived_urls, assert_archive_sound, string_tags
+from tests.reliability.conftest import reps, seed_for
+from tests.site import NewsSite
+
+pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+
+ARTICLES = 16
+
+
+def _crawler(site: NewsSite, root: Path, name: str, home: Path | None = None) -> Crawler:
+    home = home or root / name
+    home.mkdir(exist_ok=True)
+    registry = root / f"{name}.toml"
+    registry.write_text(string_tags(registry_text(site)))
+    return Crawler(home, registry)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    root = tmp_path_factory.mktemp("disk-full")
+    with NewsSite(n_articles=ARTICLES, feed_size=ARTICLES, heavy=True) as site:
+        crawler = _crawler(site, root, "reference")
+        result = crawler.run()
+        assert result.returncode == 0, result.stderr
+        expected = crawler.archived_urls()
+        assert len(expected) == ARTICLES
+        warc_bytes = sum(p.stat().st_size for p in (crawler.home / "warc").glob("*.warc.gz"))
+        yield site, root, expected, warc_bytes
+
+
+def _capped_run(crawler: Crawler, cap: int) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (cap, cap))
+
+    return subprocess.run(
+        crawler.command(),
+        env=crawler.env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        preexec_fn=limit,
+    )
+
+
+def _assert_clean_stop(result: subprocess.CompletedProcess, traceback_ok: bool = False) -> None:
+    assert result.returncode == 1, result.stderr[-3000:]
+    if not traceback_ok:
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "archive_write_failed" in result.stderr, result.stderr[-3000:]
+    assert any(w in result.stderr for w in ("File too large", "No space left", "disk")), (
+        result.stderr[-3000:]
+    )
+
+
+def _which(stderr: str) -> str:
+    """Which archive file hit the limit first, as the error message names it."""
+    for needle, name in (("WARC", "WARC"), ("seen-store", "seen-store"), ("record", "JSONL")):
+        if f"cannot write {needle}" in stderr or f"cannot write the {needle}" in stderr:
+            return f"stopped cleanly ({name} write failed), archive valid"
+    return "stopped cleanly, archive valid"
+
+
+@pytest.mark.parametrize("rep", reps())
+def test_file_size_cap_stops_the_crawl_cleanly(reference, rep, trial):
+    site, root, expected, warc_bytes = reference
+    trial.case = "disk full while writing a WARC (RLIMIT_FSIZE)"
+    rng = random.Random(seed_for(trial.case, rep))
+    cap = int(rng.uniform(0.15, 0.85) * warc_bytes)
+    crawler = _crawler(site, root, f"capped-{rep}")
+    result = _capped_run(crawler, cap)
+    _assert_clean_stop(result)
+    before = archived_urls(assert_archive_sound(crawler.home))
+    trial.saw(_which(result.stderr))
+    trial.notes.append(f"cap {cap} of {warc_bytes} bytes: {len(before)} articles before the stop")
+
+    again = crawler.run()
+    assert again.returncode == 0, again.stderr[-3000:]
+    got = archived_urls(assert_archive_sound(crawler.home))
+    trial.lost = len(expected - got)
+    assert got == expected
+
+
+@contextlib.contextmanager
+def tmpfs(size: int) -> Iterator[Path]:
+    """A tmpfs of ``size`` bytes, or a skip saying why it cannot be mounted."""
+    mountpoint = Path(tempfile.mkdtemp(prefix="newsarchive-tmpfs-"))
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mountpoint)],
+        capture_output=True,
+        text=True,
+    )
+    if mounted.returncode != 0:
+        mountpoint.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {mounted.stderr.strip()}")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", str(mountpoint)], check=False)
+        shutil.rmtree(mountpoint, ignore_errors=True)
+
+
+def _footprint(home: Path) -> int:
+    return sum(p.stat().st_size for p in home.rglob("*") if p.is_file())
+
+
+def test_full_tmpfs_stops_the_crawl_cleanly(reference, trial):
+    site, root, expected, warc_bytes = reference
+    trial.case = "disk full while writing a WARC (small tmpfs)"
+    size = int(_footprint(root / "reference") * 0.6) // 4096 * 4096
+    with tmpfs(size) as mountpoint:
+        crawler = _crawler(site, root, "tmpfs", home=mountpoint / "home")
+        result = crawler.run()
+        # A traceback is printed today: see test_a_full_tmpfs_is_reported_in_one_line.
+        _assert_clean_stop(result, traceback_ok=True)
+        before = archived_urls(assert_archive_sound(crawler.home))
+        trial.saw(_which(result.stderr))
+        trial.notes.append(f"tmpfs of {size} bytes: {len(before)} articles before the stop")
+        subprocess.run(["mount", "-o", "remount,size=64m", str(mountpoint)], check=True)
+        again = crawler.run()
+        assert again.returncode == 0, again.stderr[-3000:]
+        got = archived_urls(assert_archive_sound(crawler.home))
+        trial.lost = len(expected - got)
+        assert got == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: once the disk is really full (ENOSPC, not a per-file cap), the close "
+    "path still writes: crawler/report.py save_report (line 92) and the CDXJ of "
+    "crawler/archive/warc.py write_cdxj (line 412) raise OSError in spider_closed "
+    "handlers, and Scrapy prints their tracebacks after the one-line error",
+)
+def test_a_full_tmpfs_is_reported_in_one_line(reference, trial):
+    site, root, expected, warc_bytes = reference
+    trial.case = "disk full (tmpfs): message without traceback"
+    size = int(_footprint(root / "reference") * 0.6) // 4096 * 4096
+    with tmpfs(size) as mountpoint:
+        crawler = _crawler(site, root, "tmpfs-message", home=mountpoint / "home")
+        result = crawler.run()
+        trial.saw("traceback printed" if "Traceback" in result.stderr else "one line")
+        _assert_clean_stop(result)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: on a disk that is already full, crawler/archive/seen.py SeenStore.__init__ "
+    "(executescript(SCHEMA), line 85) raises a bare sqlite3.OperationalError while the "
+    "spider is built, and Scrapy prints its traceback before the one-line error",
+)
+def test_a_crawl_started_on_a_full_disk_fails_in_one_line(reference, trial):
+    site, root, expected, warc_bytes = reference
+    trial.case = "disk already full when the crawl starts (tmpfs)"
+    with tmpfs(16 * 1024) as mountpoint:
+        crawler = _crawler(site, root, "full-at-start", home=mountpoint / "home")
+        result = crawler.run()
+        trial.saw("refused to start" if result.returncode else "started")
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr, result.stderr[-2000:]
