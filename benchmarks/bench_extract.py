@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench-root", type=Path, default=DEFAULT_ROOT)
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     ap.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=list(SYSTEMS))
-    ap.add_argument("--worst", type=int, default=0, help="list the N pages where ours scores lowest")
+    ap.add_argument(
+        "--worst", type=int, default=0, help="list the N pages where ours scores lowest"
+    )
     args = ap.parse_args(argv)
     score_py = args.bench_root / "score.py"
     if not score_py.is_file():
@@ -141,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             )
         if len(args.systems) == 2:
             a, b = args.systems
-            lines.append(f"| {name} | time ratio {a}/{b} | | | | | | | {medians[a] / medians[b]:.2f} |")
+            lines.append(
+                f"| {name} | time ratio {a}/{b} | | | | | | | {medians[a] / medians[b]:.2f} |"
+            )
         if args.worst and "newsarchive" in results:
             per_page = results["newsarchive"]["per_page"]
 

@@ -55,7 +55,13 @@ ARTICLE_FIELDS = (
 def _empty(url: str) -> dict[str, Any]:
     record: dict[str, Any] = {name: None for name in ARTICLE_FIELDS}
     record.update(
-        url=url, canonical_url=url, body="", authors=[], tags=[], links=[], word_count=0,
+        url=url,
+        canonical_url=url,
+        body="",
+        authors=[],
+        tags=[],
+        links=[],
+        word_count=0,
         paywalled=False,
     )
     record["provenance"] = {}

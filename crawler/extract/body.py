@@ -46,7 +46,9 @@ _SECTION_LABEL_RE = re.compile(
     re.I,
 )
 # A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
-_BARE_VALUE_RE = re.compile(r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
+_BARE_VALUE_RE = re.compile(
+    r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
+)
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
 
 
@@ -80,9 +82,8 @@ def _is_boilerplate(block: str, position: int, total: int, anchors: set[str]) ->
     if len(words) <= 40 and block.casefold().rstrip(" .:>»→") in anchors:
         # A paragraph that is nothing but a link: "read more", shop or promo links.
         return True
-    if _CTA_RE.search(block) and (len(words) <= 30 or (tail and len(words) <= 80)):
-        return True
-    return False
+    # A call to action in a short paragraph, or in a longer one at the very end.
+    return bool(_CTA_RE.search(block)) and (len(words) <= 30 or (tail and len(words) <= 80))
 
 
 def _is_crumb(block: str) -> bool:

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
+# Zone abbreviations seen in news bylines -> UTC offset in hours (dateutil needs seconds).
+_TZ_HOURS = """
+UTC=0 GMT=0 Z=0 UT=0 BST=1 CET=1 CEST=2 EET=2 EEST=3 MSK=3 EST=-5 EDT=-4 CST=-6 CDT=-5
+MST=-7 MDT=-6 PST=-8 PDT=-7 AKST=-9 AKDT=-8 HST=-10 JST=9 KST=9 AEST=10 AEDT=11
+ACST=9.5 AWST=8 NZST=12 NZDT=13 SGT=8 HKT=8 PHT=8 WIB=7 ET=-5 PT=-8 CT=-6
+"""
 _TZINFOS = {
-    name: offset * 3600
-    for name, offset in {
-        "UTC": 0, "GMT": 0, "Z": 0, "UT": 0, "BST": 1, "CET": 1, "CEST": 2, "EET": 2,
-        "EEST": 3, "MSK": 3, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-        "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "JST": 9,
-        "KST": 9, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12, "NZDT": 13,
-        "SGT": 8, "HKT": 8, "PHT": 8, "WIB": 7, "ET": -5, "PT": -8, "CT": -6,
-    }.items()
+    name: int(float(hours) * 3600)
+    for name, hours in (pair.split("=") for pair in _TZ_HOURS.split())
 }
 _URL_DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?!\d)"

@@ -17,26 +17,67 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html
 
 from crawler.extract import dates
-from crawler.extract.authors import clean_authors, is_site_name, split_names, squash
+from crawler.extract.authors import clean_authors, is_site_name, squash
 from crawler.extract.structured import Structured, type_names
 from crawler.extract.title import choose_title
 
-PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "article:published",
-    "og:published_time", "published_time", "datepublished", "parsely-pub-date",
-    "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date",
-    "publication_date", "date", "dc.date", "dc.date.issued", "dcterms.issued",
-    "dcterms.created", "dc.date.created", "citation_publication_date", "citation_date",
-    "article.published", "article_date_original", "original-publish-date", "displaydate",
+PUBLISHED_META = tuple(
+    [
+        "article:published_time",
+        "og:article:published_time",
+        "article:published",
+        "og:published_time",
+        "published_time",
+        "datepublished",
+        "parsely-pub-date",
+        "sailthru.date",
+        "pubdate",
+        "publishdate",
+        "publish-date",
+        "publish_date",
+        "publication_date",
+        "date",
+        "dc.date",
+        "dc.date.issued",
+        "dcterms.issued",
+        "dcterms.created",
+        "dc.date.created",
+        "citation_publication_date",
+        "citation_date",
+        "article.published",
+        "article_date_original",
+        "original-publish-date",
+        "displaydate",
+    ]
 )
-MODIFIED_META = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
-    "article:modified", "modified_time", "last-modified", "dcterms.modified", "dc.date.modified",
-    "article.updated", "sailthru.lastmodified", "lastmod",
+MODIFIED_META = tuple(
+    [
+        "article:modified_time",
+        "og:article:modified_time",
+        "og:updated_time",
+        "datemodified",
+        "article:modified",
+        "modified_time",
+        "last-modified",
+        "dcterms.modified",
+        "dc.date.modified",
+        "article.updated",
+        "sailthru.lastmodified",
+        "lastmod",
+    ]
 )
-AUTHOR_META = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-    "dcterms.creator", "byl", "citation_author", "cxenseparse:author",
+AUTHOR_META = tuple(
+    [
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "dcterms.creator",
+        "byl",
+        "citation_author",
+        "cxenseparse:author",
+    ]
 )
 _BYLINE_XPATH = (
     ".//*[@rel='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline')"
@@ -45,6 +86,8 @@ _BYLINE_XPATH = (
     " or contains(@class, 'article-author') or contains(@class, 'post-author')"
     " or contains(@class, 'entry-author') or @itemprop='author']"
 )
+_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>")
+_MARKUP_RE = re.compile(r"<(?:/?[a-z][a-z0-9]*)[\s>/]", re.I)
 _BREADCRUMB_XPATH = ".//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb')]"
 
 
@@ -56,7 +99,12 @@ def text(value: Any) -> str:
         value = value.get("name") or value.get("@value") or ""
     if not isinstance(value, str | int | float):
         return ""
-    return " ".join(htmllib.unescape(str(value)).split())
+    value = htmllib.unescape(str(value))
+    if "<" in value:
+        value = _TAG_RE.sub(" ", value)  # "<p>Standfirst</p>" in JSON-LD: keep the text
+        if _MARKUP_RE.search(value):  # an unclosed tag: a broken attribute swallowed markup
+            return ""
+    return " ".join(value.split())
 
 
 def _first(candidates: Iterable[tuple[str, Any]]) -> tuple[Any, str | None]:
@@ -141,8 +189,28 @@ def _byline_text(tree: html.HtmlElement) -> list[str]:
     return found
 
 
+_BY_RE = re.compile(r"^(?:by|written by)\s+\S", re.I)
+
+
+def _by_line_near_headline(tree: html.HtmlElement) -> list[str]:
+    """A "By Jane Doe" line shortly after the headline, for pages with no byline markup."""
+    h1 = next(tree.iter("h1"), None)
+    if h1 is None:
+        return []
+    for el in h1.xpath("following::*[position() <= 60]"):
+        own = " ".join((el.text or "").split())
+        if not own or not _BY_RE.match(own):
+            continue
+        line = own if len(own.split()) > 1 and not own.lower().endswith(" by") else None
+        if line is None or len(own.split()) < 2:
+            line = " ".join(el.text_content().split())
+        if len(line) <= 150:
+            return [line]
+    return []
+
+
 def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[list, Any]:
-    bylines = _byline_text(tree)
+    bylines = _byline_text(tree) or _by_line_near_headline(tree)
     byline_key = squash(" ".join(bylines))
 
     def keep(names: list[str]) -> list[str]:
@@ -170,7 +238,10 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
 def _date_candidates(
     st: Structured, feed: dict, keys: tuple[str, ...], jl_key: str, feed_keys: tuple[str, ...]
 ) -> list[tuple[str, dates.When]]:
-    raw: list[tuple[str, Any]] = [("json-ld", st.jsonld.get(jl_key)), ("microdata", _md(st, jl_key))]
+    raw: list[tuple[str, Any]] = [
+        ("json-ld", st.jsonld.get(jl_key)),
+        ("microdata", _md(st, jl_key)),
+    ]
     for key in keys:
         for value in st.meta.get(key, ()):
             source = "opengraph" if key.startswith(("article:", "og:")) else "meta"
@@ -189,7 +260,9 @@ def _htmldate(tree: html.HtmlElement) -> dates.When | None:
     try:
         from htmldate import find_date
 
-        found = find_date(tree, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
+        # Not the extensive search: it takes any date in the text (an embed's, a
+        # comment's) for the article's, and a wrong date is worse than none.
+        found = find_date(tree, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
     except Exception:  # noqa: BLE001 - htmldate failing on odd markup: no date from it
         return None
     return dates.parse_date(found) if found else None
@@ -221,9 +294,13 @@ def published_modified(
         published = dates.with_page_zone(published, everything)
     if modified is not None:
         modified = dates.with_page_zone(modified, everything)
-    if published is not None and modified is not None:
-        if modified.sort_key() < published.sort_key() and modified.day < published.day:
-            modified, mod_source = None, None  # an update cannot precede the publication
+    if (
+        published is not None
+        and modified is not None
+        and modified.sort_key() < published.sort_key()
+        and modified.day < published.day
+    ):
+        modified, mod_source = None, None  # an update cannot precede the publication
     return (
         (published.iso() if published else None, pub_source),
         (modified.iso() if modified else None, mod_source),
@@ -347,14 +424,3 @@ def paywalled(st: Structured) -> tuple[bool, Any]:
     if tier:
         return tier == "locked", "opengraph"
     return False, None
-
-
-__all__ = [
-    "authors",
-    "published_modified",
-    "section",
-    "simple_fields",
-    "split_names",
-    "tags",
-    "title",
-]

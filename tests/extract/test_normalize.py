@@ -1,0 +1,172 @@
+"""Unit tests for the normalization helpers: authors, dates, titles, time limit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import dates
+from crawler.extract.authors import clean_authors, is_site_name, split_names
+from crawler.extract.limits import time_limit
+from crawler.extract.title import choose_title, strip_site
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("By Jane Doe and John Roe, Staff Writers", ["Jane Doe", "John Roe"]),
+        ("Doe, Jane", ["Jane Doe"]),
+        ("BY JANE DOE", ["JANE DOE"]),
+        ("Jane Doe | Reuters", ["Jane Doe", "Reuters"]),
+        ("Written by: Ana Lima & Tom Reyes", ["Ana Lima", "Tom Reyes"]),
+        ("Jane Doe, Senior Political Correspondent", ["Jane Doe"]),
+        ("https://www.facebook.com/janedoe", []),
+        ("@janedoe", []),
+        ("Staff", []),
+        ("jane@example.com", []),
+        ("Associated Press", ["Associated Press"]),
+    ],
+)
+def test_split_names(raw, names):
+    assert split_names(raw) == names
+
+
+def test_clean_authors_dedupes_across_sources():
+    assert clean_authors(["Jane Doe", "By jane doe", "John Roe"]) == ["Jane Doe", "John Roe"]
+
+
+def test_site_name_detection():
+    assert is_site_name("The Riverside Ledger", ["Riverside Ledger"], "ledger.example")
+    assert is_site_name("ledger", [], "www.ledger.example")
+    assert not is_site_name("Reuters", ["Daily Planet"], "planet.example")
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-03-07T10:15:00Z", "2024-03-07T10:15:00+00:00"),
+        ("2024-03-07T10:15:00.123456789+02:00", "2024-03-07T10:15:00+02:00"),
+        ("2024-03-07 10:15:00", "2024-03-07T10:15:00"),
+        ("2024-03-07", "2024-03-07"),
+        ("Thu, 07 Mar 2024 15:00:00 GMT", "2024-03-07T15:00:00+00:00"),
+        ("March 7, 2024 10:00 AM EST", "2024-03-07T10:00:00-05:00"),
+        ("March 7, 2024", "2024-03-07"),
+        ("1709806500", "2024-03-07T10:15:00+00:00"),
+    ],
+)
+def test_parse_date(raw, iso):
+    when = dates.parse_date(raw)
+    assert when is not None and when.iso() == iso
+
+
+@pytest.mark.parametrize("raw", ["", "yesterday", "March 2024", "2024", "0000-00-00", None, True])
+def test_parse_date_rejects_incomplete_or_invalid(raw):
+    assert dates.parse_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "iso"),
+    [
+        ("https://x.example/2024/03/07/story/", "2024-03-07"),
+        ("https://x.example/news/story-20240307.html", "2024-03-07"),
+        ("https://x.example/2024/03/story/", None),
+        ("https://x.example/story-123456789/", None),
+    ],
+)
+def test_date_from_url(url, iso):
+    when = dates.date_from_url(url)
+    assert (when.iso() if when else None) == iso
+
+
+def test_page_zone_applied_only_when_unambiguous():
+    naive = dates.parse_date("2024-03-07T10:00:00")
+    same_moment = dates.parse_date("2024-03-07T10:00:00+01:00")
+    other_zone = dates.parse_date("2024-03-08T09:00:00-05:00")
+    utc = dates.parse_date("2024-03-08T09:00:00+00:00")
+    assert dates.with_page_zone(naive, [same_moment, other_zone]).iso().endswith("+01:00")
+    assert dates.with_page_zone(naive, [other_zone]).iso().endswith("-05:00")
+    assert dates.with_page_zone(naive, [utc]).iso() == "2024-03-07T10:00:00"
+    assert dates.with_page_zone(naive, [same_moment, other_zone, utc]).iso().endswith("+01:00")
+
+
+def test_strip_site_suffix_and_prefix():
+    sites = ["The Riverside Ledger"]
+    assert strip_site("Budget passes | The Riverside Ledger", sites, "ledger.example") == (
+        "Budget passes"
+    )
+    assert strip_site("Riverside Ledger - Budget passes", sites, "ledger.example") == (
+        "Budget passes"
+    )
+    assert strip_site("Budget passes | Politics | Ledger", [], "ledger.example") == (
+        "Budget passes | Politics"
+    )
+    # A dash inside the headline is kept when the tail is not the site.
+    assert strip_site("Rates rise - and more to come", sites, "ledger.example") == (
+        "Rates rise - and more to come"
+    )
+
+
+def test_choose_title_prefers_confirmed_h1():
+    candidates = [("opengraph", "Budget passes after night | Ledger")]
+    assert choose_title(candidates, ["Ledger", "Budget passes after night"], ["Ledger"], "") == (
+        "Budget passes after night",
+        "heuristic",
+    )
+    # An unconfirmed h1 (a logo) loses to the metadata title.
+    assert choose_title(candidates, ["Ledger"], ["Ledger"], "") == (
+        "Budget passes after night",
+        "opengraph",
+    )
+
+
+def test_time_limit_interrupts_a_runaway_step():
+    # In a fresh interpreter: here pytest-timeout owns SIGALRM, and time_limit rightly
+    # leaves an alarm it does not own alone.
+    code = textwrap.dedent(
+        """
+        import time
+        from crawler.extract.limits import ExtractionTimeout, time_limit
+        try:
+            with time_limit(0.2):
+                while True:
+                    time.sleep(0.01)
+        except ExtractionTimeout:
+            print("interrupted")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "interrupted", done.stderr
+
+
+def test_extract_reports_a_timeout_as_an_error_record():
+    code = textwrap.dedent(
+        """
+        import crawler.extract.body as body
+        from crawler.extract import extract
+        def stuck(*args, **kwargs):
+            while True:
+                pass
+        body.extract_body = stuck
+        import crawler.extract as ex
+        ex.extract_body = stuck
+        rec = extract(b"<html><body><p>x</p></body></html>", "https://x.example/", timeout=0.3)
+        print(rec["error"], repr(rec["body"]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "timeout after 0.3 s ''", done.stderr
+
+
+def test_time_limit_off_is_a_no_op():
+    with time_limit(None):
+        pass
