@@ -15,7 +15,8 @@ Pure function of its inputs, safe in threads and process pools, result picklable
 Bounded: input is cut at ``page.MAX_INPUT_BYTES``, JSON-LD walks are capped, and in a
 main thread the whole call is limited to ``timeout`` seconds (see ``limits``). It
 never raises for bad input: a page with no article gives an empty body; a failure or
-timeout gives an empty record with an ``error`` key.
+timeout gives an empty record with ``extractor["error"]`` saying why (the record keeps
+its usual keys, so the article-record schema still holds).
 """
 
 from __future__ import annotations
@@ -113,10 +114,10 @@ def extract(
             _fill(record, html, url or "", feed_entry if isinstance(feed_entry, dict) else {})
     except ExtractionTimeout:
         record = _empty(url)
-        record["error"] = f"timeout after {timeout} s"
+        record["extractor"]["error"] = f"timeout after {timeout} s"
     except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
         record = _empty(url)
-        record["error"] = f"{type(exc).__name__}: {exc}"[:300]
+        record["extractor"]["error"] = f"{type(exc).__name__}: {exc}"[:300]
     return record
 
 

@@ -158,7 +158,7 @@ def test_extract_reports_a_timeout_as_an_error_record():
         import crawler.extract as ex
         ex.extract_body = stuck
         rec = extract(b"<html><body><p>x</p></body></html>", "https://x.example/", timeout=0.3)
-        print(rec["error"], repr(rec["body"]))
+        print(rec["extractor"]["error"], repr(rec["body"]))
         """
     )
     done = subprocess.run(
