@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,7 @@ def main() -> None:
     finally:
         if own_node:
             localnode.stop(node_settings)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
