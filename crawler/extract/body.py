@@ -50,6 +50,8 @@ _BARE_VALUE_RE = re.compile(
     r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
 )
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
+# Words in a paragraph long enough to be the article's own prose, not a teaser line.
+PROSE_WORDS = 25
 
 
 _EMBED_XPATH = (
@@ -91,13 +93,24 @@ def _is_crumb(block: str) -> bool:
     return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(_SENTENCE_END)
 
 
+def _is_prose(block: str) -> bool:
+    """A paragraph of article length that ends like a sentence."""
+    return len(block.split()) >= PROSE_WORDS and block.endswith(_SENTENCE_END)
+
+
 def _cut_trailing_section(blocks: list[str]) -> list[str]:
-    """Cut a "Popular" / "Related" / "More from" section and all after it near the end."""
+    """Cut a "Popular" / "Related" / "More from" section and all after it near the end.
+
+    A label followed by article-length prose is a stray widget heading inside the
+    article (the story goes on after it), so only the label itself is dropped there.
+    """
     total = sum(len(b) for b in blocks)
     seen = 0
     for i, block in enumerate(blocks):
         if seen >= 0.6 * total and _SECTION_LABEL_RE.match(block):
-            return blocks[:i]
+            following = blocks[i + 1 :]
+            if not any(_is_prose(b) for b in following):
+                return blocks[:i]
         seen += len(block)
     return blocks
 

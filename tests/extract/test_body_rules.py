@@ -1,0 +1,32 @@
+"""Body cleanup rules, each on a fixture page written for it (tests/fixtures/extract)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.extract import extract
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
+
+
+def body_of(name: str, url: str) -> str:
+    return extract((FIXTURES / name).read_bytes(), url)["body"]
+
+
+@pytest.fixture(scope="module")
+def widget_labels() -> str:
+    return body_of("widget_labels.html", "https://courier.example/news/ferry-timetable")
+
+
+def test_label_followed_by_prose_does_not_end_the_article(widget_labels):
+    # "Read more" sits inside the story; the paragraphs after it are still the article.
+    assert "weekend crossings would be reviewed in June" in widget_labels
+    assert widget_labels.rstrip().endswith("the port authority directly.")
+    assert "Read more" not in widget_labels
+
+
+def test_label_followed_by_links_only_is_cut(widget_labels):
+    for teaser in ("Related stories", "Pier repairs finish early", "Parking charges rise"):
+        assert teaser not in widget_labels
