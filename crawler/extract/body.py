@@ -177,9 +177,64 @@ def extract_body(
         doc = None
     if doc is None or not (doc.text or "").strip():
         return Body()
-    blocks = clean_blocks(doc.text.split("\n"), title, _anchor_texts(tree))
+    anchors = _anchor_texts(tree)
+    blocks = clean_blocks(doc.text.split("\n"), title, anchors)
+    blocks = add_split_chunks(tree, blocks, anchors)
     text = "\n\n".join(blocks)
     return Body(text=text, links=body_links(tree, url, text))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _chunk_paragraphs(chunk: html.HtmlElement, anchors: set[str]) -> list[str]:
+    paragraphs = []
+    for el in chunk.iter("p", "h2", "h3"):
+        text = _norm(el.text_content())
+        if text and text.casefold() not in anchors:
+            paragraphs.append(text)
+    return paragraphs
+
+
+def add_split_chunks(tree: html.HtmlElement, blocks: list[str], anchors: set[str]) -> list[str]:
+    """Add the rest of an article whose text is split over sibling containers.
+
+    Some pages cut the story into several identical containers (same tag and class,
+    close together, with ads or media between them); the extractor keeps only the
+    first. The containers are found from the first paragraph it kept, and the others'
+    paragraphs are added when they read as prose, in page order.
+    """
+    lead = next((b for b in blocks if len(b.split()) >= 15), None)
+    if lead is None:
+        return blocks
+    container = None
+    for p in tree.iter("p"):
+        if _norm(p.text_content())[:80] == lead[:80]:
+            container = p.getparent()
+            break
+    if container is None or not container.get("class"):
+        return blocks
+    scope = container.getparent()
+    scope = scope.getparent() if scope is not None else None
+    if scope is None or scope.tag in ("body", "html"):
+        return blocks
+    chunks = [el for el in scope.iter(container.tag) if el.get("class") == container.get("class")]
+    if len(chunks) < 2 or len(chunks) > 20:
+        return blocks
+    flat = " ".join(blocks)
+    before: list[str] = []
+    after: list[str] = []
+    for chunk in chunks:
+        if chunk is container:
+            continue
+        new = [p for p in _chunk_paragraphs(chunk, anchors) if p[:60] not in flat]
+        if sum(_is_prose(p) for p in new) >= 2:
+            (before if chunks.index(chunk) < chunks.index(container) else after).extend(new)
+            flat += " " + " ".join(new)
+    if not before and not after:
+        return blocks
+    return clean_blocks(before, None, anchors) + blocks + clean_blocks(after, None, anchors)
 
 
 def body_links(tree: html.HtmlElement, url: str, text: str) -> list[str]:

@@ -30,3 +30,12 @@ def test_label_followed_by_prose_does_not_end_the_article(widget_labels):
 def test_label_followed_by_links_only_is_cut(widget_labels):
     for teaser in ("Related stories", "Pier repairs finish early", "Parking charges rise"):
         assert teaser not in widget_labels
+
+
+def test_story_split_over_sibling_containers_is_read_whole():
+    body = body_of("split_chunks.html", "https://notes.example/orchards-uphill")
+    blocks = body.split("\n\n")
+    assert blocks[0].startswith("Apple growers in the lower valley")
+    assert blocks[-1].startswith("The county expects the lower valley")
+    assert len([b for b in blocks if "valley" in b or "hillside" in b]) >= 4
+    assert "Shop our almanac" not in body and "Advertisement" not in body
