@@ -157,6 +157,10 @@ class NewsSpider(scrapy.Spider):
 
     # ---- scope ------------------------------------------------------------------------
     def in_scope(self, source_id: str, url: str) -> bool:
+        # Only http(s): an ftp:// or file:// link on an allowed host must not be fetched
+        # (Scrapy's FTP handler ignores DOWNLOAD_TIMEOUT and can hang the crawl).
+        if urlsplit(url).scheme not in ("http", "https"):
+            return False
         state = self.states.get(source_id)
         if state is None:
             return True
