@@ -115,6 +115,22 @@ def _cut_trailing_section(blocks: list[str]) -> list[str]:
     return blocks
 
 
+def _is_teaser(block: str, anchors: set[str]) -> bool:
+    """A list item that opens with a link's text: a headline (and its blurb) elsewhere."""
+    if not block.startswith(("- ", "• ")):
+        return False
+    item = block[2:].casefold()
+    return any(item.startswith(a) for a in anchors if len(a) >= 12 and len(a.split()) >= 3)
+
+
+def _cut_trailing_teasers(blocks: list[str], anchors: set[str]) -> list[str]:
+    """Drop a run of three or more teaser items that ends the text: a related-links list."""
+    end = len(blocks)
+    while end and _is_teaser(blocks[end - 1], anchors):
+        end -= 1
+    return blocks[:end] if len(blocks) - end >= 3 else blocks
+
+
 def clean_blocks(lines: list[str], title: str | None, anchors: set[str]) -> list[str]:
     """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
     blocks = [" ".join(line.split()) for line in lines]
@@ -123,6 +139,7 @@ def clean_blocks(lines: list[str], title: str | None, anchors: set[str]) -> list
         blocks = blocks[1:]
     total = len(blocks)
     kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, anchors)]
+    kept = _cut_trailing_teasers(kept, anchors)
     # Trailing link-ish crumbs after the last real paragraph.
     while kept and _is_crumb(kept[-1]):
         kept.pop()

@@ -39,3 +39,12 @@ def test_story_split_over_sibling_containers_is_read_whole():
     assert blocks[-1].startswith("The county expects the lower valley")
     assert len([b for b in blocks if "valley" in b or "hillside" in b]) >= 4
     assert "Shop our almanac" not in body and "Advertisement" not in body
+
+
+def test_trailing_list_of_linked_teasers_is_dropped():
+    body = body_of("teaser_list.html", "https://sport.example/rowing-title")
+    assert body.rstrip().endswith("confirmed the margin.")
+    for teaser in ("Swim gala moves", "Cycling route", "Cricket pavilion", "Marathon entries"):
+        assert teaser not in body
+    # A short linked list inside the story, with prose after it, stays.
+    assert "Semi-final scare for Riverside crew" in body
