@@ -26,7 +26,10 @@ _CTA_RE = re.compile(
     r"get our free|censorship|commenting forum|join (?:our|the) (?:commenting|community)|this article originally appeared|first appeared on|"
     r"republished (?:from|with)|you might also like|trending now|most popular|"
     r"we (?:depend|rely) on (?:readers|your support)|"
-    r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping))",
+    r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping)|"
+    # Status messages of sign-up and share forms, left in the page's markup.
+    r"thanks? (?:you )?for (?:signing up|subscribing)|error processing your|"
+    r"an error has occurred|keep an eye on your inbox)",
     re.I,
 )
 _LABEL_LINE_RE = re.compile(

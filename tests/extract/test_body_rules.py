@@ -48,3 +48,11 @@ def test_trailing_list_of_linked_teasers_is_dropped():
         assert teaser not in body
     # A short linked list inside the story, with prose after it, stays.
     assert "Semi-final scare for Riverside crew" in body
+
+
+def test_form_status_messages_are_dropped():
+    body = body_of("form_messages.html", "https://crier.example/library-hours")
+    assert "Thanks for signing up" not in body
+    assert "error processing your subscription" not in body
+    assert body.startswith("The central library will open on Sundays")
+    assert body.rstrip().endswith("public buildings are closed.")
