@@ -18,19 +18,23 @@ from newsarchive.errors import NewsarchiveError
 
 # command name -> "module:attribute"; the order here is the order of --help.
 COMMANDS: dict[str, str] = {
-    "es": "search_cli.commands.es:es",
+    # archive
+    "sources": "search_cli.commands.sources:sources",
+    "crawl": "search_cli.commands.crawl:crawl",
+    "extract": "search_cli.commands.extract:extract",
     "reextract": "search_cli.commands.reextract:reextract",
+    # index
     "index": "search_cli.commands.index:index",
+    # search
     "search": "search_cli.commands.search:search",
     "show": "search_cli.commands.show:show",
     "timeline": "search_cli.commands.timeline:timeline",
     "export": "search_cli.commands.export:export",
     "stats": "search_cli.commands.stats:stats",
-    "sources": "search_cli.commands.sources:sources",
-    "crawl": "search_cli.commands.crawl:crawl",
-    "extract": "search_cli.commands.extract:extract",
+    # operate
     "schedule": "search_cli.commands.schedule:schedule",
     "kibana": "search_cli.commands.kibana:kibana",
+    "es": "search_cli.commands.es:es",
 }
 
 
@@ -60,11 +64,13 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Keep registry order instead of Click's alphabetical order.
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
         rows = []
-        for name in self.list_commands(ctx):
+        for name in names:
             cmd = self.get_command(ctx, name)
             if cmd is not None and not cmd.hidden:
-                rows.append((name, cmd.get_short_help_str(limit=formatter.width - 6 - 14)))
+                rows.append((name, cmd.get_short_help_str(limit=limit)))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
