@@ -5,7 +5,7 @@ pages) is rendered to files and served by a separate light process, so the CPU o
 crawler can be measured apart from the server's. In the same run:
 
 1. bare     a Scrapy SitemapSpider that only fetches the same pages
-2. extract  our extractor alone over the same pages, in one process
+2. extract  our extractor alone (``extract()``) over the same pages, in one process
 3. ours     `newsarchive crawl` end to end (fetch + classify + extract + WARC + JSONL)
 4. ours-1p  the same crawl with extraction on the reactor thread (EXTRACT_WORKERS=0)
 5. news-please 1.6.16 in its own venv, crawling the same sitemap (skip: --no-newsplease)
@@ -153,13 +153,13 @@ def _fast_settings() -> dict:
 
 
 def phase_extract(root: str) -> None:
-    """Our extractor (with the page classifier, as the crawl runs it) over every page."""
-    from crawler.worker import analyse_page
+    """Our extractor alone (crawler.extract.extract) over every page."""
+    from crawler.extract import extract
 
     n = 0
     for path in sorted(Path(root).glob("[0-9]*/**/index.html")):
         url = "http://127.0.0.1/" + str(path.parent.relative_to(root)) + "/"
-        analyse_page(path.read_bytes(), url, "utf-8", None)
+        extract(path.read_bytes().decode("utf-8"), url)
         n += 1
     print(json.dumps({"pages": n}))
 

@@ -58,7 +58,8 @@ def run_crawl(
     settings = crawl_settings(home, overrides, config.user_agent)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
-    process.crawl(
+    failures: list = []
+    started = process.crawl(
         crawler,
         source=",".join(source_ids or []),
         all=all_sources,
@@ -67,7 +68,11 @@ def run_crawl(
         recheck_days=recheck_days,
         sources_file=sources_file,
     )
+    started.addErrback(failures.append)
     process.start()
+    for failure in failures:  # e.g. the archive is locked by another crawl
+        if isinstance(failure.value, NewsarchiveError):
+            raise failure.value
     spider = crawler.spider
     report = getattr(spider, "report", None) if spider is not None else None
     if report is None:

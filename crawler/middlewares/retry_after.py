@@ -4,7 +4,8 @@ Scrapy's RetryMiddleware retries 429/503 at once. This middleware sits just befo
 (process_response runs first) and, when the server sent ``Retry-After``, pauses the
 whole download slot (the host) for that long, capped at ``RETRY_AFTER_MAX`` seconds:
 the retry and every other request to that host wait in the slot's queue while other
-hosts keep downloading. The slot's normal delay comes back with its next good answer.
+hosts keep downloading. The slot's normal delay comes back with the first good answer
+after the pause (answers to requests already in flight do not end it early).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ class RetryAfterMiddleware:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX", 300)
-        self.paused: dict[str, tuple[float, float]] = {}  # slot key -> (old delay, jitter)
+        # slot key -> (delay and jitter to restore, end of the pause on the monotonic clock)
+        self.paused: dict[str, tuple[float, float, float]] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -54,18 +56,23 @@ class RetryAfterMiddleware:
         if slot is None:
             return response
         if response.status not in STATUSES:
-            if key in self.paused:
-                slot.delay, slot.jitter = self.paused.pop(key)
+            pause = self.paused.get(key)
+            if pause is not None:
+                if monotonic() >= pause[2]:
+                    slot.delay, slot.jitter, _ = self.paused.pop(key)
+                else:  # AutoThrottle may have shortened the delay meanwhile: keep the pause
+                    slot.delay = max(slot.delay, pause[2] - monotonic())
             return response
         wait = parse_retry_after(response.headers.get(b"Retry-After"))
         if wait is None:
             return response
         wait = min(wait, self.max_wait)
-        if key not in self.paused:
-            self.paused[key] = (slot.delay, slot.jitter)
-        slot.delay = max(self.paused[key][0], wait)
+        now = monotonic()
+        old_delay, old_jitter, _ = self.paused.get(key, (slot.delay, slot.jitter, 0.0))
+        self.paused[key] = (old_delay, old_jitter, now + wait)
+        slot.delay = max(old_delay, wait)
         slot.jitter = 0.0
-        slot.lastseen = monotonic()
+        slot.lastseen = now
         source_id = request.meta.get("source_id")
         if source_id:
             self.crawler.stats.inc_value(f"src/{source_id}/retry_after_waits")

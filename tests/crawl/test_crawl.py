@@ -190,3 +190,14 @@ def test_scrapy_crawl_command_works_too(site, make_crawler):
     assert len(crawler.archived_urls()) == 12
     report = json.loads((crawler.home / "reports" / "last-crawl.json").read_text())
     assert report["sources"][0]["articles"]["new"] == 12
+
+
+def test_a_second_crawl_on_a_locked_archive_fails_cleanly(site, make_crawler):
+    from crawler.archive import Archive
+
+    crawler = make_crawler(site)
+    with Archive(crawler.home):
+        result = crawler.run()
+    assert result.returncode == 1
+    assert "another crawl is writing to the archive" in result.stderr
+    assert "Traceback" not in result.stderr
