@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import ctypes
 import os
-import re
 import signal
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 MAX_LINKS = 500
-_ARTICLE_HINT = re.compile(
-    rb'"@type"\s*:\s*\[?\s*"(?:News|Reportage|Analysis|Opinion)?Article"'
-    rb'|<meta[^>]+property=["\']og:type["\'][^>]+content=["\']article["\']',
-    re.I,
-)
 
 
 def analyse_page(
@@ -37,11 +31,7 @@ def analyse_page(
             html = body.decode(encoding)
         except (LookupError, UnicodeDecodeError):
             html = body
-    if _ARTICLE_HINT.search(body[:200_000]):
-        # Fast path: the page declares itself an article; skip the classifier's own parse.
-        is_article, reason = True, "structured-data"
-    else:
-        is_article, reason = classify_page(html, url)
+    is_article, reason = classify_page(html, url)
     if is_article:
         try:
             record = extract(html, url, feed_entry=feed_entry)
