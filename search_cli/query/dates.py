@@ -119,8 +119,11 @@ def _absolute(text: str) -> Period:
     if finest == "year":
         cut["month"] = 1
     start = start.replace(**cut)
-    end = _add(start, finest, 1)
-    return Period(start.astimezone(UTC), end.astimezone(UTC))
+    try:  # a period ending after 9999-12-31 or, with its zone, before year 1 does not exist
+        end = _add(start, finest, 1)
+        return Period(start.astimezone(UTC), end.astimezone(UTC))
+    except (ValueError, OverflowError):
+        raise InvalidQuery(f"{text!r} reaches outside the years 1 to 9999: {DATE_HELP}") from None
 
 
 def parse_period(text: str, *, now: datetime | None = None) -> Period:
