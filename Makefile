@@ -24,6 +24,16 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
+# The fault-injection suite at full strength (10 seeded repetitions, 10,000 fuzzed pages);
+# `make test` runs it reduced (2 repetitions). Refreshes the table of docs/reliability.md.
+test-reliability: install
+	rm -f $(NEWSARCHIVE_HOME)/reliability-results.json
+	RELIABILITY_REPEAT=10 RELIABILITY_REPORT=$(NEWSARCHIVE_HOME)/reliability-results.json \
+		$(PY) -m pytest -q -m reliability tests/reliability -p no:logging; \
+	status=$$?; \
+	$(PY) -m tests.reliability.report $(NEWSARCHIVE_HOME)/reliability-results.json --doc docs/reliability.md; \
+	exit $$status
+
 lint: install
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .
 

