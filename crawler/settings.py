@@ -42,6 +42,9 @@ TELNETCONSOLE_ENABLED = False
 SECTION_MAX_PAGES = 5  # pagination pages followed per section page
 RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never)
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
+# Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks
+# yield one item (or a few requests), so the default 100 only costs CPU.
+CONCURRENT_ITEMS = 4
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000  # bytes of pages awaiting extraction (backpressure)
 
 DOWNLOADER_MIDDLEWARES = {

@@ -53,8 +53,12 @@ def analyse_page(
 
 
 def init_worker(parent_pid: int) -> None:
-    """Pool initializer: die with the crawl, ignore Ctrl-C (the parent handles it)."""
+    """Pool initializer: die with the crawl, ignore Ctrl-C (the parent handles it), and
+    run at a lower priority than the crawl process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Yield the CPU to the reactor when both compete: a starved reactor stops feeding
+    # pages to the pool, and then both workers idle. Workers still get every spare cycle.
+    os.nice(5)
     try:  # Linux: SIGKILL this worker when the parent dies, even by kill -9
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
