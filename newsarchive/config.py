@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from newsarchive.errors import ConfigError
 
@@ -139,7 +140,29 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             values[name] = _coerce(name, env[var], f"environment variable {var}")
     known = {f.name for f in fields(Settings)}
     values = {k: v for k, v in values.items() if k in known and v is not None}
+    if values.get("es_url"):
+        _move_url_credentials(values)
     return Settings(config_file=config_path, **values)
+
+
+def _move_url_credentials(values: dict[str, object]) -> None:
+    """Take ``user:password@`` out of the ES URL into the basic-auth settings.
+
+    The URL appears in messages and logs; credentials must not travel with it.
+    Explicit NEWSARCHIVE_ES_USER/_PASSWORD win over the URL's.
+    """
+    parts = urlsplit(str(values["es_url"]))
+    if parts.username is None and parts.password is None:
+        return
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    values["es_url"] = urlunsplit(parts._replace(netloc=netloc)).rstrip("/")
+    if parts.username and not values.get("es_user"):
+        values["es_user"] = unquote(parts.username)
+    if parts.password and not values.get("es_password"):
+        values["es_password"] = unquote(parts.password)
 
 
 def redact(text: str, settings: Settings) -> str:

@@ -12,12 +12,6 @@ from tests.archive.helpers import extracted
 pytestmark = pytest.mark.reliability
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: crawler/sources.py accepts list-valued [source.tags] (and the starter "
-    "registry documents them), but crawler/schema/article-record.schema.json types "
-    "source_tags values as strings only, so every record of such a source fails validation",
-)
 def test_list_valued_registry_tags_fit_the_record_schema(tmp_path):
     (source,) = parse_registry(
         {

@@ -177,13 +177,6 @@ def test_secrets_never_appear(via, es_settings, es_url, index_prefix, tmp_path, 
     trial.saw("files written without a secret", len(written))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a password given inside NEWSARCHIVE_ES_URL (https://user:pw@host) is "
-    "printed verbatim: newsarchive/es.py ensure_reachable() (and the indexer's and query "
-    "library's connection errors) put the URL in the message, and Settings.secrets does "
-    "not include URL user-info",
-)
 def test_password_inside_the_es_url_is_not_printed(tmp_path, trial):
     trial.case = "credentials inside NEWSARCHIVE_ES_URL never printed"
     env = {
