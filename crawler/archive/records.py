@@ -16,6 +16,7 @@ from crawler.archive.identity import article_id, choose_canonical, content_hash,
 from crawler.archive.jsonl import JsonlWriter, read_lines
 from crawler.archive.seen import ArticleState, SeenStore
 from crawler.archive.warc import Capture
+from crawler.schema import ARTICLE_FIELDS
 
 RECORD_VERSION = 1
 
@@ -23,21 +24,8 @@ RECORD_VERSION = 1
 # but only a change of the normalized title or body makes a new version.
 DIFF_FIELDS = ("title", "description", "body", "authors", "published", "modified")
 
-EXTRACTED_FIELDS = (
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published",
-    "modified",
-    "section",
-    "tags",
-    "language",
-    "image",
-    "word_count",
-    "links",
-    "paywalled",
-)
+# The extracted fields a record carries (url and canonical_url are decided here).
+EXTRACTED_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in ("url", "canonical_url"))
 
 
 @dataclass(frozen=True)

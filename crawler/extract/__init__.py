@@ -29,28 +29,11 @@ from crawler.extract.body import extract_body
 from crawler.extract.limits import ExtractionTimeout, time_limit
 from crawler.extract.page import parse
 from crawler.extract.structured import read_structured
+from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
 EXTRACTOR_VERSION = "1.0.0"
 DEFAULT_TIMEOUT = 20.0
-
-ARTICLE_FIELDS = (
-    "url",
-    "canonical_url",
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published",
-    "modified",
-    "section",
-    "tags",
-    "language",
-    "image",
-    "word_count",
-    "links",
-    "paywalled",
-)
 
 
 def _empty(url: str) -> dict[str, Any]:

@@ -8,6 +8,25 @@ from pathlib import Path
 
 SCHEMA_PATH = Path(__file__).with_name("article-record.schema.json")
 
+# What the extractor gives for one page: the article fields of every record.
+ARTICLE_FIELDS = (
+    "url",
+    "canonical_url",
+    "title",
+    "description",
+    "body",
+    "authors",
+    "published",
+    "modified",
+    "section",
+    "tags",
+    "language",
+    "image",
+    "word_count",
+    "links",
+    "paywalled",
+)
+
 
 @cache
 def article_record_schema() -> dict:

@@ -7,6 +7,7 @@ import json
 import click
 
 from newsarchive.errors import NewsarchiveError
+from search_cli.commands._options import sources_file_option
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -51,13 +52,7 @@ def _setting(value: str) -> tuple[str, str]:
     help="Re-fetch archived articles published in the last N days, to catch edits and "
     "removals (default: setting RECHECK_DAYS, 0 = never).",
 )
-@click.option(
-    "--sources",
-    "sources_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Registry file (default $NEWSARCHIVE_SOURCES or the repo's crawler/sources.toml).",
-)
+@sources_file_option
 @click.option(
     "-s",
     "--set",

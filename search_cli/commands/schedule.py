@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from search_cli.commands._options import sources_file_option
+
 
 @click.command()
 @click.option("--once", is_flag=True, help="Run every due source once, then exit (for cron).")
@@ -14,13 +16,7 @@ import click
     metavar="ID",
     help="Schedule only these sources (repeatable; default: every enabled source).",
 )
-@click.option(
-    "--sources",
-    "sources_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Registry file (default $NEWSARCHIVE_SOURCES or the repo's crawler/sources.toml).",
-)
+@sources_file_option
 @click.option(
     "--config",
     "config_file",

@@ -6,15 +6,11 @@ import json
 
 import click
 
+from search_cli.commands._options import sources_file_option
+
 
 @click.command()
-@click.option(
-    "--sources",
-    "sources_file",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Registry file (default $NEWSARCHIVE_SOURCES or the repo's crawler/sources.toml).",
-)
+@sources_file_option
 @click.option(
     "--format",
     "fmt",
