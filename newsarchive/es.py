@@ -7,6 +7,7 @@ unless NEWSARCHIVE_ES_VERIFY_CERTS=false, which prints a warning.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,31 @@ from newsarchive.errors import ElasticsearchUnavailable, NewsarchiveError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+
+# The sync client talks over urllib3; these transports are importable (Scrapy pulls in
+# aiohttp) but unused, and importing them is over half of the client's import time.
+_UNUSED_TRANSPORTS = ("aiohttp", "requests")
+
+
+def _import_client():
+    """Import the client with the unused transports hidden (only while it imports, and
+    only in a process that has not loaded them already), so CLI commands start fast."""
+    if "elasticsearch" in sys.modules:
+        import elasticsearch
+
+        return elasticsearch
+    hidden = [name for name in _UNUSED_TRANSPORTS if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` now fails fast
+    try:
+        import elasticsearch
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                with contextlib.suppress(KeyError):
+                    del sys.modules[name]
+    return elasticsearch
 
 
 def resolve_url(settings: Settings) -> str:
@@ -58,7 +84,7 @@ def client_options(settings: Settings) -> dict:
 
 def connect(settings: Settings | None = None, *, check: bool = True) -> Elasticsearch:
     """A client for the configured cluster; with ``check``, prove it answers first."""
-    from elasticsearch import Elasticsearch
+    Elasticsearch = _import_client().Elasticsearch
 
     settings = settings or load_settings()
     url = resolve_url(settings)

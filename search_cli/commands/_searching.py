@@ -7,7 +7,6 @@ imported when a command runs, so ``newsarchive --help`` stays fast.
 from __future__ import annotations
 
 import contextlib
-import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
     from search_cli.query.build import SearchSpec
 
 FORMATS = ("table", "json", "jsonl", "csv")
-_TRANSPORTS_NOT_USED = ("aiohttp", "requests")
 
 
 def filter_options(func: Callable) -> Callable:
@@ -85,33 +83,12 @@ def usage_errors() -> Iterator[None]:
         raise click.UsageError(str(exc)) from None
 
 
-def _import_client_quickly() -> None:
-    """Import the Elasticsearch client without its unused async/requests transports.
-
-    Importing aiohttp and requests is more than half of the client's import time and
-    the sync client over urllib3 never uses them. They are hidden only while the client
-    is imported, and only in a process that has not loaded them already.
-    """
-    if "elasticsearch" in sys.modules:
-        return
-    hidden = [name for name in _TRANSPORTS_NOT_USED if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` fail
-    try:
-        import elasticsearch  # noqa: F401
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-
-
 def connect():
     """(client, settings) for the configured cluster; errors are one clear line."""
     from newsarchive.config import load_settings
     from newsarchive.es import connect as es_connect
 
     settings = load_settings()
-    _import_client_quickly()
     return es_connect(settings), settings
 
 
