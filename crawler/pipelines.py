@@ -19,6 +19,8 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 
+from crawler.archive.middleware import crawl_stopped, stop_crawl
+from crawler.archive.warc import ArchiveWriteError
 from crawler.items import FetchedPage
 from crawler.worker import analyse_page, init_worker
 
@@ -98,9 +100,12 @@ class ArchivePipeline:
             item.outcome = "error"
             return item
         if item.kind == "removed":
-            outcome = self.archive.record_removed(
-                item.url, capture=item.capture, source_id=source.id, status=item.status
-            )
+            try:
+                outcome = self.archive.record_removed(
+                    item.url, capture=item.capture, source_id=source.id, status=item.status
+                )
+            except ArchiveWriteError as exc:
+                return self._write_failed(item, exc, count)
             item.outcome = (
                 "removed" if outcome is not None and outcome.kind != "unchanged" else None
             )
@@ -123,15 +128,29 @@ class ArchivePipeline:
             item.outcome = "not_article"
             spider.follow_index(item, result["links"])
         else:
-            outcome = self.archive.record_article(
-                result["record"],
-                capture=item.capture,
-                source_id=source.id,
-                outlet=source.name,
-                source_tags=source.tags,
-                http_status=item.status,
-                feed_entry=item.feed_entry,
-            )
+            if crawl_stopped(self.crawler):  # extracted after the archive failed: drop it
+                item.outcome = "error"
+                return item
+            try:
+                outcome = self.archive.record_article(
+                    result["record"],
+                    capture=item.capture,
+                    source_id=source.id,
+                    outlet=source.name,
+                    source_tags=source.tags,
+                    http_status=item.status,
+                    feed_entry=item.feed_entry,
+                )
+            except ArchiveWriteError as exc:
+                return self._write_failed(item, exc, count)
             count(f"articles/{outcome.kind}")
             item.outcome = outcome.kind
+        return item
+
+    def _write_failed(self, item: FetchedPage, exc: ArchiveWriteError, count) -> FetchedPage:
+        """Disk full (or similar): the archive is still valid (the failed write was
+        rolled back) and this page is fetched again next time; stop the crawl."""
+        count("errors/archive_write_failed")
+        item.outcome = "error"
+        stop_crawl(self.crawler, exc)
         return item

@@ -4,10 +4,14 @@ kind, dead or empty feeds. Built from the crawl's stats, saved as JSON, printed 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def build_report(spider, reason: str) -> dict[str, Any]:
@@ -82,17 +86,28 @@ def _totals(sources: list[dict]) -> dict[str, int]:
     return totals
 
 
-def save_report(report: dict, home: Path) -> Path:
-    """Write the report to ``home/reports/crawl-<UTC time>.json`` and ``last-crawl.json``."""
+def save_report(report: dict, home: Path) -> Path | None:
+    """Write the report to ``home/reports/crawl-<UTC time>.json`` and ``last-crawl.json``.
+
+    Returns None when it cannot be written (disk full): the report is printed anyway,
+    so that is one logged line, not a failure of the crawl's close.
+    """
     folder = Path(home) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
     stamp = report["finished"][:19].replace(":", "").replace("-", "")
     path = folder / f"crawl-{stamp}.json"
-    text = json.dumps(report, indent=2, default=str)
-    path.write_text(text, encoding="utf-8")
     tmp = folder / "last-crawl.json.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(folder / "last-crawl.json")
+    text = json.dumps(report, indent=2, default=str)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(folder / "last-crawl.json")
+    except OSError as exc:
+        for partial in (path, tmp):
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+        log.error("cannot save the crawl report in %s: %s", folder, exc.strerror or exc)
+        return None
     return path
 
 

@@ -70,14 +70,16 @@ def run_crawl(
     )
     started.addErrback(failures.append)
     process.start()
-    for failure in failures:  # e.g. the archive is locked by another crawl
+    for failure in failures:  # e.g. the archive is locked by another crawl, or full
         if isinstance(failure.value, NewsarchiveError):
             raise failure.value
+        raise NewsarchiveError(f"the crawl could not start: {failure.getErrorMessage()}")
     spider = crawler.spider
     report = getattr(spider, "report", None) if spider is not None else None
     if report is None:
         raise NewsarchiveError("the crawl stopped before it started; see the log above")
-    report["report_file"] = str(getattr(spider, "report_path", ""))
+    saved = getattr(spider, "report_path", None)
+    report["report_file"] = str(saved) if saved else None
     if report["finish_reason"] not in ("finished", "shutdown"):
         report["failed"] = True
     return report

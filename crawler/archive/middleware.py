@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_REASON = "archive_write_failed"
 _archives: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_stopped: weakref.WeakSet = weakref.WeakSet()
 
 
 def archive_home(settings) -> Path:
@@ -61,6 +62,27 @@ def archive_for_crawler(crawler) -> Archive:
     return archive
 
 
+def stop_crawl(crawler, exc: ArchiveWriteError) -> None:
+    """The archive cannot be written: say why in one line and close the spider with
+    ``CLOSE_REASON``. Only the first failure of a crawl is logged and acted on."""
+    if crawler in _stopped:
+        return
+    _stopped.add(crawler)
+    log.error("%s: stopping the crawl", exc)
+    engine = crawler.engine
+    if hasattr(engine, "close_spider_async"):
+        from scrapy.utils.defer import deferred_from_coro
+
+        deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
+    else:  # Scrapy < 2.14
+        engine.close_spider(crawler.spider, CLOSE_REASON)
+
+
+def crawl_stopped(crawler) -> bool:
+    """Whether ``stop_crawl`` was called for this crawl (drop what is still in flight)."""
+    return crawler in _stopped
+
+
 def _headers(headers) -> list[tuple[str, str]]:
     """Scrapy headers as (name, value) pairs, repeated names kept, bytes decoded as latin-1."""
     pairs = []
@@ -92,7 +114,6 @@ class WarcCaptureMiddleware:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.archive: Archive | None = None
-        self.failed = False
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -108,7 +129,7 @@ class WarcCaptureMiddleware:
     def process_response(self, request, response, spider=None):
         from scrapy.exceptions import IgnoreRequest
 
-        if self.failed:
+        if crawl_stopped(self.crawler):
             raise IgnoreRequest("archive is not writable; response dropped")
         if "cached" in response.flags or urlsplit(response.url).scheme not in ("http", "https"):
             return response
@@ -130,18 +151,7 @@ class WarcCaptureMiddleware:
                 ip=str(response.ip_address) if response.ip_address else None,
             )
         except ArchiveWriteError as exc:
-            self.failed = True
-            log.error("%s: stopping the crawl", exc)
-            self._close_spider()
+            stop_crawl(self.crawler, exc)
             raise IgnoreRequest(str(exc)) from exc
         request.meta["capture"] = capture
         return response
-
-    def _close_spider(self) -> None:
-        engine = self.crawler.engine
-        if hasattr(engine, "close_spider_async"):
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(engine.close_spider_async(reason=CLOSE_REASON))
-        else:  # Scrapy < 2.14
-            engine.close_spider(self.crawler.spider, CLOSE_REASON)

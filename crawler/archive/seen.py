@@ -80,9 +80,15 @@ class SeenStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            self.db.close()
+            raise ArchiveWriteError(
+                f"cannot write the seen-store {self.path}: {exc} (disk full?)"
+            ) from exc
 
     # --- article state ---------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from crawler.archive import warc
 from crawler.archive.records import ArticleLog, Outcome
 from crawler.archive.seen import SeenStore
-from crawler.archive.warc import Capture, RotatingWarcWriter
+from crawler.archive.warc import ArchiveWriteError, Capture, RotatingWarcWriter
 from newsarchive.errors import NewsarchiveError
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,22 @@ class Archive:
                 f"another crawl is writing to the archive in {self.home}; "
                 "wait for it to finish (or stop it) and try again"
             ) from None
+        try:
+            self._open(paths, fsync)
+        except NewsarchiveError:
+            self._unlock()
+            raise
+        except OSError as exc:
+            self._unlock()
+            raise ArchiveWriteError(
+                f"cannot write the archive in {self.home}: {exc.strerror or exc} (disk full?)"
+            ) from exc
+        self.writer = RotatingWarcWriter(self.warc_dir, max_bytes=max_warc_bytes, fsync=fsync)
+
+    def _open(self, paths: dict[str, Path], fsync: bool) -> None:
+        """Repair what a dead crawl left (WARC tails, then the JSONL tail, then replay
+        into the store), which may need to write."""
         self.warc_dir.mkdir(parents=True, exist_ok=True)
-        # Repair first: WARC tails, then the JSONL tail, then replay into the store.
         self.notes: list[str] = warc.recover_directory(self.warc_dir)
         self.store = SeenStore(paths["seen"])
         self.log = ArticleLog(paths["articles"], self.store, fsync=fsync)
@@ -74,7 +88,6 @@ class Archive:
             self.notes.append(f"seen-store: replayed {self.log.replayed} article records")
         for note in self.notes:
             log.warning("archive recovery: %s", note)
-        self.writer = RotatingWarcWriter(self.warc_dir, max_bytes=max_warc_bytes, fsync=fsync)
 
     # --- captures ----------------------------------------------------------------------
 
@@ -277,9 +290,12 @@ class Archive:
             self.log.close()
             self.store.close()
         finally:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
-            self._lock = None
+            self._unlock()
+
+    def _unlock(self) -> None:
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+        self._lock.close()
+        self._lock = None
 
     def __enter__(self) -> Archive:
         return self

@@ -15,6 +15,7 @@ import base64
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import re
 import socket
@@ -34,6 +35,8 @@ WARC_VERSION = "WARC/1.1"
 DEFAULT_MAX_BYTES = 1 << 30
 _NAME = re.compile(r"^(?P<prefix>[\w.-]+)-(?P<ts>\d{14})-(?P<serial>\d{5,})\.warc\.gz$")
 _HEAD_LIMIT = 1 << 16
+
+log = logging.getLogger(__name__)
 
 
 class ArchiveWriteError(NewsarchiveError):
@@ -303,7 +306,15 @@ class RotatingWarcWriter:
             os.fsync(fd)
         finally:
             os.close(fd)
-        write_cdxj(self.directory / name)
+        try:
+            write_cdxj(self.directory / name)
+        except OSError as exc:  # disk full: the next open indexes files without a .cdxj
+            log.warning(
+                "%s: cannot write its CDXJ index (%s); it is rebuilt on the next crawl",
+                name,
+                exc.strerror or exc,
+            )
+            return
         self.closed_files.append(name)
 
 
@@ -408,9 +419,15 @@ def write_cdxj(warc_path: Path) -> Path:
 
     target = cdxj_path(warc_path)
     tmp = target.with_name(target.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        write_cdx_index(out, [str(warc_path)], {"sort": True, "dir_root": str(warc_path.parent)})
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            write_cdx_index(
+                out, [str(warc_path)], {"sort": True, "dir_root": str(warc_path.parent)}
+            )
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # no half-written index left behind
+        raise
     return target

@@ -30,6 +30,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.archive.warc import ArchiveWriteError
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
 from crawler.discovery.entries import Entry
 from crawler.items import FetchedPage
@@ -480,10 +481,13 @@ class NewsSpider(scrapy.Spider):
         from crawler.report import build_report, save_report
 
         if reason == "finished":
-            for state in self.states.values():
-                if state.truncated or state.failed:
-                    continue
-                for url, (etag, last_modified) in state.validators.items():
-                    self.archive.remember_validators(url, etag, last_modified)
+            try:
+                for state in self.states.values():
+                    if state.truncated or state.failed:
+                        continue
+                    for url, (etag, last_modified) in state.validators.items():
+                        self.archive.remember_validators(url, etag, last_modified)
+            except ArchiveWriteError as exc:  # a cache: the next crawl fetches unconditionally
+                self.logger.warning("validators not remembered: %s", exc)
         self.report = build_report(self, reason)
         self.report_path = save_report(self.report, self.archive.home)

@@ -96,6 +96,6 @@ def crawl(
         overrides=overrides,
     )
     click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
-    click.echo(f"report: {report['report_file']}", err=True)
+    click.echo(f"report: {report['report_file'] or 'not saved (see the log above)'}", err=True)
     if report.get("failed"):
         raise NewsarchiveError(f"the crawl stopped early ({report['finish_reason']})")

@@ -160,3 +160,72 @@ def test_a_second_writer_on_the_same_home_is_refused(tmp_path):
 
     with Archive(tmp_path), pytest.raises(NewsarchiveError, match="another crawl"):
         Archive(tmp_path)
+
+
+FULL_AT_CLOSE = textwrap.dedent(
+    """
+    import logging, resource, signal, sys
+    from pathlib import Path
+    from crawler.archive import Archive
+    from crawler.report import save_report
+    logging.basicConfig(format="%(levelname)s %(message)s")
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    home = Path(sys.argv[1])
+    archive = Archive(home)
+    archive.capture("https://news.test/a", status=200, body=b"a" * 5000)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16, 16))  # the disk is now full
+    archive.close()
+    print("report saved:", save_report({"finished": "2026-01-02T03:04:05+00:00"}, home))
+    """
+)
+
+
+def test_closing_on_a_full_disk_logs_one_line_each_and_the_index_is_rebuilt(tmp_path):
+    """The CDXJ sidecar and the report are conveniences: on a full disk each costs one
+    logged line, no traceback; the next open indexes the WARC file."""
+    proc = subprocess.run(
+        [sys.executable, "-c", FULL_AT_CLOSE, str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2, proc.stderr
+    assert "cannot write its CDXJ index (File too large)" in lines[0]
+    assert "cannot save the crawl report" in lines[1] and "File too large" in lines[1]
+    assert proc.stdout.strip() == "report saved: None"
+    (path,) = warc_files(tmp_path / "warc")
+    assert not cdxj_path(path).exists()
+    assert not list((tmp_path / "warc").glob("*.tmp"))
+    assert not list((tmp_path / "reports").glob("*.json*"))
+    assert_warcs_valid(tmp_path / "warc")
+    with Archive(tmp_path):
+        assert cdxj_path(path).exists()  # recovery indexed the file left without one
+
+
+FULL_AT_OPEN = textwrap.dedent(
+    """
+    import resource, signal, sys
+    from pathlib import Path
+    from crawler.archive import Archive, ArchiveWriteError
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+    try:
+        Archive(Path(sys.argv[1]))
+    except ArchiveWriteError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(3)
+    """
+)
+
+
+def test_opening_on_a_full_disk_is_an_archive_write_error(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-c", FULL_AT_OPEN, str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(tmp_path / "seen.sqlite") in proc.stderr and "disk full?" in proc.stderr
+    with Archive(tmp_path) as archive:  # with room again it opens, and the lock is free
+        archive.capture("https://news.test/a", status=200, body=b"room again")

@@ -107,10 +107,9 @@ def _capped_run(crawler: Crawler, cap: int) -> subprocess.CompletedProcess:
     )
 
 
-def _assert_clean_stop(result: subprocess.CompletedProcess, traceback_ok: bool = False) -> None:
+def _assert_clean_stop(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 1, result.stderr[-3000:]
-    if not traceback_ok:
-        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert "archive_write_failed" in result.stderr, result.stderr[-3000:]
     assert any(w in result.stderr for w in ("File too large", "No space left", "disk")), (
         result.stderr[-3000:]
@@ -134,13 +133,9 @@ def test_file_size_cap_stops_the_crawl_cleanly(reference, rep, trial):
     cap = int(rng.uniform(0.4, 0.9) * warc_bytes)
     crawler = _crawler(site, root, f"capped-{rep}")
     result = _capped_run(crawler, cap)
-    # Tracebacks are printed today when the seen-store or the close path fails: see
-    # test_a_full_tmpfs_is_reported_in_one_line; counted, not asserted, here.
-    _assert_clean_stop(result, traceback_ok=True)
+    _assert_clean_stop(result)
     before = archived_urls(assert_archive_sound(crawler.home))
     trial.saw(_which(result.stderr))
-    if "Traceback" in result.stderr:
-        trial.saw("a traceback was printed too (known bug)")
     trial.notes.append(f"cap {cap} of {warc_bytes} bytes: {len(before)} articles before the stop")
 
     again = crawler.run()
@@ -180,8 +175,7 @@ def test_full_tmpfs_stops_the_crawl_cleanly(reference, trial):
     with tmpfs(size) as mountpoint:
         crawler = _crawler(site, root, "tmpfs", home=mountpoint / "home")
         result = crawler.run()
-        # A traceback is printed today: see test_a_full_tmpfs_is_reported_in_one_line.
-        _assert_clean_stop(result, traceback_ok=True)
+        _assert_clean_stop(result)
         before = archived_urls(assert_archive_sound(crawler.home))
         trial.saw(_which(result.stderr))
         trial.notes.append(f"tmpfs of {size} bytes: {len(before)} articles before the stop")
@@ -193,14 +187,6 @@ def test_full_tmpfs_stops_the_crawl_cleanly(reference, trial):
         assert got == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: when the disk fills, tracebacks are printed besides the one-line error: "
-    "crawler/pipelines.py process_item does not catch ArchiveWriteError from "
-    "record_article (seen-store/JSONL write), and the close path still writes "
-    "(crawler/report.py save_report line 92, crawler/archive/warc.py write_cdxj line 412) "
-    "and raises OSError in spider_closed handlers",
-)
 def test_a_full_tmpfs_is_reported_in_one_line(reference, trial):
     site, root, expected, warc_bytes = reference
     trial.case = "disk full (tmpfs): message without traceback"
@@ -212,14 +198,6 @@ def test_a_full_tmpfs_is_reported_in_one_line(reference, trial):
         _assert_clean_stop(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: when the disk is full as the crawl starts, the archive cannot open and "
-    "the crawl ends with 'the crawl stopped before it started; see the log above' while "
-    "the log says nothing of why (with more room but still too little, "
-    "crawler/archive/seen.py SeenStore.__init__ line 85 raises a bare "
-    "sqlite3.OperationalError and Scrapy prints its traceback)",
-)
 def test_a_crawl_started_on_a_full_disk_fails_in_one_line(reference, tmp_path, trial):
     site, root, expected, warc_bytes = reference
     trial.case = "disk already full when the crawl starts (RLIMIT_FSIZE 2 KB)"
