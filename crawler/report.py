@@ -13,6 +13,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+# Outcomes counted per source (crawler.archive.Outcome.kind); "empty_extraction": a
+# known article came back without a body and was recorded as seen, not as a version.
+ARTICLE_OUTCOMES = ("new", "changed", "unchanged", "removed", "empty_extraction")
+
 
 def build_report(spider, reason: str) -> dict[str, Any]:
     stats = spider.crawler.stats.get_stats()
@@ -39,10 +43,7 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                 "verified": state.source.verified,
                 "pages_fetched": mine.get("pages_fetched", 0),
                 "bytes_fetched": mine.get("bytes_fetched", 0),
-                "articles": {
-                    k: group("articles").get(k, 0)
-                    for k in ("new", "changed", "unchanged", "removed")
-                },
+                "articles": {k: group("articles").get(k, 0) for k in ARTICLE_OUTCOMES},
                 "articles_requested": state.scheduled,
                 "skipped": group("skipped"),
                 "not_article": group("not_article"),
@@ -74,12 +75,13 @@ def _totals(sources: list[dict]) -> dict[str, int]:
         "changed": 0,
         "unchanged": 0,
         "removed": 0,
+        "empty_extraction": 0,
         "errors": 0,
         "dead_feeds": 0,
     }
     for s in sources:
         totals["pages_fetched"] += s["pages_fetched"]
-        for k in ("new", "changed", "unchanged", "removed"):
+        for k in ARTICLE_OUTCOMES:
             totals[k] += s["articles"][k]
         totals["errors"] += sum(s["errors"].values())
         totals["dead_feeds"] += len(s["dead_feeds"])
@@ -144,6 +146,11 @@ def format_report(report: dict) -> str:
             notes.append(f"  dead {d.get('kind', 'feed')}: {d['url']} ({d.get('reason', '?')})")
         for d in s["empty_feeds"]:
             notes.append(f"  empty {d.get('kind', 'feed')}: {d['url']}")
+        if s["articles"]["empty_extraction"]:
+            notes.append(
+                f"  empty extraction: {s['articles']['empty_extraction']} known articles came "
+                "back without a body (kept as seen; the capture is archived)"
+            )
         if s["errors"]:
             kinds = ", ".join(f"{k}={v}" for k, v in sorted(s["errors"].items()))
             notes.append(f"  errors: {kinds}")

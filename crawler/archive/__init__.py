@@ -30,8 +30,9 @@ API for the Scrapy side (everything runs on the reactor thread):
 
    - ``record_article(extracted, *, capture, source_id, outlet, source_tags=None,
      http_status=None, feed_entry=None) -> Outcome`` with ``.kind`` in
-     {"new", "changed", "unchanged"}, ``.version``, ``.changed_fields``, ``.id``,
-     ``.record``. Pass ``feed_entry`` if you passed one to ``extract``: re-extraction
+     {"new", "changed", "unchanged", "empty_extraction"} (the last: a known article
+     extracted without a body, recorded as seen), ``.version``, ``.changed_fields``,
+     ``.id``, ``.record``. Pass ``feed_entry`` if you passed one to ``extract``: re-extraction
      needs it.
    - ``record_removed(url, *, capture, source_id, status, reason=None) -> Outcome | None``
      for a known article now 404/410/redirected home (None: not a known article;

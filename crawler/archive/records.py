@@ -32,7 +32,9 @@ EXTRACTED_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in ("url", "canonica
 class Outcome:
     """What ``record_article``/``record_removed`` did."""
 
-    kind: str  # "new" | "changed" | "unchanged" | "removed"
+    # "new" | "changed" | "unchanged" | "removed" | "empty_extraction" (a known
+    # article extracted without a body: recorded as seen, the version kept)
+    kind: str
     id: str
     version: int
     changed_fields: list[str] = field(default_factory=list)
@@ -54,6 +56,15 @@ def _comparable(name: str, value):
 
 def changed_fields(old: dict, new: dict) -> list[str]:
     return [f for f in DIFF_FIELDS if _comparable(f, old.get(f)) != _comparable(f, new.get(f))]
+
+
+def _lost_body(state: ArticleState, extracted: dict) -> bool:
+    """A known article with a body came back without one (paywall stub, broken page,
+    extraction failure): not a new version. The capture is in the WARC, so
+    re-extraction can still revisit it."""
+    return bool(normalize_text(state.fields.get("body"))) and not normalize_text(
+        extracted.get("body")
+    )
 
 
 def _base(event: str, aid: str, version: int, capture: Capture, **extra) -> dict:
@@ -108,7 +119,7 @@ class ArticleLog:
         aid = self.store.resolve_id(url, canonical) or article_id(canonical)
         state = self.store.article(aid)
         chash = content_hash(extracted.get("title"), extracted.get("body"))
-        if state is not None and state.content_hash == chash:
+        if state is not None and (state.content_hash == chash or _lost_body(state, extracted)):
             record = _base(
                 "seen",
                 aid,
@@ -121,7 +132,8 @@ class ArticleLog:
                 content_hash=chash,
             )
             self._commit(record)
-            return Outcome("unchanged", aid, state.version, [], record)
+            kind = "unchanged" if state.content_hash == chash else "empty_extraction"
+            return Outcome(kind, aid, state.version, [], record)
         record = self._version_record(
             extracted, aid, state, capture, url, canonical, chash,
             source_id=source_id, outlet=outlet, source_tags=source_tags, http_status=http_status,

@@ -91,7 +91,7 @@ def reextract(
     captures: dict[str, Capture] = {}  # record id -> response/revisit capture
     originals: dict[str, Path] = {}  # record id -> file of a full response
     summary = {"warc_files": len(files), "captures": 0, "articles": 0, "missing": 0}
-    summary.update(new=0, changed=0, unchanged=0, removed=0)
+    summary.update(new=0, changed=0, unchanged=0, removed=0, empty_extraction=0)
     try:
         for path in files:
             for record, payload, offset, length in _iter_records(path):

@@ -63,6 +63,22 @@ def test_new_unchanged_changed_removed(tmp_path):
     assert changed["capture"]["offset"] > new["capture"]["offset"]
 
 
+def test_an_empty_body_does_not_replace_a_version(tmp_path):
+    with Archive(tmp_path) as archive:
+        first = fetch(archive, "Senate votes", BODY)
+        stub = fetch(archive, "Senate votes", "  ")  # paywall stub or failed extraction
+        edited = fetch(archive, "Senate votes", BODY + "\n\nUpdate: signed.")
+        blank = fetch(archive, "Blank", "", url=URL + "-blank")
+        filled = fetch(archive, "Blank", BODY, url=URL + "-blank")
+    assert (stub.kind, stub.version, stub.record["event"]) == ("empty_extraction", 1, "seen")
+    assert (first.kind, edited.kind, edited.version) == ("new", "changed", 2)
+    assert edited.changed_fields == ["body"]  # against version 1, not the empty fetch
+    # An article first seen without a body gets one as a new version.
+    assert (blank.kind, filled.kind, filled.version) == ("new", "changed", 2)
+    for line in jsonl(tmp_path / "articles" / "articles.jsonl"):
+        validate_record(line)
+
+
 def test_schema_rejects_a_broken_record(tmp_path):
     import jsonschema
 

@@ -71,7 +71,7 @@ def test_second_crawl_uses_conditional_get_and_fetches_no_article_again(site, ma
     second = crawler.run()
     assert second.returncode == 0, second.stderr
     assert len(_article_requests(site)) == fetched
-    assert second.source["articles"] == {"new": 0, "changed": 0, "unchanged": 0, "removed": 0}
+    assert not any(second.source["articles"].values())
     feed_hits = site.requests_for("/feeds/rss.xml")
     assert [s.status for s in feed_hits] == [200, 304]
     assert feed_hits[1].headers.get("if-none-match")
@@ -93,6 +93,27 @@ def test_recheck_finds_an_edited_article_and_a_removed_one(site, make_crawler):
     assert (site.article_url(0), "changed", 2) in events
     assert (site.article_url(3), "removed", 1) in events
     assert not [e for e in events if e[1] == "changed" and e[0] != site.article_url(0)]
+
+
+def test_a_known_article_extracted_without_a_body_is_not_a_new_version(site, make_crawler):
+    crawler = make_crawler(site)
+    assert crawler.run().returncode == 0
+    url = site.article_url(1)
+    site.emptied.add(site.articles[1].slug)  # a paywall stub, a broken page
+    result = crawler.run("--recheck-days", "7")
+    assert result.returncode == 0, result.stderr
+    articles = result.source["articles"]
+    assert (articles["empty_extraction"], articles["changed"], articles["unchanged"]) == (1, 0, 11)
+    assert "empty extraction: 1 known articles" in result.stdout
+    mine = [r for r in crawler.records() if r["url"] == url]
+    assert [(r["event"], r["version"]) for r in mine] == [("new", 1), ("seen", 1)]
+    assert mine[1]["capture"]["record_id"] != mine[0]["capture"]["record_id"]  # archived
+
+    site.emptied.clear()  # the page is whole again: the same version as before
+    again = crawler.run("--recheck-days", "7")
+    assert again.returncode == 0, again.stderr
+    assert again.source["articles"]["unchanged"] == 12
+    assert {r["version"] for r in crawler.records()} == {1}
 
 
 def test_since_window_skips_old_entries_and_old_sitemaps(site, make_crawler):

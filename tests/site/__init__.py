@@ -10,8 +10,9 @@ disallowed page, redirects in and out of scope, 404, 500, 429 + Retry-After, a L
 page and an oversized page.
 
 Per-test knobs, changeable while the server runs: ``edition`` (rewrites article 0),
-``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404), and
-``log`` (every request served). Use it as a context manager::
+``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404),
+``emptied`` (slugs whose page comes without its paragraphs), and ``log`` (every
+request served). Use it as a context manager::
 
     with NewsSite(n_articles=12) as site:
         site.url("/feeds/rss.xml")
@@ -143,6 +144,7 @@ class NewsSite:
         self.edition = 1
         self.storm_429 = False
         self.gone: set[str] = set()
+        self.emptied: set[str] = set()
         self.log: list[Served] = []
         self._lock = threading.Lock()
         self._busy_served = False
@@ -200,6 +202,8 @@ class NewsSite:
         return self.url(next(s.path for s in self.specials.values() if s.name == name))
 
     def article_body(self, article: Article) -> list[str]:
+        if article.slug in self.emptied:
+            return []
         paragraphs = list(article.paragraphs)
         if article.index == 0 and self.edition > 1:
             paragraphs.insert(
