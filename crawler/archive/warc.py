@@ -35,6 +35,7 @@ WARC_VERSION = "WARC/1.1"
 DEFAULT_MAX_BYTES = 1 << 30
 _NAME = re.compile(r"^(?P<prefix>[\w.-]+)-(?P<ts>\d{14})-(?P<serial>\d{5,})\.warc\.gz$")
 _HEAD_LIMIT = 1 << 16
+GZIP_LEVEL = 3
 
 log = logging.getLogger(__name__)
 
@@ -190,15 +191,25 @@ def build_metadata(url: str, *, payload: bytes, date: str, concurrent_to: str):
 
 
 def _serialize(records) -> tuple[bytes, list[tuple[int, int]]]:
-    """Gzip each record as its own member; return the bytes and (offset, length) of each."""
+    """Gzip each record as its own member; return the bytes and (offset, length) of each.
+
+    Level ``GZIP_LEVEL``, not warcio's 9: on news pages level 9 costs about four times
+    the CPU of level 3 for a file about 12 % smaller, and the WARC is written on the
+    crawl's one reactor thread.
+    """
     buf = io.BytesIO()
-    writer = WARCWriter(buf, gzip=True, warc_version=WARC_VERSION)
+    writer = WARCWriter(buf, gzip=False, warc_version=WARC_VERSION)
+    out = bytearray()
     spans = []
     for record in records:
-        start = buf.tell()
+        buf.seek(0)
+        buf.truncate()
         writer.write_record(record)
-        spans.append((start, buf.tell() - start))
-    return buf.getvalue(), spans
+        gz = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        member = gz.compress(buf.getvalue()) + gz.flush()
+        spans.append((len(out), len(member)))
+        out += member
+    return bytes(out), spans
 
 
 def _write_all(fd: int, data: bytes) -> None:
