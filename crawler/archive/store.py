@@ -19,6 +19,7 @@ from http import HTTPStatus
 from pathlib import Path
 
 from crawler.archive import warc
+from crawler.archive.identity import content_hash
 from crawler.archive.records import ArticleLog, Outcome
 from crawler.archive.seen import SeenStore
 from crawler.archive.warc import ArchiveWriteError, Capture, RotatingWarcWriter
@@ -203,20 +204,23 @@ class Archive:
         """Record the extraction of an archived response as a new/changed/unchanged event.
 
         The WARC metadata record keeps everything re-extraction needs besides the page
-        itself (source, tags, feed entry), plus the extraction result.
+        itself (source, tags, feed entry), and the extractor and content hash of the
+        result, which ties it to its article record; the result itself is in the JSONL
+        (and re-extraction recomputes it), so it is not written twice.
         """
         status = capture.status if http_status is None else http_status
         self._metadata(
             capture,
             {
                 "type": METADATA_TYPE,
-                "metadata_version": 1,
+                "metadata_version": 2,
                 "source_id": source_id,
                 "outlet": outlet,
                 "source_tags": dict(source_tags or {}),
                 "http_status": status,
                 "feed_entry": feed_entry,
-                "extracted": extracted,
+                "extractor": extracted.get("extractor"),
+                "content_hash": content_hash(extracted.get("title"), extracted.get("body")),
             },
         )
         return self.log.article(

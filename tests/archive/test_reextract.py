@@ -66,6 +66,28 @@ def test_reextract_rebuilds_identical_records(tmp_path):
     assert not list((tmp_path / "re").glob(".seen*"))
 
 
+def test_metadata_records_tie_captures_to_records_without_repeating_the_text(tmp_path):
+    import json
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    crawl(tmp_path)
+    live = [r for r in jsonl(tmp_path / "articles" / "articles.jsonl") if r["event"] != "removed"]
+    metas = []
+    for path in sorted((tmp_path / "warc").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type == "metadata":
+                    metas.append(json.loads(rec.content_stream().read()))
+    articles = [m for m in metas if m["type"] == "newsarchive/article"]
+    assert [m["content_hash"] for m in articles] == [r["content_hash"] for r in live]
+    for meta in articles:
+        assert meta["metadata_version"] == 2 and meta["source_id"] == "news"
+        assert meta["feed_entry"] == {"published": "2024-05-02T08:00:00Z"}
+        assert meta["extractor"]["name"]
+        assert PARAS[0] not in json.dumps(meta, ensure_ascii=False)  # the body is in the JSONL
+
+
 def test_reextract_uses_the_current_extractor(tmp_path):
     crawl(tmp_path)
 
