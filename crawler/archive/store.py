@@ -137,7 +137,7 @@ class Archive:
         else:
             main = warc.build_response(
                 url, protocol=protocol, status=status, reason=reason,
-                headers=list(response_headers), body=body, date=date,
+                headers=list(response_headers), body=body, digest=digest, date=date,
                 record_id=record_id, ip=ip,
             )  # fmt: skip
         request = warc.build_request(

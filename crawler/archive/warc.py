@@ -130,12 +130,15 @@ def build_response(
     reason: str,
     headers: list[tuple[str, str]],
     body: bytes,
+    digest: str,
     date: str,
     record_id: str,
     ip: str | None,
 ):
+    """``digest``: ``payload_digest(body)``, already computed, so warcio does not hash
+    the body a second time."""
     http = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
-    warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id}
+    warc_headers = {"WARC-Date": date, "WARC-Record-ID": record_id, "WARC-Payload-Digest": digest}
     if ip:
         warc_headers["WARC-IP-Address"] = ip
     return _builder.create_warc_record(
