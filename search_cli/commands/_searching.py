@@ -92,6 +92,15 @@ def connect():
     return es_connect(settings), settings
 
 
+def sort_option(what: str) -> Callable:
+    return click.option(
+        "--sort",
+        type=click.Choice(["relevance", "newest", "oldest"]),
+        default=None,
+        help=f"{what} (default: relevance, or newest for an empty query).",
+    )
+
+
 def fields_option(default_help: str) -> Callable:
     return click.option(
         "--fields",

@@ -13,6 +13,7 @@ from search_cli.commands._searching import (
     fields_option,
     filter_options,
     parse_fields,
+    sort_option,
     usage_errors,
 )
 
@@ -26,12 +27,7 @@ EXPORT_DEFAULT = (
 @click.command()
 @click.argument("query", required=False, default="")
 @filter_options
-@click.option(
-    "--sort",
-    type=click.Choice(["relevance", "newest", "oldest"]),
-    default=None,
-    help="Order of the records (default: relevance, or newest for an empty query).",
-)
+@sort_option("Order of the records")
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )

@@ -13,6 +13,7 @@ from search_cli.commands._searching import (
     fields_option,
     filter_options,
     parse_fields,
+    sort_option,
     source_for,
     usage_errors,
 )
@@ -21,12 +22,7 @@ from search_cli.commands._searching import (
 @click.command()
 @click.argument("query", required=False, default="")
 @filter_options
-@click.option(
-    "--sort",
-    type=click.Choice(["relevance", "newest", "oldest"]),
-    default=None,
-    help="Order (default: relevance, or newest for an empty query).",
-)
+@sort_option("Order")
 @click.option(
     "--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Results per page."
 )
