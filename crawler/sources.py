@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsarchive.config import read_toml
 from newsarchive.errors import ConfigError
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
@@ -95,16 +95,7 @@ def registry_path(path: str | os.PathLike | None = None) -> Path:
 def load_sources(path: str | os.PathLike | None = None) -> list[Source]:
     """Read and validate the registry; raise ConfigError naming the bad entry and field."""
     file = registry_path(path)
-    try:
-        with file.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"source registry {file} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read source registry {file}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"source registry {file} is not valid TOML: {exc}") from None
-    return parse_registry(data, str(file))
+    return parse_registry(read_toml(file, "source registry"), str(file))
 
 
 def parse_registry(data: dict[str, Any], origin: str = "source registry") -> list[Source]:

@@ -102,15 +102,21 @@ def _coerce(name: str, raw: object, source: str) -> object:
         raise ConfigError(f"{source}: invalid value {shown} ({exc})") from None
 
 
-def _read_file(path: Path) -> dict[str, object]:
+def read_toml(path: Path, what: str) -> dict:
+    """Parse a TOML file; any failure is a ConfigError naming ``what`` and the path."""
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {path} does not exist") from None
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    flat = _flatten(data)
+        raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
+
+
+def _read_file(path: Path) -> dict[str, object]:
+    flat = _flatten(read_toml(path, "config file"))
     unknown = sorted(set(flat) - set(_KEYS))
     if unknown:
         known = ", ".join(sorted(_KEYS))

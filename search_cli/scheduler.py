@@ -28,14 +28,13 @@ import signal
 import subprocess
 import sys
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.config import Settings
+from newsarchive.config import Settings, read_toml
 from newsarchive.errors import ConfigError, NewsarchiveError
 from search_cli.locks import SourceLock
 
@@ -103,15 +102,7 @@ def load_schedule_config(path: Path | None) -> ScheduleConfig:
     """Read and validate the schedule file; no file means the defaults."""
     if path is None:
         return ScheduleConfig()
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"schedule file {path} does not exist") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read schedule file {path}: {exc.strerror}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"schedule file {path} is not valid TOML: {exc}") from None
+    data = read_toml(path, "schedule file")
     where = f"schedule file {path}"
     unknown = sorted(set(data) - _CONFIG_KEYS)
     if unknown:
