@@ -24,17 +24,26 @@ _CTA_RE = re.compile(
     r"advertisement|sponsored content|recommended for you|read (?:more|next|also)\b|"
     r"see also|related (?:articles|stories|coverage|content)|more from|"
     r"get our free|censorship|commenting forum|join (?:our|the) (?:commenting|community)|this article originally appeared|first appeared on|"
-    r"republished (?:from|with)|you might also like|trending now|most popular|"
+    r"republished (?:from|with)|you might also like|trending now|"
     r"we (?:depend|rely) on (?:readers|your support)|"
     r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping)|"
     # Status messages of sign-up and share forms, left in the page's markup.
     r"thanks? (?:you )?for (?:signing up|subscribing)|error processing your|"
-    r"an error has occurred|keep an eye on your inbox)",
+    r"an error has occurred|keep an eye on your inbox|"
+    # Reprint and sharing notices, and pointers to the outlet's social accounts.
+    r"for your personal,? non-commercial use|order (?:reprints|presentation-ready)|"
+    r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b)",
     re.I,
 )
+# "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
+_CONTACT_RE = re.compile(
+    r"\b(?:write to|reached at|reach (?:him|her|them|us|me) at|contact|e-?mail|tips?\b)", re.I
+)
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _LABEL_LINE_RE = re.compile(
-    r"^(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
+    r"^(?:[-•]\s*)?(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
     r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
+    r"order reprints|print (?:this )?article|"
     r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
     re.I,
 )
@@ -51,6 +60,14 @@ _SECTION_LABEL_RE = re.compile(
 # A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
 _BARE_VALUE_RE = re.compile(
     r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
+)
+# A line that is only a written-out date, maybe with a time: the page's dateline.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_LINE_RE = re.compile(
+    rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?(?:{_MONTH} \d{{1,2}},? \d{{4}}|"
+    rf"\d{{1,2}} {_MONTH},? \d{{4}})(?:,? ?(?:[-–|•]|at)? ?\d{{1,2}}[:.]\d{{2}}"
+    r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?$",
+    re.I,
 )
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
 # Words in a paragraph long enough to be the article's own prose, not a teaser line.
@@ -70,22 +87,50 @@ class Body:
     links: list[str] = field(default_factory=list)
 
 
-def _anchor_texts(tree: html.HtmlElement) -> set[str]:
-    texts = set()
+@dataclass
+class LinkTexts:
+    """Case-folded texts of the page's links.
+
+    ``anchors``: each link's whole text. ``cards``: paragraphs and headings inside a
+    link, i.e. a teaser card that links elsewhere; such a block is never the article's
+    own text, however long it is.
+    """
+
+    anchors: set[str] = field(default_factory=set)
+    cards: set[str] = field(default_factory=set)
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _key(text: str) -> str:
+    """Text compared across page and extractor output (which drops zero-width marks)."""
+    return " ".join(text.translate(_ZERO_WIDTH).split()).casefold()
+
+
+def link_texts(tree: html.HtmlElement) -> LinkTexts:
+    texts = LinkTexts()
     for a in tree.iter("a"):
-        text = " ".join(a.text_content().split())
-        if text:
-            texts.add(text.casefold())
+        if text := _key(a.text_content()):
+            texts.anchors.add(text)
+        for el in a.iter("p", "h2", "h3", "h4"):
+            if card := _key(el.text_content()):
+                texts.cards.add(card)
     return texts
 
 
-def _is_boilerplate(block: str, position: int, total: int, anchors: set[str]) -> bool:
+def _is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> bool:
     words = block.split()
-    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block):
+    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block) or _DATE_LINE_RE.match(block):
         return True
     tail = position >= total - 3
-    if len(words) <= 40 and block.casefold().rstrip(" .:>»→") in anchors:
+    key = _key(block)
+    if key in links.cards:
+        return True
+    if len(words) <= 40 and key.rstrip(" .:>»→") in links.anchors:
         # A paragraph that is nothing but a link: "read more", shop or promo links.
+        return True
+    if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
         return True
     # A call to action in a short paragraph, or in a longer one at the very end.
     return bool(_CTA_RE.search(block)) and (len(words) <= 30 or (tail and len(words) <= 80))
@@ -118,31 +163,50 @@ def _cut_trailing_section(blocks: list[str]) -> list[str]:
     return blocks
 
 
-def _is_teaser(block: str, anchors: set[str]) -> bool:
+def _is_teaser(block: str, links: LinkTexts) -> bool:
     """A list item that opens with a link's text: a headline (and its blurb) elsewhere."""
     if not block.startswith(("- ", "• ")):
         return False
     item = block[2:].casefold()
-    return any(item.startswith(a) for a in anchors if len(a) >= 12 and len(a.split()) >= 3)
+    return any(item.startswith(a) for a in links.anchors if len(a) >= 12 and len(a.split()) >= 3)
 
 
-def _cut_trailing_teasers(blocks: list[str], anchors: set[str]) -> list[str]:
+def _cut_trailing_teasers(blocks: list[str], links: LinkTexts) -> list[str]:
     """Drop a run of three or more teaser items that ends the text: a related-links list."""
     end = len(blocks)
-    while end and _is_teaser(blocks[end - 1], anchors):
+    while end and _is_teaser(blocks[end - 1], links):
         end -= 1
     return blocks[:end] if len(blocks) - end >= 3 else blocks
 
 
-def clean_blocks(lines: list[str], title: str | None, anchors: set[str]) -> list[str]:
+def _cut_second_copy(blocks: list[str]) -> list[str]:
+    """Cut the text where the story starts over: the rest is a second copy of it.
+
+    Pages that carry the story twice (a print or AMP copy, a carousel of the same
+    story) make the extractor return it twice. The restart is found by the first
+    paragraph of prose coming back, whole or as a teaser cut with an ellipsis.
+    """
+    first = next((i for i, b in enumerate(blocks) if len(b.split()) >= 20), None)
+    if first is None:
+        return blocks
+    key = blocks[first].casefold()
+    for i in range(first + 1, len(blocks)):
+        block = blocks[i].casefold()
+        stem = block.rstrip(".…").rstrip()
+        if block == key or (stem != block and len(stem) >= 30 and key.startswith(stem)):
+            return blocks[:i]
+    return blocks
+
+
+def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[str]:
     """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
     blocks = [" ".join(line.split()) for line in lines]
-    blocks = _cut_trailing_section([b for b in blocks if b])
+    blocks = _cut_trailing_section(_cut_second_copy([b for b in blocks if b]))
     if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
         blocks = blocks[1:]
     total = len(blocks)
-    kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, anchors)]
-    kept = _cut_trailing_teasers(kept, anchors)
+    kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, links)]
+    kept = _cut_trailing_teasers(kept, links)
     # Trailing link-ish crumbs after the last real paragraph.
     while kept and _is_crumb(kept[-1]):
         kept.pop()
@@ -181,43 +245,66 @@ def extract_body(
     """Main text of the page as paragraphs, and the links inside it.
 
     Mutates ``tree`` (social embeds are dropped): call it after all metadata is read.
+    A page laid out with a table reads as one huge table row; it is read again with
+    tables left out, which finds its paragraphs.
     """
+    _drop_embeds(tree)
+    text = _main_text(tree, url, tables=True)
+    if _is_layout_table(text, title):
+        text = _main_text(tree, url, tables=False) or text
+    if not text.strip():
+        return Body()
+    links = link_texts(tree)
+    blocks = clean_blocks(text.split("\n"), title, links)
+    blocks = add_split_chunks(tree, blocks, links)
+    text = "\n\n".join(blocks)
+    return Body(text=text, links=body_links(tree, url, text))
+
+
+def _main_text(tree: html.HtmlElement, url: str, *, tables: bool) -> str:
+    """trafilatura's main text of the page, one block per line ("" when it finds none)."""
     import trafilatura
 
-    _drop_embeds(tree)
     try:
         doc = trafilatura.bare_extraction(
             tree,
             url=url or None,
             with_metadata=False,
             include_comments=False,
-            include_tables=True,
+            include_tables=tables,
         )
     except Exception:  # noqa: BLE001 - trafilatura failing on odd markup: no body
-        doc = None
-    if doc is None or not (doc.text or "").strip():
-        return Body()
-    anchors = _anchor_texts(tree)
-    blocks = clean_blocks(doc.text.split("\n"), title, anchors)
-    blocks = add_split_chunks(tree, blocks, anchors)
-    text = "\n\n".join(blocks)
-    return Body(text=text, links=body_links(tree, url, text))
+        return ""
+    return (doc.text or "") if doc is not None else ""
+
+
+def _is_layout_table(text: str, title: str | None) -> bool:
+    """The page read as one table row holding the headline: a page laid out with a <table>."""
+    if not title:
+        return False
+    head = " ".join(title.split())[:60].casefold()
+    return any(
+        line.startswith("|")
+        and len(line.split()) > 150
+        and head in " ".join(line.split()).casefold()
+        for line in text.split("\n")
+    )
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _chunk_paragraphs(chunk: html.HtmlElement, anchors: set[str]) -> list[str]:
+def _chunk_paragraphs(chunk: html.HtmlElement, links: LinkTexts) -> list[str]:
     paragraphs = []
     for el in chunk.iter("p", "h2", "h3"):
         text = _norm(el.text_content())
-        if text and text.casefold() not in anchors:
+        if text and text.casefold() not in links.anchors:
             paragraphs.append(text)
     return paragraphs
 
 
-def add_split_chunks(tree: html.HtmlElement, blocks: list[str], anchors: set[str]) -> list[str]:
+def add_split_chunks(tree: html.HtmlElement, blocks: list[str], links: LinkTexts) -> list[str]:
     """Add the rest of an article whose text is split over sibling containers.
 
     Some pages cut the story into several identical containers (same tag and class,
@@ -248,13 +335,13 @@ def add_split_chunks(tree: html.HtmlElement, blocks: list[str], anchors: set[str
     for chunk in chunks:
         if chunk is container:
             continue
-        new = [p for p in _chunk_paragraphs(chunk, anchors) if p[:60] not in flat]
+        new = [p for p in _chunk_paragraphs(chunk, links) if p[:60] not in flat]
         if sum(_is_prose(p) for p in new) >= 2:
             (before if chunks.index(chunk) < chunks.index(container) else after).extend(new)
             flat += " " + " ".join(new)
     if not before and not after:
         return blocks
-    return clean_blocks(before, None, anchors) + blocks + clean_blocks(after, None, anchors)
+    return clean_blocks(before, None, links) + blocks + clean_blocks(after, None, links)
 
 
 def body_links(tree: html.HtmlElement, url: str, text: str) -> list[str]:

@@ -56,3 +56,66 @@ def test_form_status_messages_are_dropped():
     assert "error processing your subscription" not in body
     assert body.startswith("The central library will open on Sundays")
     assert body.rstrip().endswith("public buildings are closed.")
+
+
+@pytest.fixture(scope="module")
+def notices() -> str:
+    return body_of("boilerplate_notices.html", "https://ledger.example/transit/bus-depot")
+
+
+def test_reprint_tools_contact_lines_and_social_pointers_are_dropped(notices):
+    for noise in (
+        "Order Reprints",
+        "Print Article",
+        "dana.miles@",
+        "may be reached at",
+        "on Facebook and Twitter",
+        "non-commercial use",
+    ):
+        assert noise not in notices
+    assert notices.startswith("The county board voted five to two")
+    assert notices.rstrip().endswith("noise and traffic then.")
+
+
+def test_paragraph_inside_a_link_is_a_teaser_card_however_long(notices):
+    # The card's paragraph is over 40 words, longer than any link-only line.
+    assert "Tram extension" not in notices
+    assert "first passengers next month" not in notices
+
+
+def test_page_laid_out_in_a_table_is_read_by_its_paragraphs():
+    body = body_of("layout_table.html", "https://coast.example/news/pilot-chief")
+    blocks = body.split("\n\n")
+    # Not one flattened table row: the paragraphs, without the dateline or the sidebar.
+    assert len(blocks) == 5
+    assert blocks[0].startswith("The harbour board on Monday named")
+    assert blocks[-1].endswith("contracts with the launch operators.")
+    for sidebar in ("Latest news", "Ferry fares", "Top stories", "Coastguard drill"):
+        assert sidebar not in body
+
+
+def test_story_given_twice_is_kept_once():
+    from crawler.extract.body import LinkTexts, clean_blocks
+
+    story = [
+        "Council members agreed on Tuesday to keep the swimming pool open through the winter"
+        " months, reversing a decision taken in the spring after a petition signed by thousands.",
+        "The pool will close for repairs in April instead, the council said.",
+    ]
+    lines = [*story, "Council members agreed on Tuesday to keep the swimming pool open…", *story]
+    assert clean_blocks(lines, None, LinkTexts()) == story
+
+
+def test_repeated_short_lines_of_a_list_are_kept():
+    from crawler.extract.body import LinkTexts, clean_blocks
+
+    menu = [
+        "Breakfast: porridge with oats, milk and a spoon of honey, served before the morning"
+        " training session so that the athletes have energy for the first hours.",
+        "- Lunch",
+        "- Rice and vegetables",
+        "- Lunch",
+        "- Rice and vegetables",
+        "Dinner is the same on both days, and the kitchen closes at eight in the evening.",
+    ]
+    assert clean_blocks(menu, None, LinkTexts()) == menu
