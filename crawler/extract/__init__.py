@@ -77,7 +77,7 @@ def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> No
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
     _set(record, "tags", *fields.tags(st, feed))
-    body = extract_body(tree, url, title, record["description"])
+    body = extract_body(tree, url, title)
     _set(record, "body", body.text, "trafilatura")
     _set(record, "links", body.links, "trafilatura")
     record["word_count"] = len(body.text.split())

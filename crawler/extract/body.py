@@ -32,7 +32,8 @@ _CTA_RE = re.compile(
     r"an error has occurred|keep an eye on your inbox|"
     # Reprint and sharing notices, and pointers to the outlet's social accounts.
     r"for your personal,? non-commercial use|order (?:reprints|presentation-ready)|"
-    r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b)",
+    r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b|"
+    r"share (?:it|this) with (?:a|your) friends?|^see more:)",
     re.I,
 )
 # "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
@@ -43,7 +44,7 @@ _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _LABEL_LINE_RE = re.compile(
     r"^(?:[-•]\s*)?(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
     r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
-    r"order reprints|print (?:this )?article|"
+    r"order reprints|print (?:this )?article|don'?t miss|"
     r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
     re.I,
 )
@@ -221,34 +222,33 @@ def _drop_embeds(tree: html.HtmlElement) -> None:
             el.drop_tree()
 
 
-def visible_standfirst(tree: html.HtmlElement, description: str | None) -> str | None:
-    """The page's standfirst: the meta description when it is also shown in the page body."""
-    if not description or len(description) < 40:
-        return None
-    body = tree.find("body")
-    if body is None:
-        return None
-    key = " ".join(description.split())
-    start = key[:30]
-    for el in body.iter("p", "h2", "div", "span", "strong"):
-        if start in " ".join((el.text or "").split()):
-            shown = " ".join(el.text_content().split())
-            # The description may be the standfirst cut short with an ellipsis.
-            if shown == key or shown.startswith(key.rstrip(".…").rstrip()):
-                return shown if len(shown) <= 3 * len(key) else None
-    return None
+def _drop_inline_cards(tree: html.HtmlElement) -> None:
+    """Remove pop-up cards hidden inside a paragraph (a name's hover card of links).
+
+    Such a card is an inline element made of three or more links and almost no other
+    text; left in, its headlines run into the sentence around it. The innermost card
+    goes first, so a link that merely wraps one keeps its own text.
+    """
+    for el in reversed(tree.xpath("//p//span[count(.//a) >= 3]")):
+        links = el.findall(".//a")
+        if len(links) < 3 or el.getparent() is None:
+            continue
+        text = len("".join(el.text_content().split()))
+        linked = sum(len("".join(a.text_content().split())) for a in links)
+        if text and linked >= 0.9 * text:
+            el.drop_tree()
 
 
-def extract_body(
-    tree: html.HtmlElement, url: str, title: str | None, description: str | None = None
-) -> Body:
+def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
     """Main text of the page as paragraphs, and the links inside it.
 
-    Mutates ``tree`` (social embeds are dropped): call it after all metadata is read.
+    Mutates ``tree`` (social embeds and hover cards are dropped): call it after all
+    metadata is read.
     A page laid out with a table reads as one huge table row; it is read again with
     tables left out, which finds its paragraphs.
     """
     _drop_embeds(tree)
+    _drop_inline_cards(tree)
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text

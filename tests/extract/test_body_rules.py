@@ -119,3 +119,15 @@ def test_repeated_short_lines_of_a_list_are_kept():
         "Dinner is the same on both days, and the kitchen closes at eight in the evening.",
     ]
     assert clean_blocks(menu, None, LinkTexts()) == menu
+
+
+def test_hover_card_inside_a_paragraph_is_dropped_but_the_name_stays():
+    body = body_of("hover_cards.html", "https://capitol.example/policy/rural-broadband")
+    assert body.startswith("Sen. Ann Ortiz (D-N.M.) filed a bill on Wednesday")
+    for card in ("Budget talks stall", "Farm bill vote", "MORE"):
+        assert card not in body
+
+
+def test_share_and_teaser_prompts_at_the_end_are_dropped():
+    body = body_of("hover_cards.html", "https://capitol.example/policy/rural-broadband")
+    assert body.rstrip().endswith("before the summer recess.")
