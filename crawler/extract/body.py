@@ -33,7 +33,8 @@ _CTA_RE = re.compile(
     # Reprint and sharing notices, and pointers to the outlet's social accounts.
     r"for your personal,? non-commercial use|order (?:reprints|presentation-ready)|"
     r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b|"
-    r"share (?:it|this) with (?:a|your) friends?|^see more:)",
+    r"share (?:it|this) with (?:a|your) friends?|^see more:|tell us what you think|"
+    r"if you (?:enjoyed|liked) this (?:article|story|post)|^our (?:editorial )?standards\b)",
     re.I,
 )
 # "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
@@ -51,25 +52,71 @@ _LABEL_LINE_RE = re.compile(
 
 
 _SECTION_LABEL_RE = re.compile(
-    r"^(?:(?:most )?popular|most (?:read|viewed|shared)|related(?: (?:articles|stories|posts|"
+    r"^(?:(?:most )?popular|most (?:read|viewed|shared)(?: in \w+(?: \w+)?)?|related(?: (?:articles|stories|posts|"
     r"content|coverage|news))?|read (?:more|next)|more (?:from|on|in|stories|news)\b.*|"
     r"recommended(?: for you)?|trending(?: now)?|you (?:may|might) also like|editor'?s picks|"
     r"top stories|latest (?:news|stories)|also read|see also|further reading|tags|"
     r"topics|filed under|categories)\W*$",
     re.I,
 )
+# Agency and newsroom credit lines: "(Reporting by X; Editing by Y)", "X contributed to
+# this report.", and reading-time or bare "Updated at 1:23 p.m." stamps.
+_CREDIT_RE = re.compile(
+    r"^\(?(?:additional )?(?:reporting|writing|editing|compiled|research) by\b|"
+    r"\bcontributed (?:reporting )?to this (?:report|story|article)\W*$|"
+    r"^(?:reading time|read time|tempo de leitura|temps de lecture|lesezeit)\s*:|"
+    r"^\d+\s*min(?:ute)?s?\s*read\W*$|"
+    r"^(?:updated|posted|published|last updated)(?: at| on)? \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"
+    r"(?: [A-Z]{2,4})?\W*$",
+    re.I,
+)
 # A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
 _BARE_VALUE_RE = re.compile(
     r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
 )
-# A line that is only a written-out date, maybe with a time: the page's dateline.
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE_LINE_RE = re.compile(
-    rf"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?(?:{_MONTH} \d{{1,2}},? \d{{4}}|"
-    rf"\d{{1,2}} {_MONTH},? \d{{4}})(?:,? ?(?:[-–|•]|at)? ?\d{{1,2}}[:.]\d{{2}}"
-    r"(?: ?[ap]\.?m\.?)?(?: [a-z]{2,5})?)?$",
-    re.I,
+# Words of a dateline ("Published Monday, 3 March 2026 at 10:15", "sexta-feira, 22 de
+# outubro de 2010 às 20:13"): weekday and month names of the main European languages,
+# their short forms, connectors and publication labels. A short line made of nothing
+# else, around a year, is the page's dateline, not prose.
+_DATELINE_VOCABULARY = """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
+    thurs fri sat sun january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec
+    segunda terça terca quarta quinta sexta sábado sabado domingo feira janeiro fevereiro abril
+    março marco maio junho julho setembro outubro novembro dezembro lunes martes miércoles
+    miercoles jueves viernes enero febrero marzo mayo junio julio agosto septiembre
+    octubre noviembre diciembre lundi mardi mercredi jeudi vendredi samedi dimanche
+    janvier février fevrier mars avril mai juin juillet août aout septembre octobre
+    novembre décembre decembre montag dienstag mittwoch donnerstag freitag samstag sonntag
+    januar februar märz juni juli oktober dezember lunedì martedì mercoledì giovedì
+    venerdì sabato domenica gennaio febbraio aprile maggio giugno luglio settembre
+    ottobre dicembre at on of the de do da del às as a à le um am el den der
+    published updated posted modified publicado publicada atualizado actualizado
+    pubblicato aggiornato publié mis jour veröffentlicht aktualisiert am pm gmt utc
+"""
+_DATELINE_WORDS = frozenset(_DATELINE_VOCABULARY.split())
+_DATELINE_TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ZONE_RE = re.compile(r"[A-Z]{2,4},?")
+_YEAR_RE = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+
+
+def _is_dateline(block: str) -> bool:
+    # One date: two years make a span ("29 November 2018 | 20 January 2019"), i.e. content.
+    if len(block.split()) > 12 or len(_YEAR_RE.findall(block)) != 1:
+        return False
+    words = _DATELINE_TOKEN_RE.findall(block.casefold())
+    zones = [w.strip(",") for w in block.split() if _ZONE_RE.fullmatch(w)]
+    if len(zones) == 1:  # a time zone: "EST", "JST"
+        words.remove(zones[0].casefold())
+    return all(w in _DATELINE_WORDS or len(w) == 1 for w in words)  # "p.m." gives "p", "m"
+
+
+# The label a teaser link wears in running text: "Related: ...", "... [VIDEO]".
+_LINK_DRESS_RE = re.compile(
+    r"^\[?(?:related|see also|also read|read (?:more|also|next)|more|watch|listen)\s*:\s*|"
+    r"\s*\[[^\]]{2,20}\]\W*$|\]$"
 )
+_WORD_RE = re.compile(r"\w")
 _SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
 # Words in a paragraph long enough to be the article's own prose, not a teaser line.
 PROSE_WORDS = 25
@@ -122,14 +169,20 @@ def link_texts(tree: html.HtmlElement) -> LinkTexts:
 
 def _is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> bool:
     words = block.split()
-    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block) or _DATE_LINE_RE.match(block):
+    if not _WORD_RE.search(block):  # a rule or separator: "___", "-"
+        return True
+    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block) or _is_dateline(block):
+        return True
+    if len(words) <= 60 and _CREDIT_RE.search(block):
         return True
     tail = position >= total - 3
     key = _key(block)
     if key in links.cards:
         return True
-    if len(words) <= 40 and key.rstrip(" .:>»→") in links.anchors:
-        # A paragraph that is nothing but a link: "read more", shop or promo links.
+    plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
+    if len(words) <= 40 and not plain.isdisjoint(links.anchors):
+        # A paragraph that is nothing but a link ("read more", shop or promo links),
+        # maybe dressed as "Related: <link>" or "<link> [VIDEO]".
         return True
     if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
         return True
@@ -185,9 +238,9 @@ def _cut_second_copy(blocks: list[str]) -> list[str]:
 
     Pages that carry the story twice (a print or AMP copy, a carousel of the same
     story) make the extractor return it twice. The restart is found by the first
-    paragraph of prose coming back, whole or as a teaser cut with an ellipsis.
+    paragraph of eight words or more coming back, whole or cut short with an ellipsis.
     """
-    first = next((i for i, b in enumerate(blocks) if len(b.split()) >= 20), None)
+    first = next((i for i, b in enumerate(blocks) if len(b.split()) >= 8), None)
     if first is None:
         return blocks
     key = blocks[first].casefold()

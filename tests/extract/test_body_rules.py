@@ -131,3 +131,39 @@ def test_hover_card_inside_a_paragraph_is_dropped_but_the_name_stays():
 def test_share_and_teaser_prompts_at_the_end_are_dropped():
     body = body_of("hover_cards.html", "https://capitol.example/policy/rural-broadband")
     assert body.rstrip().endswith("before the summer recess.")
+
+
+@pytest.fixture(scope="module")
+def credits() -> str:
+    return body_of("credits_and_datelines.html", "https://wire.example/politics/water-bill")
+
+
+def test_datelines_and_reading_time_are_dropped_in_several_languages(credits):
+    assert credits.startswith("Parliament passed the water bill early on Tuesday")
+    for stamp in ("Reading time", "06:12 GMT", "Updated at", "terça-feira"):
+        assert stamp not in credits
+
+
+def test_agency_credit_lines_and_separators_are_dropped(credits):
+    assert credits.rstrip().endswith("before the summer break, a spokesman said.")
+    for credit in ("___", "contributed to this report", "Reporting by", "Editing by"):
+        assert credit not in credits
+
+
+def test_membership_pitch_feedback_prompt_and_most_read_list_are_dropped(credits):
+    for noise in ("proposition for you", "Tell us what", "Most read", "Floods close"):
+        assert noise not in credits
+
+
+def test_bracketed_related_link_inside_the_story_is_dropped(credits):
+    assert "What the water bill means" not in credits
+    assert "Opposition members said the fund was too small" in credits
+
+
+def test_a_sentence_that_mentions_a_date_is_not_a_dateline():
+    from crawler.extract.body import _is_dateline
+
+    assert _is_dateline("Nov. 5, 2024 at 3:15 p.m. EST")
+    assert not _is_dateline("The vote was held on May 5, 2024.")
+    # A span of two dates is an event's run, part of the content.
+    assert not _is_dateline("29 November 2018 | 20 January 2019")
