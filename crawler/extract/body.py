@@ -34,7 +34,9 @@ _CTA_RE = re.compile(
     r"for your personal,? non-commercial use|order (?:reprints|presentation-ready)|"
     r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b|"
     r"share (?:it|this) with (?:a|your) friends?|^see more:|tell us what you think|"
-    r"if you (?:enjoyed|liked) this (?:article|story|post)|^our (?:editorial )?standards\b)",
+    r"if you (?:enjoyed|liked) this (?:article|story|post)|^our (?:editorial )?standards\b|"
+    r"join (?:\S+ ){0,3}conversations?|breaking(?: news)? story\W+more to follow|"
+    r"read our privacy (?:policy|notice))",
     re.I,
 )
 # "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
@@ -159,6 +161,8 @@ def _key(text: str) -> str:
 def link_texts(tree: html.HtmlElement) -> LinkTexts:
     texts = LinkTexts()
     for a in tree.iter("a"):
+        if (a.get("href") or "").startswith("#"):
+            continue  # a table of contents points at the article's own headings
         if text := _key(a.text_content()):
             texts.anchors.add(text)
         for el in a.iter("p", "h2", "h3", "h4"):
@@ -275,6 +279,24 @@ def _drop_embeds(tree: html.HtmlElement) -> None:
             el.drop_tree()
 
 
+_CAPTION_XPATH = (
+    "//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')"
+    " or contains(translate(@class, 'CREDIT', 'credit'), 'credit')]"
+)
+
+
+def _drop_captions(tree: html.HtmlElement) -> None:
+    """Remove image captions and credits: they restate the story next to its photos.
+
+    Only small elements go (a caption, not a container classed "has-caption").
+    """
+    for el in tree.xpath(_CAPTION_XPATH):
+        if el.getparent() is None or el.tag in ("body", "html", "article", "main"):
+            continue
+        if len(el.text_content().split()) <= 80 and not el.xpath(".//p | .//div//div"):
+            el.drop_tree()
+
+
 def _drop_inline_cards(tree: html.HtmlElement) -> None:
     """Remove pop-up cards hidden inside a paragraph (a name's hover card of links).
 
@@ -302,6 +324,7 @@ def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
     """
     _drop_embeds(tree)
     _drop_inline_cards(tree)
+    _drop_captions(tree)
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text

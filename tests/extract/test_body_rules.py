@@ -167,3 +167,25 @@ def test_a_sentence_that_mentions_a_date_is_not_a_dateline():
     assert not _is_dateline("The vote was held on May 5, 2024.")
     # A span of two dates is an event's run, part of the content.
     assert not _is_dateline("29 November 2018 | 20 January 2019")
+
+
+@pytest.fixture(scope="module")
+def explainer() -> str:
+    return body_of("captions_and_contents.html", "https://civic.example/voting-machines")
+
+
+def test_image_captions_and_credits_are_dropped(explainer):
+    assert "officials said on Monday" not in explainer
+    assert "Photo: Lee Park" not in explainer
+    # The container classed "has-caption" is not a caption: the story is all there.
+    assert explainer.startswith("The county will use new voting machines")
+
+
+def test_headings_linked_from_a_table_of_contents_are_kept(explainer):
+    blocks = explainer.split("\n\n")
+    assert "What happens to the paper ballot" in blocks
+    assert "Who counts the votes" in blocks
+
+
+def test_breaking_news_stub_and_comment_invitation_are_dropped(explainer):
+    assert explainer.rstrip().endswith("anyone may come and try them.")
