@@ -36,7 +36,11 @@ _CTA_RE = re.compile(
     r"share (?:it|this) with (?:a|your) friends?|^see more:|tell us what you think|"
     r"if you (?:enjoyed|liked) this (?:article|story|post)|^our (?:editorial )?standards\b|"
     r"join (?:\S+ ){0,3}conversations?|breaking(?: news)? story\W+more to follow|"
-    r"read our privacy (?:policy|notice))",
+    r"read our privacy (?:policy|notice)|"
+    # Affiliate disclosures, registration walls and old-browser notices.
+    r"(?:earn|receive|get) (?:us )?(?:an? )?(?:affiliate )?commission|affiliate (?:links?|commission)|"
+    r"get a share of the sale|log in or create an account|create an account to continue|"
+    r"enjoying our (?:latest )?content|using a browser version with limited support)",
     re.I,
 )
 # "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
@@ -47,7 +51,7 @@ _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _LABEL_LINE_RE = re.compile(
     r"^(?:[-•]\s*)?(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
     r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
-    r"order reprints|print (?:this )?article|don'?t miss|"
+    r"order reprints|print (?:this )?article|don'?t miss|article content|"
     r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
     re.I,
 )
@@ -56,7 +60,7 @@ _LABEL_LINE_RE = re.compile(
 _SECTION_LABEL_RE = re.compile(
     r"^(?:(?:most )?popular|most (?:read|viewed|shared)(?: in \w+(?: \w+)?)?|related(?: (?:articles|stories|posts|"
     r"content|coverage|news))?|read (?:more|next)|more (?:from|on|in|stories|news)\b.*|"
-    r"recommended(?: for you)?|trending(?: now)?|you (?:may|might) also like|editor'?s picks|"
+    r"recommended(?: for you| videos| reading| stories| articles)?|trending(?: now)?|you (?:may|might) also like|editor'?s picks|"
     r"top stories|latest (?:news|stories)|also read|see also|further reading|tags|"
     r"topics|filed under|categories)\W*$",
     re.I,
@@ -297,6 +301,31 @@ def _drop_captions(tree: html.HtmlElement) -> None:
             el.drop_tree()
 
 
+_HIDDEN_XPATH = (
+    "//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
+    + "".join(
+        f" or contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+        for name in (
+            "hidden",
+            "is-hidden",
+            "hide",
+            "u-hide",
+            "d-none",
+            "visually-hidden",
+            "sr-only",
+        )
+    )
+    + "]"
+)
+
+
+def _drop_hidden(tree: html.HtmlElement) -> None:
+    """Remove what the page never shows: banners and metadata copies hidden by markup."""
+    for el in tree.xpath(_HIDDEN_XPATH):
+        if el.getparent() is not None and el.tag not in ("body", "html"):
+            el.drop_tree()
+
+
 def _drop_inline_cards(tree: html.HtmlElement) -> None:
     """Remove pop-up cards hidden inside a paragraph (a name's hover card of links).
 
@@ -325,6 +354,7 @@ def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
     _drop_embeds(tree)
     _drop_inline_cards(tree)
     _drop_captions(tree)
+    _drop_hidden(tree)
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text

@@ -71,10 +71,18 @@ def test_reprint_tools_contact_lines_and_social_pointers_are_dropped(notices):
         "may be reached at",
         "on Facebook and Twitter",
         "non-commercial use",
+        "Article content",
+        "commission",
+        "create an account",
+        "Recommended Videos",
     ):
         assert noise not in notices
     assert notices.startswith("The county board voted five to two")
     assert notices.rstrip().endswith("noise and traffic then.")
+
+
+def test_text_the_page_hides_is_not_read(notices):
+    assert "kept for search engines" not in notices
 
 
 def test_paragraph_inside_a_link_is_a_teaser_card_however_long(notices):
