@@ -11,7 +11,9 @@ import re
 
 from crawler.extract.authors import squash
 
-_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » ", " « ", " : ")
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » ", " « ", " : ", " * ")
+# A byline tacked on after the site name: "Headline | Site | by Jane Doe".
+_BYLINE_SEGMENT_RE = re.compile(r"^by\s+\S+(?:\s+\S+){0,3}$", re.I)
 _WORD_RE = re.compile(r"\w+")
 
 
@@ -27,12 +29,15 @@ def _is_site(segment: str, site_names: list[str], host: str) -> bool:
         site = squash(name)
         if site and (key == site or key == site.removeprefix("the") or site == "the" + key):
             return True
-    labels = [squash(label) for label in host.lower().removeprefix("www.").split(".")[:-1]]
+    domain = host.lower().removeprefix("www.")
+    if key == squash(domain):  # "Globalnews.ca"
+        return True
+    labels = [squash(label) for label in domain.split(".")[:-1]]
     return any(label and (key == label or key.replace("the", "", 1) == label) for label in labels)
 
 
 def strip_site(title: str, site_names: list[str], host: str) -> str:
-    """Drop a leading or trailing site name ("X | Site", "Site - X")."""
+    """Drop a leading or trailing site name ("X | Site", "Site - X"), and a byline after it."""
     title = " ".join(title.split())
     for _ in range(3):  # "Headline | Section | Site"
         changed = False
@@ -40,7 +45,10 @@ def strip_site(title: str, site_names: list[str], host: str) -> str:
             if sep not in title:
                 continue
             head, _, tail = title.rpartition(sep)
-            if head and _is_site(tail, site_names, host):
+            after_site = _BYLINE_SEGMENT_RE.match(tail) and _is_site(
+                head.rpartition(sep)[2], site_names, host
+            )
+            if head and (_is_site(tail, site_names, host) or after_site):
                 title, changed = head.strip(), True
                 break
             first, _, rest = title.partition(sep)

@@ -112,6 +112,20 @@ def test_strip_site_suffix_and_prefix():
     )
 
 
+def test_strip_site_given_as_domain_and_byline_after_it():
+    assert strip_site("Budget passes | Ledger.example", [], "www.ledger.example") == (
+        "Budget passes"
+    )
+    sites = ["The Riverside Ledger"]
+    assert strip_site("Budget passes * The Riverside Ledger * by Ann Lee", sites, "x.example") == (
+        "Budget passes"
+    )
+    # "by ..." that does not follow the site name is part of the headline.
+    assert strip_site("Why I voted - by the numbers", sites, "x.example") == (
+        "Why I voted - by the numbers"
+    )
+
+
 def test_choose_title_prefers_confirmed_h1():
     candidates = [("opengraph", "Budget passes after night | Ledger")]
     assert choose_title(candidates, ["Ledger", "Budget passes after night"], ["Ledger"], "") == (
