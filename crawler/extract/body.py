@@ -260,6 +260,28 @@ def _cut_second_copy(blocks: list[str]) -> list[str]:
     return blocks
 
 
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
+
+
+def _drop_leading_highlights(blocks: list[str]) -> list[str]:
+    """Drop the list of highlights above a story when the story itself says the points.
+
+    ("- Six million pairs were circulated" over a text that goes on to tell it.)
+    """
+    start = 0
+    while start < len(blocks) and blocks[start].startswith(("- ", "• ")):
+        start += 1
+    if start < 2:
+        return blocks
+    rest = _shingles(" ".join(blocks[start:]))
+    overlaps = [
+        len(own & rest) / len(own) if own else 0.0 for own in map(_shingles, blocks[:start])
+    ]
+    return blocks[start:] if sum(overlaps) >= 0.5 * len(overlaps) else blocks
+
+
 def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[str]:
     """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
     blocks = [" ".join(line.split()) for line in lines]
@@ -268,7 +290,7 @@ def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[
         blocks = blocks[1:]
     total = len(blocks)
     kept = [b for i, b in enumerate(blocks) if not _is_boilerplate(b, i, total, links)]
-    kept = _cut_trailing_teasers(kept, links)
+    kept = _drop_leading_highlights(_cut_trailing_teasers(kept, links))
     # Trailing link-ish crumbs after the last real paragraph.
     while kept and _is_crumb(kept[-1]):
         kept.pop()

@@ -197,3 +197,22 @@ def test_headings_linked_from_a_table_of_contents_are_kept(explainer):
 
 def test_breaking_news_stub_and_comment_invitation_are_dropped(explainer):
     assert explainer.rstrip().endswith("anyone may come and try them.")
+
+
+def test_highlights_above_the_story_are_dropped_when_the_story_tells_them():
+    from crawler.extract.body import LinkTexts, clean_blocks
+
+    story = [
+        "Collectors across the country are hunting for rare banknotes with a printing error,"
+        " and some are willing to pay thousands of dollars for a matching pair.",
+        "Two batches printed in 2014 and 2016 share serial numbers because of the error,"
+        " the bureau confirmed, and only a handful of pairs have been found so far.",
+    ]
+    highlights = [
+        "- Collectors across the country are hunting for rare banknotes",
+        "- Two batches printed in 2014 and 2016 share serial numbers",
+    ]
+    assert clean_blocks([*highlights, *story], None, LinkTexts()) == story
+    # A list that says something the text does not is part of the article.
+    steps = ["- Check the series year on the note", "- Look for a star after the serial number"]
+    assert clean_blocks([*steps, *story], None, LinkTexts()) == [*steps, *story]
