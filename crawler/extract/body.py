@@ -40,7 +40,8 @@ _CTA_RE = re.compile(
     # Affiliate disclosures, registration walls and old-browser notices.
     r"(?:earn|receive|get) (?:us )?(?:an? )?(?:affiliate )?commission|affiliate (?:links?|commission)|"
     r"get a share of the sale|log in or create an account|create an account to continue|"
-    r"enjoying our (?:latest )?content|using a browser version with limited support)",
+    r"enjoying our (?:latest )?content|using a browser version with limited support|"
+    r"use (?:the )?(?:promo |coupon |discount )?code\b)",
     re.I,
 )
 # "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
@@ -199,7 +200,12 @@ def _is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> 
 
 
 def _is_crumb(block: str) -> bool:
-    """A short fragment without sentence punctuation: a leftover link or label."""
+    """A short fragment without sentence punctuation: a leftover link or label.
+
+    A list item is not one: short items are what lists are made of.
+    """
+    if block.startswith(("- ", "• ")):
+        return False
     return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(_SENTENCE_END)
 
 

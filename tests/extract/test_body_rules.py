@@ -216,3 +216,20 @@ def test_highlights_above_the_story_are_dropped_when_the_story_tells_them():
     # A list that says something the text does not is part of the article.
     steps = ["- Check the series year on the note", "- Look for a star after the serial number"]
     assert clean_blocks([*steps, *story], None, LinkTexts()) == [*steps, *story]
+
+
+def test_short_list_items_ending_the_text_are_kept_but_a_promo_code_offer_is_not():
+    from crawler.extract.body import LinkTexts, clean_blocks
+
+    text = [
+        "The update to the transit app arrives on Monday and brings three changes that riders"
+        " asked for in the survey the city ran last spring.",
+        "- Live arrival times",
+        "- Saved routes",
+        "- Night mode",
+    ]
+    promo = (
+        "Get the premium edition of our transit guide for as little as $5 for the first year."
+        " Use the code RIDER at checkout."
+    )
+    assert clean_blocks([*text, promo], None, LinkTexts()) == text
