@@ -311,46 +311,39 @@ def _drop_embeds(tree: html.HtmlElement) -> None:
             el.drop_tree()
 
 
-_CAPTION_XPATH = (
-    "//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')"
-    " or contains(translate(@class, 'CREDIT', 'credit'), 'credit')]"
+_HIDDEN_CLASSES = frozenset(
+    ("hidden", "is-hidden", "hide", "u-hide", "d-none", "visually-hidden", "sr-only")
 )
+_CAPTION_RE = re.compile(r"caption|credit", re.I)
+_DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
 
 
-def _drop_captions(tree: html.HtmlElement) -> None:
-    """Remove image captions and credits: they restate the story next to its photos.
-
-    Only small elements go (a caption, not a container classed "has-caption").
-    """
-    for el in tree.xpath(_CAPTION_XPATH):
-        if el.getparent() is None or el.tag in ("body", "html", "article", "main"):
-            continue
-        if len(el.text_content().split()) <= 80 and not el.xpath(".//p | .//div//div"):
-            el.drop_tree()
-
-
-_HIDDEN_XPATH = (
-    "//*[@hidden or contains(translate(@style, ' ', ''), 'display:none')"
-    + "".join(
-        f" or contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-        for name in (
-            "hidden",
-            "is-hidden",
-            "hide",
-            "u-hide",
-            "d-none",
-            "visually-hidden",
-            "sr-only",
-        )
+def _is_unseen(el: html.HtmlElement) -> bool:
+    """Hidden by markup, or an image caption or credit (which restates the story)."""
+    if el.get("hidden") is not None or _DISPLAY_NONE_RE.search(el.get("style") or ""):
+        return True
+    classes = el.get("class") or ""
+    if not classes:
+        return False
+    if not _HIDDEN_CLASSES.isdisjoint(classes.split()):
+        return True
+    # Only a small element is a caption, not a container classed "has-caption".
+    return bool(
+        _CAPTION_RE.search(classes)
+        and el.tag not in ("article", "main")
+        and len(el.text_content().split()) <= 80
+        and not el.xpath(".//p | .//div//div")
     )
-    + "]"
-)
 
 
-def _drop_hidden(tree: html.HtmlElement) -> None:
-    """Remove what the page never shows: banners and metadata copies hidden by markup."""
-    for el in tree.xpath(_HIDDEN_XPATH):
-        if el.getparent() is not None and el.tag not in ("body", "html"):
+def _drop_unseen(tree: html.HtmlElement) -> None:
+    """Remove what the reader never sees as the story: hidden elements, captions, credits."""
+    body = tree.find("body")
+    if body is None:
+        return
+    found = [el for el in body.iter() if isinstance(el.tag, str) and _is_unseen(el)]
+    for el in found:
+        if el.getparent() is not None:
             el.drop_tree()
 
 
@@ -381,8 +374,7 @@ def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
     """
     _drop_embeds(tree)
     _drop_inline_cards(tree)
-    _drop_captions(tree)
-    _drop_hidden(tree)
+    _drop_unseen(tree)
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text
