@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     # search
     "search": "search_cli.commands.search:search",
     "show": "search_cli.commands.show:show",
+    "count": "search_cli.commands.count:count",
     "timeline": "search_cli.commands.timeline:timeline",
     "export": "search_cli.commands.export:export",
     "stats": "search_cli.commands.stats:stats",

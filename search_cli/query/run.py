@@ -1,4 +1,4 @@
-"""Running searches against the corpus: pages, full exports, timelines, statistics.
+"""Running searches against the corpus: pages, full exports, counts, timelines, statistics.
 
 Every function takes a connected client and the index prefix, builds its request with
 ``build`` and returns plain data; nothing here prints. Elasticsearch errors come out
@@ -299,6 +299,73 @@ def _fill_periods(keys: list[str], interval: str) -> list[str]:
         out.append(current.strftime("%Y-%m-%d"))
         current += step
     return out
+
+
+# ``count --by`` names -> keyword fields; ``where.KEY`` splits by a registry tag.
+COUNT_BY = {
+    "outlet": "outlet",
+    "author": "authors",
+    "section": "section",
+    "tag": "tags",
+    "domain": "domain",
+    "lang": "language",
+}
+
+
+def count_field(by: str) -> str:
+    """The field ``count --by BY`` splits on; InvalidQuery for an unknown name."""
+    if by in COUNT_BY:
+        return COUNT_BY[by]
+    key = by.removeprefix("where.")
+    if key != by and key and "." not in key and key.replace("_", "").isalnum():
+        return f"source_tags.{key}"
+    names = ", ".join([*COUNT_BY, "where.TAG"])
+    raise InvalidQuery(f"cannot count by {by!r}: use one of {names}", param="--by")
+
+
+@dataclass
+class Counts:
+    total: int  # matching articles
+    by: str | None = None
+    buckets: list[tuple[str, int]] = field(default_factory=list)  # (value, articles)
+    missing: int = 0  # matches without a value for ``by``
+    other: int = 0  # matches counted under values beyond the top ones
+    took_ms: int = 0
+
+
+def count(
+    client: Elasticsearch,
+    spec: SearchSpec,
+    *,
+    prefix: str = "newsarchive",
+    by: str | None = None,
+    top: int = 20,
+) -> Counts:
+    """How many articles match, and (with ``by``) how many per outlet, author, tag..."""
+    body: dict = {
+        "size": 0,
+        "track_total_hits": True,
+        "query": build.base_query(spec, with_dates=True),
+    }
+    if by is not None:
+        fld = count_field(by)
+        body["aggs"] = {
+            "by": {"terms": {"field": fld, "size": top}},
+            "missing": {"missing": {"field": fld}},
+        }
+    index = layout(prefix).articles
+    with translated(index):
+        result = client.search(index=index, **body).body
+        total = int(result["hits"]["total"]["value"])
+        if total == 0:
+            _check_known_values(client, index, spec)
+    counts = Counts(total=total, by=by, took_ms=int(result.get("took", 0)))
+    if by is not None:
+        aggs = result["aggregations"]
+        counts.buckets = [(str(b["key"]), int(b["doc_count"])) for b in aggs["by"]["buckets"]]
+        counts.other = int(aggs["by"].get("sum_other_doc_count", 0))
+        counts.missing = int(aggs["missing"]["doc_count"])
+    return counts
 
 
 def stats(client: Elasticsearch, *, prefix: str = "newsarchive", top: int = 50) -> dict:

@@ -178,9 +178,9 @@ def test_dates(corpus_env, trial):
     out = Outcomes(corpus_env)
 
     @_settings(trial.case)
-    @given(date_text, date_text, st.sampled_from(["search", "timeline", "export"]))
+    @given(date_text, date_text, st.sampled_from(["search", "count", "timeline", "export"]))
     def run(start: str, end: str, command: str) -> None:
-        extra = ["--format", "csv"] if command != "timeline" else []
+        extra = ["--format", "csv"] if command in ("search", "export") else []
         out.run([command, "", "--from", start, *extra])
         out.run([command, "", "--from", start, "--to", end, *extra])
 
@@ -193,7 +193,7 @@ def test_queries(corpus_env, trial):
     out = Outcomes(corpus_env)
 
     @_settings(trial.case)
-    @given(query_text, st.sampled_from(["search", "timeline", "export"]))
+    @given(query_text, st.sampled_from(["search", "count", "timeline", "export"]))
     def run(query: str, command: str) -> None:
         extra = ["--format", "jsonl"] if command == "export" else []
         out.run([command, query, *extra])

@@ -108,6 +108,8 @@ def test_no_escape_reaches_the_terminal_and_no_formula_the_csv(hostile_corpus, t
         "search table": _run(env, "search", "senate OR budget OR vote", "--limit", "100"),
         "search empty query": _run(env, "search", "", "--limit", "100"),
         "timeline": _run(env, "timeline", "", "--interval", "day"),
+        "count by author": _run(env, "count", "", "--by", "author", "--top", "100"),
+        "count by tag": _run(env, "count", "", "--by", "tag", "--top", "100"),
         "stats": _run(env, "stats"),
     }
     for record in records:

@@ -142,6 +142,7 @@ def test_secrets_never_appear(via, es_settings, es_url, index_prefix, tmp_path, 
     t.run("search", "senate OR house", "--format", "csv")
     t.run("show", article)
     t.run("timeline", "", "--interval", "day")
+    t.run("count", "", "--by", "author")
     t.run("export", "", "--format", "jsonl")
     t.run("stats")
     t.run("reextract")
