@@ -18,7 +18,31 @@ _PREFIX_RE = re.compile(
 )
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.I)
 _HANDLE_RE = re.compile(r"(?:^|\s)@\w+")
-_SPLIT_RE = re.compile(r"\s*(?:;|\||\n|,|&|\band\b|\bund\b|\bwith\b|\u3001|\u00b7|•)\s*", re.I)
+_SPLIT_RE = re.compile(
+    r"\s*(?:;|\||\n|,|&|\band\b|\bund\b|\bwith\b|\u3001|\u00b7|•|(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*",
+    re.I,
+)
+# A name run into the next word by the page's markup: "ERIC TUCKERAssociated Press".
+_GLUE_RE = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
+# Where the byline turns into its date: "By X | November 18, 2019", "X 27/09/2018",
+# "Jane Doe Monday, Nov. 18", "Jeff FoustMonday".
+_DATE_START_RE = re.compile(
+    r"(?:\b|(?<=[a-z]))(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
+    r"\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d",
+)
+# Academic and professional letters after a name: "Jane Doe, MS, RDN".
+_CREDENTIALS = {
+    *["phd", "md", "ms", "msc", "ma", "mba", "mph", "rd", "rdn", "rn", "dds", "cpa"],
+    *["esq", "jr", "sr", "ii", "iii", "bsc", "ba", "llm", "cfa", "facs"],
+}
+# News-agency names and short forms, for "AP Auto Writer"-style role lines.
+_AGENCY_HEADS = {
+    *["ap", "afp", "upi", "pa", "dpa", "ani", "pti", "ians", "efe", "ansa", "reuters"],
+    *["associated press", "agence france-presse", "press association"],
+}
+# Desk words a page runs into the name ("Tom Gillespie News", "Staff Reports").
+_TRAILING_DESK = {"news", "staff", "reports", "online", "digital", "desk", "follow"}
+_LABEL_RE = re.compile(r"^[^\W\d_]{2,15}\s*:\s*(?=\S)")
 # Job titles and desk words that follow or replace a name in a byline.
 _ROLE_WORDS = set(
     [
@@ -74,6 +98,7 @@ _ROLE_WORDS = set(
         "published",
         "updated",
         "newsroom",
+        "reports",
         "reporting",
         "investigative",
         "white",
@@ -184,10 +209,6 @@ _GENERIC = {
     *["author", "authors", "webdesk", "team", "editorial"],
     *("web desk", "the editors", "editorial board", "editorial staff"),
 }
-_DATEISH_RE = re.compile(
-    r"\b(?:\d{1,2}:\d{2}|\d{4}|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b.*\d",
-    re.I,
-)
 
 
 def squash(text: str) -> str:
@@ -219,18 +240,23 @@ def _clean_part(part: str) -> str | None:
     part = _URL_RE.sub(" ", part)
     part = _HANDLE_RE.sub(" ", part)
     part = _PREFIX_RE.sub("", part)
+    part = _LABEL_RE.sub("", part)  # "Text: Jane Doe" in any language
     part = re.sub(r"\s+", " ", part).strip(" \t-–—:|/()[]\"'“”‘’•·*.")
-    if not part or _is_role_only(part):
+    if not part or _is_role_only(part) or part.casefold().strip(".") in _CREDENTIALS:
         return None
     stripped = _ROLE_TAIL_RE.sub("", part).strip(" ,-–—:|/")
-    if stripped and stripped != part and len(stripped.split()) >= 1:
+    if stripped and stripped != part:
+        if stripped.split()[0].casefold() in _AGENCY_HEADS and len(stripped.split()) > 1:
+            return None  # "AP Auto Writer": the previous name's job, not a name
         part = stripped
+    while len(part.split()) > 2 and part.split()[-1].casefold() in _TRAILING_DESK:
+        part = part.rsplit(" ", 1)[0]
     words = part.split()
     if not part or part.lower() in _GENERIC or _is_role_only(part):
         return None
     if len(part) > 60 or len(words) > 6 or not any(ch.isalpha() for ch in part):
         return None
-    if sum(ch.isdigit() for ch in part) > 0 and _DATEISH_RE.search(part):
+    if any(ch.isdigit() for ch in part):  # a time, a date or a user name, not a person
         return None
     return part
 
@@ -241,15 +267,21 @@ def split_names(raw: str) -> list[str]:
     raw = re.sub(r"\s+", " ", raw).strip()
     if not raw or raw.startswith(("{", "[", "<")):
         return []
-    raw = _PREFIX_RE.sub("", raw)
+    raw = _PREFIX_RE.sub("", _GLUE_RE.sub(", ", raw))
+    date = _DATE_START_RE.search(raw)
+    if date and date.start() > 0:
+        raw = raw[: date.start()]
     flipped = _flip_last_first(raw)
     if flipped:
         return [flipped]
-    names = []
+    names: list[str] = []
     for part in _SPLIT_RE.split(raw):
         name = _clean_part(part)
-        if name:
-            names.append(name)
+        if not name:
+            continue
+        if names and names[-1].casefold() in _AGENCY_HEADS and name.isupper() and " " not in name:
+            continue  # "AFP, MANILA": the agency's dateline city
+        names.append(name)
     return names
 
 
@@ -260,8 +292,12 @@ def is_site_name(name: str, site_names: list[str], host: str) -> bool:
         return True
     keys = {squash(s) for s in site_names if s}
     keys |= {k[3:] for k in keys if k.startswith("the")}
-    label = host.lower().removeprefix("www.").split(".")[0] if host else ""
-    return key in keys or key.removeprefix("the") in keys or (bool(label) and key == squash(label))
+    domain = host.lower().removeprefix("www.") if host else ""
+    label = domain.split(".")[0]
+    if key in keys or key.removeprefix("the") in keys or (bool(label) and key == squash(label)):
+        return True
+    # "Cleveland.com", "NJ Advance Media for NJ.com": the site given by its domain.
+    return bool(domain) and "." in name and squash(domain) in key
 
 
 def clean_authors(raws: list[str]) -> list[str]:

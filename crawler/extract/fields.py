@@ -209,22 +209,36 @@ def _by_line_near_headline(tree: html.HtmlElement) -> list[str]:
     return []
 
 
+def _article_bylines(found: list[str]) -> list[str]:
+    """The byline elements that belong to the article, not to teasers around it.
+
+    A "By ..." element is the article's own byline: the first one wins. Without one,
+    the first three byline elements are read (names split over several elements).
+    """
+    for value in found:
+        if _BY_RE.match(value):
+            return [value]
+    return found[:3]
+
+
 def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[list, Any]:
     bylines = _byline_text(tree) or _by_line_near_headline(tree)
     byline_key = squash(" ".join(bylines))
 
     def keep(names: list[str]) -> list[str]:
-        # The site's own name is not an author, unless the visible byline names it.
-        return [
-            n for n in names if not is_site_name(n, st.site_names, host) or squash(n) in byline_key
-        ]
+        # The site's own name is not an author: next to a person it is the publication,
+        # alone it stays only when the visible byline names it ("By Reuters").
+        people = [n for n in names if not is_site_name(n, st.site_names, host)]
+        if people:
+            return people
+        return [n for n in names if squash(n) in byline_key]
 
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
     sources: list[tuple[str, list[str]]] = [
         ("json-ld", [name for name, _ in people]),
         ("microdata", [text(a) for a in st.microdata.get("author", [])]),
         ("meta", [v for v in st.meta_all(*AUTHOR_META) if "://" not in v and "/" not in v]),
-        ("byline", bylines[:3]),
+        ("byline", _article_bylines(bylines)),
         ("feed", [text(a) for a in _as_list(feed.get("authors") or feed.get("author"))]),
     ]
     for source, raws in sources:

@@ -31,6 +31,29 @@ REPO = Path(__file__).resolve().parents[2]
         ("Staff", []),
         ("jane@example.com", []),
         ("Associated Press", ["Associated Press"]),
+        # markup that runs words together, and the date that follows a byline
+        (
+            "By ANA LIMA and TOM REYESAssociated Press",
+            ["ANA LIMA", "TOM REYES", "Associated Press"],
+        ),
+        ("by Ana Lima | November 18, 2019 12:26 PM Print", ["Ana Lima"]),
+        (
+            "By Ana Lima and Tom Reyes Monday, November 18, 2019, 04:05 pm",
+            ["Ana Lima", "Tom Reyes"],
+        ),
+        ("Ana LimaMonday", ["Ana Lima"]),
+        ("Ana Lima 27/09/2018 Comments! Education, Music", ["Ana Lima"]),
+        ("Theresa May and Tom Reyes", ["Theresa May", "Tom Reyes"]),
+        # roles, credentials, desk words and labels are not names
+        ("ANA LIMA, AP Auto Writer", ["ANA LIMA"]),
+        ("Ana Lima, MS, RDN", ["Ana Lima"]),
+        ("Ana Lima News", ["Ana Lima"]),
+        ("Staff Reports", []),
+        ("2 min read", []),
+        ("1:16pm Follow", []),
+        ("Texto: Ana Lima", ["Ana Lima"]),
+        ("AFP, MANILA", ["AFP"]),
+        ("Ana Lima. Harbour Weekly", ["Ana Lima", "Harbour Weekly"]),
     ],
 )
 def test_split_names(raw, names):
@@ -44,6 +67,8 @@ def test_clean_authors_dedupes_across_sources():
 def test_site_name_detection():
     assert is_site_name("The Riverside Ledger", ["Riverside Ledger"], "ledger.example")
     assert is_site_name("ledger", [], "www.ledger.example")
+    assert is_site_name("Ledger.example", [], "www.ledger.example")
+    assert is_site_name("Advance Media for ledger.example", [], "ledger.example")
     assert not is_site_name("Reuters", ["Daily Planet"], "planet.example")
 
 
@@ -184,3 +209,20 @@ def test_extract_reports_a_timeout_as_an_error_record():
 def test_time_limit_off_is_a_no_op():
     with time_limit(None):
         pass
+
+
+def test_byline_of_the_article_wins_over_teasers_and_site_name_goes():
+    from crawler.extract import extract
+
+    page = b"""<html><head><title>Port reopens</title>
+    <meta name="author" content="Ana Lima, The Harbour Ledger">
+    <meta property="og:site_name" content="The Harbour Ledger"></head><body><article>
+    <h1>Port reopens</h1><p class="byline">By Ana Lima | May 5, 2024</p>
+    <p>The port reopened on Monday after repairs to the quay walls were finished early.</p>
+    </article><aside><div class="byline">By Tom Reyes</div><a href="/x">Ferry fares rise</a></aside>
+    </body></html>"""
+    record = extract(page, "https://harbourledger.example/port-reopens")
+    assert record["authors"] == ["Ana Lima"]
+    # The byline elements alone, without the meta tag: the "By" line of the article wins.
+    bare = page.replace(b'<meta name="author" content="Ana Lima, The Harbour Ledger">', b"")
+    assert extract(bare, "https://harbourledger.example/port-reopens")["authors"] == ["Ana Lima"]
