@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from crawler.extract import extract
+from crawler.extract.body import clean_blocks
+from crawler.extract.boilerplate import LinkTexts, is_dateline
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
 
@@ -103,8 +105,6 @@ def test_page_laid_out_in_a_table_is_read_by_its_paragraphs():
 
 
 def test_story_given_twice_is_kept_once():
-    from crawler.extract.body import LinkTexts, clean_blocks
-
     story = [
         "Council members agreed on Tuesday to keep the swimming pool open through the winter"
         " months, reversing a decision taken in the spring after a petition signed by thousands.",
@@ -115,8 +115,6 @@ def test_story_given_twice_is_kept_once():
 
 
 def test_repeated_short_lines_of_a_list_are_kept():
-    from crawler.extract.body import LinkTexts, clean_blocks
-
     menu = [
         "Breakfast: porridge with oats, milk and a spoon of honey, served before the morning"
         " training session so that the athletes have energy for the first hours.",
@@ -169,12 +167,10 @@ def test_bracketed_related_link_inside_the_story_is_dropped(credits):
 
 
 def test_a_sentence_that_mentions_a_date_is_not_a_dateline():
-    from crawler.extract.body import _is_dateline
-
-    assert _is_dateline("Nov. 5, 2024 at 3:15 p.m. EST")
-    assert not _is_dateline("The vote was held on May 5, 2024.")
+    assert is_dateline("Nov. 5, 2024 at 3:15 p.m. EST")
+    assert not is_dateline("The vote was held on May 5, 2024.")
     # A span of two dates is an event's run, part of the content.
-    assert not _is_dateline("29 November 2018 | 20 January 2019")
+    assert not is_dateline("29 November 2018 | 20 January 2019")
 
 
 @pytest.fixture(scope="module")
@@ -200,8 +196,6 @@ def test_breaking_news_stub_and_comment_invitation_are_dropped(explainer):
 
 
 def test_highlights_above_the_story_are_dropped_when_the_story_tells_them():
-    from crawler.extract.body import LinkTexts, clean_blocks
-
     story = [
         "Collectors across the country are hunting for rare banknotes with a printing error,"
         " and some are willing to pay thousands of dollars for a matching pair.",
@@ -219,8 +213,6 @@ def test_highlights_above_the_story_are_dropped_when_the_story_tells_them():
 
 
 def test_short_list_items_ending_the_text_are_kept_but_a_promo_code_offer_is_not():
-    from crawler.extract.body import LinkTexts, clean_blocks
-
     text = [
         "The update to the transit app arrives on Monday and brings three changes that riders"
         " asked for in the survey the city ran last spring.",

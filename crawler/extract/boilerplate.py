@@ -1,0 +1,200 @@
+"""Which text blocks are boilerplate, by kind: the vocabulary of the body cleanup.
+
+Each rule names a kind of block that is never the article's own words (a call to
+action, a label, a dateline, an agency credit, a paragraph that is only a link or sits
+inside one), never a site. ``body.clean_blocks`` applies them; each kind has a fixture
+page in ``tests/fixtures/extract/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import html
+
+# Call-to-action phrases that are never the article's own words in a short paragraph.
+_CTA_RE = re.compile(
+    r"\b(?:please share|share this (?:article|story|post)|leave a comment|scroll down to|"
+    r"comments? below|join the (?:conversation|discussion)|sign up (?:for|to)|subscribe (?:to|now|"
+    r"for|today)|click here|follow us on|download (?:our|the) app|support (?:our|independent) "
+    r"journalism|make a (?:donation|contribution)|donate (?:now|today)|become a (?:member|"
+    r"subscriber|patron)|newsletter|all rights reserved|copyright ©|©\s*\d{4}|"
+    r"advertisement|sponsored content|recommended for you|read (?:more|next|also)\b|"
+    r"see also|related (?:articles|stories|coverage|content)|more from|"
+    r"get our free|censorship|commenting forum|join (?:our|the) (?:commenting|community)|this article originally appeared|first appeared on|"
+    r"republished (?:from|with)|you might also like|trending now|"
+    r"we (?:depend|rely) on (?:readers|your support)|"
+    r"our (?:shop|store)|free (?:\w+ )?(?:gear|merch|shipping)|"
+    # Status messages of sign-up and share forms, left in the page's markup.
+    r"thanks? (?:you )?for (?:signing up|subscribing)|error processing your|"
+    r"an error has occurred|keep an eye on your inbox|"
+    # Reprint and sharing notices, and pointers to the outlet's social accounts.
+    r"for your personal,? non-commercial use|order (?:reprints|presentation-ready)|"
+    r"this article has been sent to|follow (?:\S+ ){0,6}on (?:facebook|twitter|instagram)\b|"
+    r"share (?:it|this) with (?:a|your) friends?|^see more:|tell us what you think|"
+    r"if you (?:enjoyed|liked) this (?:article|story|post)|^our (?:editorial )?standards\b|"
+    r"join (?:\S+ ){0,3}conversations?|breaking(?: news)? story\W+more to follow|"
+    r"read our privacy (?:policy|notice)|"
+    # Affiliate disclosures, registration walls and old-browser notices.
+    r"(?:earn|receive|get) (?:us )?(?:an? )?(?:affiliate )?commission|affiliate (?:links?|commission)|"
+    r"get a share of the sale|log in or create an account|create an account to continue|"
+    r"enjoying our (?:latest )?content|using a browser version with limited support|"
+    r"use (?:the )?(?:promo |coupon |discount )?code\b)",
+    re.I,
+)
+# "Write to the author at ...", "Have a tip? X may be reached at ...": contact lines.
+_CONTACT_RE = re.compile(
+    r"\b(?:write to|reached at|reach (?:him|her|them|us|me) at|contact|e-?mail|tips?\b)", re.I
+)
+_EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_LABEL_LINE_RE = re.compile(
+    r"^(?:[-•]\s*)?(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
+    r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
+    r"order reprints|print (?:this )?article|don'?t miss|article content|"
+    r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
+    re.I,
+)
+
+
+SECTION_LABEL_RE = re.compile(
+    r"^(?:(?:most )?popular|most (?:read|viewed|shared)(?: in \w+(?: \w+)?)?|related(?: (?:articles|stories|posts|"
+    r"content|coverage|news))?|read (?:more|next)|more (?:from|on|in|stories|news)\b.*|"
+    r"recommended(?: for you| videos| reading| stories| articles)?|trending(?: now)?|you (?:may|might) also like|editor'?s picks|"
+    r"top stories|latest (?:news|stories)|also read|see also|further reading|tags|"
+    r"topics|filed under|categories)\W*$",
+    re.I,
+)
+# Agency and newsroom credit lines: "(Reporting by X; Editing by Y)", "X contributed to
+# this report.", and reading-time or bare "Updated at 1:23 p.m." stamps.
+_CREDIT_RE = re.compile(
+    r"^\(?(?:additional )?(?:reporting|writing|editing|compiled|research) by\b|"
+    r"\bcontributed (?:reporting )?to this (?:report|story|article)\W*$|"
+    r"^(?:reading time|read time|tempo de leitura|temps de lecture|lesezeit)\s*:|"
+    r"^\d+\s*min(?:ute)?s?\s*read\W*$|"
+    r"^(?:updated|posted|published|last updated)(?: at| on)? \d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?"
+    r"(?: [A-Z]{2,4})?\W*$",
+    re.I,
+)
+# A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
+_BARE_VALUE_RE = re.compile(
+    r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
+)
+# Words of a dateline ("Published Monday, 3 March 2026 at 10:15", "sexta-feira, 22 de
+# outubro de 2010 às 20:13"): weekday and month names of the main European languages,
+# their short forms, connectors and publication labels. A short line made of nothing
+# else, around a year, is the page's dateline, not prose.
+_DATELINE_VOCABULARY = """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
+    thurs fri sat sun january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec
+    segunda terça terca quarta quinta sexta sábado sabado domingo feira janeiro fevereiro abril
+    março marco maio junho julho setembro outubro novembro dezembro lunes martes miércoles
+    miercoles jueves viernes enero febrero marzo mayo junio julio agosto septiembre
+    octubre noviembre diciembre lundi mardi mercredi jeudi vendredi samedi dimanche
+    janvier février fevrier mars avril mai juin juillet août aout septembre octobre
+    novembre décembre decembre montag dienstag mittwoch donnerstag freitag samstag sonntag
+    januar februar märz juni juli oktober dezember lunedì martedì mercoledì giovedì
+    venerdì sabato domenica gennaio febbraio aprile maggio giugno luglio settembre
+    ottobre dicembre at on of the de do da del às as a à le um am el den der
+    published updated posted modified publicado publicada atualizado actualizado
+    pubblicato aggiornato publié mis jour veröffentlicht aktualisiert am pm gmt utc
+"""
+_DATELINE_WORDS = frozenset(_DATELINE_VOCABULARY.split())
+_DATELINE_TOKEN_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_ZONE_RE = re.compile(r"[A-Z]{2,4},?")
+_YEAR_RE = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+
+
+def is_dateline(block: str) -> bool:
+    # One date: two years make a span ("29 November 2018 | 20 January 2019"), i.e. content.
+    if len(block.split()) > 12 or len(_YEAR_RE.findall(block)) != 1:
+        return False
+    words = _DATELINE_TOKEN_RE.findall(block.casefold())
+    zones = [w.strip(",") for w in block.split() if _ZONE_RE.fullmatch(w)]
+    if len(zones) == 1:  # a time zone: "EST", "JST"
+        words.remove(zones[0].casefold())
+    return all(w in _DATELINE_WORDS or len(w) == 1 for w in words)  # "p.m." gives "p", "m"
+
+
+# The label a teaser link wears in running text: "Related: ...", "... [VIDEO]".
+_LINK_DRESS_RE = re.compile(
+    r"^\[?(?:related|see also|also read|read (?:more|also|next)|more|watch|listen)\s*:\s*|"
+    r"\s*\[[^\]]{2,20}\]\W*$|\]$"
+)
+_WORD_RE = re.compile(r"\w")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
+# Words in a paragraph long enough to be the article's own prose, not a teaser line.
+PROSE_WORDS = 25
+
+
+@dataclass
+class LinkTexts:
+    """Case-folded texts of the page's links.
+
+    ``anchors``: each link's whole text. ``cards``: paragraphs and headings inside a
+    link, i.e. a teaser card that links elsewhere; such a block is never the article's
+    own text, however long it is.
+    """
+
+    anchors: set[str] = field(default_factory=set)
+    cards: set[str] = field(default_factory=set)
+
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _key(text: str) -> str:
+    """Text compared across page and extractor output (which drops zero-width marks)."""
+    return " ".join(text.translate(_ZERO_WIDTH).split()).casefold()
+
+
+def link_texts(tree: html.HtmlElement) -> LinkTexts:
+    texts = LinkTexts()
+    for a in tree.iter("a"):
+        if (a.get("href") or "").startswith("#"):
+            continue  # a table of contents points at the article's own headings
+        if text := _key(a.text_content()):
+            texts.anchors.add(text)
+        for el in a.iter("p", "h2", "h3", "h4"):
+            if card := _key(el.text_content()):
+                texts.cards.add(card)
+    return texts
+
+
+def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> bool:
+    words = block.split()
+    if not _WORD_RE.search(block):  # a rule or separator: "___", "-"
+        return True
+    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block) or is_dateline(block):
+        return True
+    if len(words) <= 60 and _CREDIT_RE.search(block):
+        return True
+    tail = position >= total - 3
+    key = _key(block)
+    if key in links.cards:
+        return True
+    plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
+    if len(words) <= 40 and not plain.isdisjoint(links.anchors):
+        # A paragraph that is nothing but a link ("read more", shop or promo links),
+        # maybe dressed as "Related: <link>" or "<link> [VIDEO]".
+        return True
+    if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
+        return True
+    # A call to action in a short paragraph, or in a longer one at the very end.
+    return bool(_CTA_RE.search(block)) and (len(words) <= 30 or (tail and len(words) <= 80))
+
+
+def is_crumb(block: str) -> bool:
+    """A short fragment without sentence punctuation: a leftover link or label.
+
+    A list item is not one: short items are what lists are made of.
+    """
+    if block.startswith(("- ", "• ")):
+        return False
+    return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(_SENTENCE_END)
+
+
+def is_prose(block: str) -> bool:
+    """A paragraph of article length that ends like a sentence."""
+    return len(block.split()) >= PROSE_WORDS and block.endswith(_SENTENCE_END)
