@@ -2,7 +2,8 @@
 
 Serves the synthetic news site of the test suite on 127.0.0.1 (nothing leaves this
 machine), points a one-outlet registry at it, then runs the real commands: start the
-local Elasticsearch, crawl, index, search with snippets, a timeline and the stats.
+local Elasticsearch, crawl, index, search with snippets, counts by author, a timeline and
+the stats.
 Everything lands in $NEWSARCHIVE_HOME (default ./data); rerunning is incremental.
 """
 
@@ -74,6 +75,7 @@ def main() -> None:
     run("index")
     run("search", "immigration", "--limit", "5")
     run("search", '"border agents"', "--from", "30d", "--sort", "newest", "--limit", "3")
+    run("count", "immigration", "--by", "author", "--top", "5")
     run("timeline", "", "--interval", "day")
     run("stats")
     print(f"\nDone. The archive is in {home}; try `.venv/bin/newsarchive search --help`.")
