@@ -20,7 +20,7 @@ from indexer.load import DeadLetters, Loader, Summary
 from indexer.setup import create_index, ensure_indices, indices_of, next_index, write_index
 from indexer.source import read_items
 from newsarchive.config import Settings
-from newsarchive.errors import NewsarchiveError
+from newsarchive.errors import IndexBusy, NewsarchiveError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -38,7 +38,7 @@ def run_lock(home: Path, prefix: str) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise NewsarchiveError(
+            raise IndexBusy(
                 f"another `newsarchive index` is running for prefix {prefix!r} (lock {path}); "
                 "wait for it to finish"
             ) from None

@@ -13,3 +13,7 @@ class ConfigError(NewsarchiveError):
 
 class ElasticsearchUnavailable(NewsarchiveError):
     """The configured Elasticsearch cannot be reached; the message names the URL."""
+
+
+class IndexBusy(NewsarchiveError):
+    """Another index run holds the lock for this home and prefix; retrying later is safe."""

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from newsarchive.config import Settings, read_toml
-from newsarchive.errors import ConfigError, NewsarchiveError
+from newsarchive.errors import ConfigError, IndexBusy, NewsarchiveError
 from search_cli.locks import SourceLock
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
@@ -377,7 +377,7 @@ class Scheduler:
             fcntl.flock(fd, fcntl.LOCK_EX)
             summary = self.index(self.settings)
         except NewsarchiveError as exc:
-            busy = "another `newsarchive index` is running" in str(exc)
+            busy = isinstance(exc, IndexBusy)
             report["status"] = "ok" if busy and report["status"] == "ok" else "failed"
             report["errors"] += 0 if busy else 1
             report["index"] = None

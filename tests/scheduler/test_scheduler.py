@@ -203,3 +203,19 @@ def test_elasticsearch_down_fails_the_run_but_keeps_the_records(sched):
     assert " ledger failed new=2 " in line and f"cannot reach Elasticsearch at {dead}" in line
     assert "Traceback" not in result.stdout + result.stderr
     assert len(sched.records()) == 2  # archived; the next run indexes them
+
+
+def test_an_index_run_already_going_defers_indexing_without_failing(sched, index_prefix):
+    import fcntl
+
+    lock = sched.home / "state" / f"index-{index_prefix}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with NewsSite(n_articles=2) as site, open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what a `newsarchive index` in progress holds
+        sched.write({"ledger": site}, {"ledger": "1h"})
+        result = sched.run("--once")
+    assert result.returncode == 0, result.stdout + result.stderr
+    (report,) = sched.reports()
+    assert report["status"] == "ok" and report["errors"] == 0
+    assert report["error"].startswith("indexing deferred: another `newsarchive index` is running")
+    assert len(sched.records()) == 2  # archived; the next run indexes them
