@@ -18,6 +18,7 @@ that source was handled, so a cut-short crawl never hides entries behind a 304.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,7 +83,9 @@ def error_kind(failure) -> str:
         CannotResolveHostError,
         DownloadCancelledError,
         DownloadConnectionRefusedError,
+        DownloadFailedError,
         DownloadTimeoutError,
+        ResponseDataLossError,
     )
     from twisted.internet import error as twisted_error
 
@@ -103,7 +106,12 @@ def error_kind(failure) -> str:
         return "dns"
     if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
         return "connection_refused"
-    return type(exc).__name__
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated"
+    if isinstance(exc, DownloadFailedError):
+        return "connection_failed"
+    # Anything else by its class, in the report's snake_case: "ValueError" -> "value_error".
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
 class NewsSpider(scrapy.Spider):

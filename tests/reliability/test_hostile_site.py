@@ -5,6 +5,7 @@ reports every failure, and archives everything else."""
 from __future__ import annotations
 
 import random
+import re
 import time
 
 import pytest
@@ -59,6 +60,7 @@ def test_crawl_survives_a_misbehaving_site(tmp_path, rep, trial):
     errors = report["errors"]
     # Every misbehaving URL is reported as one failure, under a named kind.
     assert sum(errors.values()) == len(failing), (errors, failing)
+    assert all(re.fullmatch(r"[a-z0-9_]+", kind) for kind in errors), errors
     assert errors.get("http_429") == list(failing.values()).count("storm")
     assert errors.get("timeout", 0) >= list(failing.values()).count("slow")
     assert report["retry_after_waits"] >= 1
