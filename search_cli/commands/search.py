@@ -68,7 +68,10 @@ def search(query: str, sort: str | None, limit: int, page: int, after: str | Non
             limit=limit,
             page=page,
             after=after,
-            source=source_for(names, date_field),
+            # The table also says when an article was edited or removed.
+            source=source_for(
+                names + (["version_count", "removed"] if fmt == "table" else []), date_field
+            ),
         )
     if fmt == "table":
         _table(result, date_field)
@@ -120,8 +123,21 @@ def _table(result, date_field: str) -> None:
         click.echo(pad + (click.style(ident, dim=True) if color else ident))
         for line in wrap_snippet(neutralize(hit.snippet), width - 5):
             click.echo("     " + style_snippet(line, color=color))
+        if flags := _history(hit.source):
+            click.echo("     " + (click.style(flags, dim=True) if color else flags))
     if not color and result.hits:
         click.echo("(«» mark the matching words; `newsarchive show ID` prints an article)")
+
+
+def _history(source: dict) -> str:
+    """What the archive knows of an article's life, when there is something to say."""
+    notes = []
+    versions = source.get("version_count") or 1
+    if versions > 1:
+        notes.append(f"{versions} versions: edited after publication")
+    if source.get("removed"):
+        notes.append("removed from the site")
+    return f"[{'; '.join(notes)}]" if notes else ""
 
 
 def _footer(result, fmt: str) -> None:

@@ -253,6 +253,15 @@ def test_table_fits_the_terminal_and_marks_snippets(cli, monkeypatch):
     assert "«tax» «cuts»" in result.stdout or "«tax cuts»" in result.stdout
 
 
+def test_table_says_when_an_article_was_edited(cli):
+    lines = cli("search", "council approves budget").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Council approves revised budget" in line)
+    following = lines[at + 1 : at + 4]
+    assert "[3 versions: edited after publication]" in "\n".join(following)
+    once = cli("search", '"tax cuts"').stdout
+    assert "versions" not in once and "removed" not in once
+
+
 def test_terminal_control_sequences_are_neutralized(cli):
     result = cli("search", "election results")
     assert result.exit_code == 0
