@@ -78,14 +78,13 @@ def _table(result) -> None:
 
     noun = "article matches" if result.total == 1 else "articles match"
     click.echo(f"{result.total} {noun}")
-    if not result.by or not result.buckets:
+    if not result.by or not result.total:
         return
     width = terminal_width()
-    count_w = max(len("articles"), len(str(result.buckets[0][1])))
-    name_w = min(
-        max(20, width - count_w - 12),
-        max(len(result.by), *(len(neutralize(v)) for v, _ in result.buckets)),
-    )
+    largest = max([result.missing, *(n for _, n in result.buckets)])
+    count_w = max(len("articles"), len(str(largest)))
+    names = [len(result.by), len("(none)"), *(len(neutralize(v)) for v, _ in result.buckets)]
+    name_w = min(max(20, width - count_w - 12), max(names))
     click.echo("")
     click.echo(f"{result.by:<{name_w}}  {'articles':>{count_w}}  share")
     for value, n in result.buckets:

@@ -47,6 +47,9 @@ def test_count_reports_matches_without_the_field(cli):
     # No source of the corpus carries a "topic" tag: every match is counted as (none).
     data = json.loads(cli("count", "budget", "--by", "where.topic", "--format", "json").stdout)
     assert data["counts"] == [] and data["missing"] == data["total"] == 4
+    table = cli("count", "budget", "--by", "where.topic")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines()[-1].split() == ["(none)", "4"]
     sections = json.loads(cli("count", "", "--by", "section", "--format", "json").stdout)
     assert sections["missing"] == 0
     assert {c["value"]: c["articles"] for c in sections["counts"]} == {
