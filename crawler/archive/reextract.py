@@ -4,12 +4,17 @@ Every ``metadata`` record written by ``Archive.record_article`` names its respon
 (``WARC-Concurrent-To``) and holds what the page cannot tell (source, tags, feed
 entry). Replaying those in write order through the same ``ArticleLog`` logic gives a
 fresh record set, written to its own directory so the live one is never touched.
+
+``promote`` then makes such a set the live one, so later crawls continue from it: the
+old live file is kept beside it, and the seen-store's article state (a pure function
+of the live records) is rebuilt from the new file.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.records import ArticleLog
 from crawler.archive.seen import SeenStore
-from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths
+from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths, lock_archive
 from crawler.archive.warc import Capture, warc_files
 from newsarchive.errors import NewsarchiveError
 
@@ -85,6 +90,7 @@ def reextract(
     if (out / "articles.jsonl").exists():
         raise NewsarchiveError(f"{out} already holds article records; choose another --out")
     out.mkdir(parents=True, exist_ok=True)
+    live_before = _live_state(home)
     scratch = out / ".seen.sqlite"
     store = SeenStore(scratch)
     article_log = ArticleLog(out / "articles.jsonl", store)
@@ -144,8 +150,77 @@ def reextract(
             leftover.unlink()
     summary["out"] = str(out)
     summary["records"] = str(out / "articles.jsonl")
+    # What the live records were while this set was read: promotion requires them unchanged
+    # (a crawl in between would have archived captures this set may have missed).
+    summary["live_records"] = live_before if _live_state(home) == live_before else None
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def _live_state(home: Path) -> dict:
+    """Identity and size of the live record file (all zero when there is none yet)."""
+    try:
+        st = os.stat(archive_paths(home)["articles"])
+    except FileNotFoundError:
+        return {"device": 0, "inode": 0, "size": 0}
+    return {"device": st.st_dev, "inode": st.st_ino, "size": st.st_size}
+
+
+def promote(home: Path, record_set: Path) -> dict:
+    """Make the re-extracted set in ``record_set`` the live one; return a summary.
+
+    Under the archive lock (no crawl runs meanwhile). The swap is safe at every instant:
+    the old live file is first kept under another name, then the seen-store's article
+    state is reset (a crash here leaves the old file, replayed on the next open), then
+    the new file replaces the live one in one rename (a crash after it leaves the new
+    file, replayed on the next open). The replay is done here too, so the next crawl
+    starts at once. The search index still holds the old records: rebuild it.
+    """
+    home, record_set = Path(home), Path(record_set)
+    new_records = record_set / "articles.jsonl"
+    try:
+        summary = json.loads((record_set / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise NewsarchiveError(f"{record_set} is not a re-extracted record set") from None
+    if not new_records.is_file() or not isinstance(summary, dict):
+        raise NewsarchiveError(f"{record_set} is not a re-extracted record set")
+    paths = archive_paths(home)
+    live = paths["articles"]
+    lock = lock_archive(home)
+    try:
+        if summary.get("live_records") is None or summary["live_records"] != _live_state(home):
+            raise NewsarchiveError(
+                f"the archive changed after {record_set} was made (or crawls ran while it was "
+                "being made): run `newsarchive reextract` again, then promote the new set"
+            )
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        kept = live.with_name(f"replaced-{stamp}.jsonl")
+        staged = live.with_name(".promoting.jsonl")
+        with open(new_records, "rb") as src, open(staged, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        live.parent.mkdir(parents=True, exist_ok=True)
+        if live.exists():
+            os.link(live, kept)
+        store = SeenStore(paths["seen"])
+        try:
+            store.reset_articles()
+            os.replace(staged, live)
+            article_log = ArticleLog(live, store)  # replays the new records into the store
+            replayed = article_log.replayed
+            article_log.close()
+        finally:
+            store.close()
+    finally:
+        lock.close()
+    return {
+        "records": replayed,
+        "live": str(live),
+        "kept": str(kept) if kept.exists() else None,
+        "from": str(record_set),
+    }
 
 
 def _parse(payload: bytes | None) -> dict | None:

@@ -42,6 +42,23 @@ def archive_paths(home: Path) -> dict[str, Path]:
     }
 
 
+def lock_archive(home: Path):
+    """Take the archive's exclusive lock (a locked file object; close it to release).
+
+    One writer per home: a crawl holds it for its whole run, a promotion for its swap.
+    """
+    lock = open(archive_paths(home)["lock"], "a")  # noqa: SIM115 - the caller closes it
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise NewsarchiveError(
+            f"another crawl is writing to the archive in {home}; "
+            "wait for it to finish (or stop it) and try again"
+        ) from None
+    return lock
+
+
 class Archive:
     """Everything the crawler writes. Use from one thread (Scrapy's reactor)."""
 
@@ -52,15 +69,7 @@ class Archive:
         self.home = Path(home)
         self.warc_dir = paths["warc"]
         self.home.mkdir(parents=True, exist_ok=True)
-        self._lock = open(paths["lock"], "a")  # noqa: SIM115 - held for the Archive's life
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock.close()
-            raise NewsarchiveError(
-                f"another crawl is writing to the archive in {self.home}; "
-                "wait for it to finish (or stop it) and try again"
-            ) from None
+        self._lock = lock_archive(self.home)  # held for the Archive's life
         try:
             self._open(paths, fsync)
         except NewsarchiveError:
@@ -308,4 +317,4 @@ class Archive:
         self.close()
 
 
-__all__ = ["Archive", "Capture", "Outcome", "archive_paths"]
+__all__ = ["Archive", "Capture", "Outcome", "archive_paths", "lock_archive"]

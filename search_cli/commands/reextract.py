@@ -14,16 +14,36 @@ import click
     default=None,
     help="Directory for the new record set (default: articles/reextract-<UTC time>/).",
 )
-def reextract(out: Path | None) -> None:
+@click.option(
+    "--promote",
+    "promote_set",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Make the record set in DIR (made by an earlier reextract) the live one; "
+    "the previous live records are kept beside it.",
+)
+def reextract(out: Path | None, promote_set: Path | None) -> None:
     """Re-run the current extractor over every archived article page.
 
     Reads only NEWSARCHIVE_HOME/warc (no network) and writes a new articles.jsonl
     plus summary.json; the live articles/articles.jsonl is left untouched.
+
+    \b
+    To adopt the new records (e.g. after an extractor upgrade):
+      newsarchive reextract                      # writes articles/reextract-<time>/
+      newsarchive reextract --promote articles/reextract-<time>
+      newsarchive index --rebuild                # the index follows the live records
     """
-    from crawler.archive.reextract import reextract as run
     from newsarchive.config import load_settings
 
     home = load_settings().home
+    if promote_set is not None:
+        if out is not None:
+            raise click.UsageError("use either --out or --promote, not both")
+        return _promote(home, promote_set)
+    from crawler.archive.reextract import reextract as run
+
     if out is not None and out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} is not a directory", param_hint="--out")
     summary = run(home, out=out)
@@ -34,3 +54,19 @@ def reextract(out: Path | None) -> None:
         + (f", {summary['missing']} without their capture" if summary["missing"] else "")
     )
     click.echo(f"records: {summary['records']}")
+    if summary.get("live_records") is None:
+        click.echo("crawls ran while this set was made: it cannot be promoted; run reextract again")
+    else:
+        click.echo(f"to make it the live set: newsarchive reextract --promote {summary['out']}")
+
+
+def _promote(home: Path, record_set: Path) -> None:
+    from crawler.archive.reextract import promote
+
+    if not record_set.is_absolute() and not record_set.exists():
+        record_set = Path(home) / record_set
+    done = promote(home, record_set)
+    click.echo(f"promoted {done['from']}: {done['live']} now holds its {done['records']} records")
+    if done["kept"]:
+        click.echo(f"the previous live records are kept in {done['kept']}")
+    click.echo("next: newsarchive index --rebuild (the index still holds the previous records)")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from crawler.archive import Archive
@@ -118,3 +120,115 @@ def test_reextract_command(tmp_path, monkeypatch):
     assert again.exit_code == 1 and "already holds" in again.output
     default = runner.invoke(cli, ["reextract"])
     assert default.exit_code == 0 and "articles/reextract-" in default.output
+
+
+def newer(html, url, *, feed_entry=None):
+    """A newer extractor: the same text, one field it now finds."""
+    record = extract(html, url, feed_entry=feed_entry)
+    record["extractor"] = {"name": "newer", "version": "2"}
+    record["section"] = "politics"
+    return record
+
+
+def capture_page(archive, url: str, html: str):
+    cap = archive.capture(url, status=200, body=html.encode(), response_headers=[
+        ("Content-Type", "text/html; charset=utf-8")])  # fmt: skip
+    return archive.record_article(
+        newer(html, url), capture=cap, source_id="news", outlet="News", source_tags={},
+        http_status=200,
+    )  # fmt: skip
+
+
+def test_promote_makes_the_set_live_and_later_crawls_continue_from_it(tmp_path):
+    from crawler.archive.reextract import promote
+
+    def steadier(html, url, *, feed_entry=None):
+        # A newer extractor that reads the headline without the word an edit added:
+        # the edit of article a is no new version any more.
+        record = newer(html, url, feed_entry=feed_entry)
+        record["title"] = record["title"].replace(" narrowly", "")
+        return record
+
+    crawl(tmp_path)
+    live_path = tmp_path / "articles" / "articles.jsonl"
+    old = jsonl(live_path)
+    assert [r["version"] for r in old if r["url"] == "https://news.test/a"] == [1, 1, 2]
+    reextract(tmp_path, out=tmp_path / "re", extract=steadier)
+    done = promote(tmp_path, tmp_path / "re")
+    assert done["records"] == len(old) == 5
+    assert jsonl(live_path) == jsonl(tmp_path / "re" / "articles.jsonl")
+    assert [r["event"] for r in jsonl(live_path)] == ["new", "new", "seen", "seen", "removed"]
+    assert jsonl(Path(done["kept"])) == old  # nothing is lost
+    # The seen-store now follows the promoted records: article a is at version 1, so
+    # an edit found by the next crawl is its version 2 (it would be 3 on the old state).
+    with Archive(tmp_path) as archive:
+        same = capture_page(archive, "https://news.test/a", page("Budget passes", PARAS))
+        edited = capture_page(archive, "https://news.test/a", page("Budget fails", PARAS))
+    assert same.kind == "unchanged"
+    assert edited.kind == "changed" and edited.record["version"] == 2
+    assert [r["event"] for r in jsonl(live_path)[5:]] == ["seen", "changed"]
+
+
+def test_promote_refuses_a_set_the_archive_has_moved_past(tmp_path):
+    from crawler.archive.reextract import promote
+    from newsarchive.errors import NewsarchiveError
+
+    crawl(tmp_path)
+    reextract(tmp_path, out=tmp_path / "re")
+    with Archive(tmp_path) as archive:  # a crawl after the re-extraction
+        capture_page(archive, "https://news.test/c", page("Council meets", PARAS))
+    before = (tmp_path / "articles" / "articles.jsonl").read_bytes()
+    with pytest.raises(NewsarchiveError, match="changed after"):
+        promote(tmp_path, tmp_path / "re")
+    assert (tmp_path / "articles" / "articles.jsonl").read_bytes() == before
+
+
+def test_promote_waits_for_no_crawl(tmp_path):
+    from crawler.archive.reextract import promote
+    from newsarchive.errors import NewsarchiveError
+
+    crawl(tmp_path)
+    reextract(tmp_path, out=tmp_path / "re")
+    with Archive(tmp_path), pytest.raises(NewsarchiveError, match="another crawl"):
+        promote(tmp_path, tmp_path / "re")
+
+
+def test_a_promotion_cut_short_leaves_a_consistent_archive(tmp_path, monkeypatch):
+    import os
+
+    from crawler.archive.reextract import promote
+
+    crawl(tmp_path)
+    live_path = tmp_path / "articles" / "articles.jsonl"
+    old = jsonl(live_path)
+    reextract(tmp_path, out=tmp_path / "re", extract=newer)
+
+    def crash(*args):
+        raise OSError("power cut")
+
+    with monkeypatch.context() as patch:  # dies after the store reset, before the rename
+        patch.setattr(os, "replace", crash)
+        with pytest.raises(OSError):
+            promote(tmp_path, tmp_path / "re")
+    assert jsonl(live_path) == old
+    with Archive(tmp_path) as archive:  # the next open replays the old records
+        again = capture_page(archive, "https://news.test/a", page("Budget passes narrowly", PARAS))
+    assert again.kind == "unchanged" and again.record["version"] == 2
+    assert jsonl(live_path)[:5] == old
+
+
+def test_reextract_promote_command(tmp_path, monkeypatch):
+    from search_cli.cli import cli
+
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path))
+    runner = CliRunner()
+    crawl(tmp_path)
+    made = runner.invoke(cli, ["reextract", "--out", str(tmp_path / "re")])
+    assert f"newsarchive reextract --promote {tmp_path / 're'}" in made.output
+    result = runner.invoke(cli, ["reextract", "--promote", "re"])  # relative to the home
+    assert result.exit_code == 0, result.output
+    assert "now holds its 5 records" in result.output and "index --rebuild" in result.output
+    bad = runner.invoke(cli, ["reextract", "--promote", str(tmp_path / "warc")])
+    assert bad.exit_code == 1 and "not a re-extracted record set" in bad.output
+    both = runner.invoke(cli, ["reextract", "--out", "x", "--promote", "re"])
+    assert both.exit_code == 2
