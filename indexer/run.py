@@ -18,7 +18,7 @@ from indexer.checkpoint import Checkpoint, checkpoint_path
 from indexer.layout import KINDS, Layout, base_settings
 from indexer.load import DeadLetters, Loader, Summary
 from indexer.setup import create_index, ensure_indices, indices_of, next_index, write_index
-from indexer.source import read_items
+from indexer.source import read_dead_letters, read_items
 from newsarchive.config import Settings
 from newsarchive.errors import IndexBusy, NewsarchiveError
 
@@ -227,6 +227,45 @@ def swap_aliases(client: Elasticsearch, layout: Layout, new: dict[str, str]) -> 
             {"add": {"index": index, "alias": layout.write_alias(kind), "is_write_index": True}}
         )
     client.indices.update_aliases(actions=actions)
+
+
+def retry_dead_letters(
+    settings: Settings,
+    *,
+    client: Elasticsearch | None = None,
+    prefix: str | None = None,
+    batch_records: int = 500,
+) -> Summary:
+    """Load the records of the dead-letter files again (after the cause was fixed).
+
+    What loads now is indexed; what fails again goes to a new dead-letter file with its
+    new reason. The files read move to ``dead-letter/retried/``, so nothing is tried
+    twice and nothing is lost. Loading is idempotent, so a killed retry can be rerun.
+    """
+    home = Path(settings.home)
+    prefix = prefix or settings.index_prefix
+    folder = home / "dead-letter"
+    with run_lock(home, prefix):
+        files = sorted(folder.glob("index-*.jsonl"))
+        if not files:
+            return Summary(notes=[f"no dead letters in {folder}"])
+        client = _client(settings, client)
+        layout = ensure_indices(client, prefix)
+        dead = DeadLetters(folder)
+        loader = Loader(
+            client, layout, dead_letters=dead, batch_records=batch_records, source="dead-letter"
+        )
+        try:
+            summary = loader.load(read_dead_letters(files))
+        finally:
+            dead.close()
+        client.indices.refresh(index=f"{layout.articles},{layout.versions}")
+        done = folder / "retried"
+        done.mkdir(exist_ok=True)
+        for path in files:
+            os.replace(path, done / path.name)
+        summary.notes = [f"retried {len(files)} dead-letter files; they are now in {done}"]
+        return summary
 
 
 def prune(

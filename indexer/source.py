@@ -41,6 +41,32 @@ def read_items(path: Path, start: int = 0, *, since: datetime | None = None) -> 
             yield Item(record, pos)
 
 
+def read_dead_letters(paths: list[Path]) -> Iterator[Item]:
+    """Items of the records in dead-letter files, in file order, for another try.
+
+    A line that was never JSON comes back as an Item with its old reason, so a retry
+    writes it to the new dead-letter file instead of losing it.
+    """
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for n, line in enumerate(fh, 1):
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    entry = None
+                if not isinstance(entry, dict):
+                    if line.strip():  # a torn line of a killed run
+                        yield Item(
+                            None, f"{path.name}:{n}", error="damaged dead-letter line", raw=line
+                        )
+                    continue
+                if isinstance(entry.get("record"), dict):
+                    yield Item(entry["record"], f"{path.name}:{n}")
+                else:
+                    reason = entry.get("reason") or "not a record"
+                    yield Item(None, f"{path.name}:{n}", error=str(reason), raw=entry.get("raw"))
+
+
 def _before(record: object, since: datetime) -> bool:
     try:
         return datetime.fromisoformat(record["fetched_at"]) < since  # type: ignore[index]

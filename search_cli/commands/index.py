@@ -62,6 +62,12 @@ class _Bar:
     type=click.Path(path_type=Path),
     help="With --rebuild: the record set to build from (e.g. articles/reextract-<time>).",
 )
+@click.option(
+    "--retry-dead-letters",
+    "retry",
+    is_flag=True,
+    help="Load the records of NEWSARCHIVE_HOME/dead-letter/ again (after fixing the cause).",
+)
 @click.option("--prune", is_flag=True, help="Delete old indices that no alias points at.")
 @click.option("--shards", type=click.IntRange(1, 1024), help="Primary shards of new indices.")
 @click.option("--replicas", type=click.IntRange(0, 16), help="Replicas of new indices.")
@@ -72,6 +78,7 @@ def index(
     since: str | None,
     rebuild: bool,
     records: Path | None,
+    retry: bool,
     prune: bool,
     shards: int | None,
     replicas: int | None,
@@ -96,6 +103,10 @@ def index(
         raise click.UsageError("--rebuild always reads every record: drop --all/--since")
     if records is not None and not rebuild:
         raise click.UsageError("--records only goes with --rebuild")
+    if retry and (rebuild or all_records or moment):
+        raise click.UsageError(
+            "--retry-dead-letters reads the dead letters only: drop the other options"
+        )
     settings = load_settings()
     client = connect(settings)
     if shards is not None or replicas is not None:
@@ -108,7 +119,9 @@ def index(
         return
     bar = _Bar("rebuilding" if rebuild else "indexing")
     try:
-        if rebuild:
+        if retry:
+            summary = run.retry_dead_letters(settings, client=client, batch_records=batch_size)
+        elif rebuild:
             summary, new = run.rebuild(
                 settings, records=records, progress=bar, client=client, batch_records=batch_size
             )

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 
 from indexer.checkpoint import checkpoint_path
 from indexer.run import index_new_records, rebuild
-from indexer.synthetic import changed_record, new_record
+from indexer.synthetic import changed_record, new_record, seen_record
 from newsarchive.config import Settings
 from search_cli.cli import cli
 from tests.indexer.flaky_proxy import FlakyProxy
@@ -75,6 +76,34 @@ def test_poisoned_record_exits_non_zero_with_dead_letter(env, es_client) -> None
     entry = json.loads(letters[0].read_text().splitlines()[0])
     assert entry["record"]["id"] == bad["id"] and entry["reason"]
     assert _count(es_client, f"{env.index_prefix}-articles") == 1
+
+
+def test_dead_letters_are_retried_once_the_cause_is_gone(env, es_client) -> None:
+    base = new_record(1, body_words=20)
+    refetch = seen_record(base, after=timedelta(days=2))
+    bad = new_record(5, body_words=20)
+    bad["word_count"] = "many"
+    runner = CliRunner()
+    assert "no dead letters" in runner.invoke(cli, ["index", "--retry-dead-letters"]).output
+    _write(env.home, [refetch, bad])  # a re-fetch read before its article was ever indexed
+    first = runner.invoke(cli, ["index"])
+    assert first.exit_code == 1 and "2 records were rejected" in first.output
+    (letters,) = (env.home / "dead-letter").glob("index-*.jsonl")
+    _write(env.home, [base])  # the cause is gone: the article itself is indexed
+    assert runner.invoke(cli, ["index"]).exit_code == 0
+    retry = runner.invoke(cli, ["index", "--retry-dead-letters"])
+    assert retry.exit_code == 1, retry.output  # the poisoned record still fails
+    assert "2 records: 0 indexed, 1 updated, 0 unchanged, 1 rejected" in retry.output
+    es_client.indices.refresh(index=f"{env.index_prefix}-articles")
+    doc = es_client.get(index=f"{env.index_prefix}-articles", id=base["id"])["_source"]
+    assert doc["last_seen"] == refetch["fetched_at"]
+    assert (env.home / "dead-letter" / "retried" / letters.name).exists()
+    (again,) = (env.home / "dead-letter").glob("index-*.jsonl")  # only what failed again
+    lines = [json.loads(line) for line in again.read_text().splitlines()]
+    assert [entry["record"]["id"] for entry in lines] == [bad["id"]]
+    assert "word_count" in lines[0]["reason"] and lines[0]["source"] == "dead-letter"
+    both = runner.invoke(cli, ["index", "--retry-dead-letters", "--rebuild"])
+    assert both.exit_code == 2
 
 
 def test_killed_run_resumes_with_exactly_the_right_documents(env, es_client) -> None:
