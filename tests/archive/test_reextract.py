@@ -217,6 +217,27 @@ def test_a_promotion_cut_short_leaves_a_consistent_archive(tmp_path, monkeypatch
     assert jsonl(live_path)[:5] == old
 
 
+def test_a_promotion_cut_short_after_the_rename_leaves_the_new_set(tmp_path, monkeypatch):
+    import crawler.archive.reextract as rx
+
+    crawl(tmp_path)
+    reextract(tmp_path, out=tmp_path / "re", extract=newer)
+    new = jsonl(tmp_path / "re" / "articles.jsonl")
+
+    class Dies:
+        def __init__(self, *args, **kwargs):
+            raise OSError("power cut")  # the new file is in place; the replay never ran
+
+    with monkeypatch.context() as patch:
+        patch.setattr(rx, "ArticleLog", Dies)
+        with pytest.raises(OSError):
+            rx.promote(tmp_path, tmp_path / "re")
+    assert jsonl(tmp_path / "articles" / "articles.jsonl") == new
+    with Archive(tmp_path) as archive:  # the next open replays the new records
+        same = capture_page(archive, "https://news.test/a", page("Budget passes narrowly", PARAS))
+    assert same.kind == "unchanged" and same.record["version"] == 2
+
+
 def test_reextract_promote_command(tmp_path, monkeypatch):
     from search_cli.cli import cli
 
