@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsarchive.config import read_toml
+from newsarchive.config import parse_duration, read_toml
 from newsarchive.errors import ConfigError
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
@@ -36,6 +36,7 @@ _FIELDS = {
     "tags",
     "verified",
     "enabled",
+    "interval",
 }
 
 
@@ -54,6 +55,7 @@ class Source:
     tags: dict[str, str | list[str]] = field(default_factory=dict)
     verified: bool = False
     enabled: bool = True
+    interval: float | None = None  # seconds between scheduled crawls (see the scheduler)
 
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
@@ -81,6 +83,7 @@ class Source:
             "tags": dict(self.tags),
             "verified": self.verified,
             "enabled": self.enabled,
+            "interval": self.interval,
         }
 
 
@@ -211,6 +214,11 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         tags=dict(tags),
         verified=flag("verified", False),
         enabled=flag("enabled", True),
+        interval=(
+            parse_duration(entry["interval"], f"{where}: field 'interval'")
+            if "interval" in entry
+            else None
+        ),
     )
     for field_name in ("sections",):
         for u in getattr(source, field_name):

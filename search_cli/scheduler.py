@@ -12,7 +12,7 @@ Why it looks like this:
   ``keep_runs`` are kept) and one log line; per-source state (last start) lives in
   ``schedule/state/<id>.json`` so ``--once`` from cron knows what is due.
 
-Intervals: ``interval`` on the registry entry if the registry has one, else
+Intervals: ``interval`` on the registry entry when it has one, else
 ``[intervals]`` of the schedule file (``$NEWSARCHIVE_HOME/schedule.toml`` or
 ``$NEWSARCHIVE_SCHEDULE``), else its ``default_interval`` (1 hour).
 """
@@ -23,7 +23,6 @@ import fcntl
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -34,29 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.config import Settings, read_toml
+from newsarchive.config import Settings, parse_duration, read_toml
 from newsarchive.errors import ConfigError, IndexBusy, NewsarchiveError
 from search_cli.locks import SourceLock
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
-_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: object, where: str) -> float:
-    """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` -> seconds (> 0)."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{where}: {value!r} is not a duration like 30m, 2h or 1d")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ConfigError(f"{where}: {value!r} is not a duration like 30m, 2h or 1d")
-        unit = match.group(2).lower() if match.group(2) else None
-        seconds = float(match.group(1)) * _UNITS[unit]
-    if seconds <= 0:
-        raise ConfigError(f"{where}: the duration must be more than 0")
-    return seconds
 
 
 @dataclass(frozen=True)
@@ -168,9 +147,9 @@ class Scheduler:
 
     # ---- when ----------------------------------------------------------------------
     def interval(self, source) -> float:
-        own = getattr(source, "interval", None)  # if the registry ever carries one
-        if own:
-            return parse_duration(own, f"source {source.id!r}, field 'interval'")
+        """The registry's interval of the source, else the schedule file's, else the default."""
+        if source.interval is not None:
+            return source.interval
         return self.config.intervals.get(source.id, self.config.default_interval)
 
     def last_started(self, source_id: str) -> float | None:

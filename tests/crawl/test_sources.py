@@ -47,6 +47,8 @@ def _entry(**fields):
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"sections": ["https://other.example/politics"]}, "outside the source's domains"),
         ({"feeds": []}, "give at least one of 'feeds', 'sitemaps' or 'sections'"),
+        ({"interval": "often"}, "field 'interval': 'often' is not a duration like 30m"),
+        ({"interval": 0}, "field 'interval': the duration must be more than 0"),
     ],
 )
 def test_validation_names_the_entry_and_field(fields, message):
@@ -98,3 +100,10 @@ def test_sources_command_fails_with_one_line_on_a_bad_file(tmp_path):
     broken.write_text("version = [")
     result = CliRunner().invoke(cli, ["sources", "--sources", str(broken)])
     assert result.exit_code == 1 and "not valid TOML" in result.output
+
+
+def test_interval_is_read_as_seconds():
+    (source,) = parse_registry(_entry(interval="30m"), "reg.toml")
+    assert source.interval == 1800 and source.to_dict()["interval"] == 1800
+    (plain,) = parse_registry(_entry(), "reg.toml")
+    assert plain.interval is None

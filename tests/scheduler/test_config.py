@@ -8,24 +8,20 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.sources import Source
-from newsarchive.config import Settings
+from newsarchive.config import Settings, parse_duration
 from newsarchive.errors import ConfigError
 from search_cli.cli import cli
-from search_cli.scheduler import (
-    ScheduleConfig,
-    Scheduler,
-    load_schedule_config,
-    parse_duration,
-)
+from search_cli.scheduler import ScheduleConfig, Scheduler, load_schedule_config
 
 
-def _source(sid: str) -> Source:
+def _source(sid: str, **extra) -> Source:
     return Source(
         id=sid,
         name=sid.title(),
         homepage="http://127.0.0.1/",
         domains=("127.0.0.1",),
         feeds=("http://127.0.0.1/feed.xml",),
+        **extra,
     )
 
 
@@ -55,6 +51,9 @@ def test_schedule_file(tmp_path: Path):
     scheduler = Scheduler(Settings(home=tmp_path), config, [_source("ap"), _source("npr")])
     assert scheduler.interval(scheduler.sources[0]) == 1800
     assert scheduler.interval(scheduler.sources[1]) == 7200
+    # An interval in the registry entry wins over the schedule file's.
+    registry_wins = Scheduler(Settings(home=tmp_path), config, [_source("ap", interval=600)])
+    assert registry_wins.interval(registry_wins.sources[0]) == 600
     cmd = scheduler.crawl_command(scheduler.sources[0])
     assert cmd[1:5] == ["-m", "crawler.run", "--source", "ap"]
     assert "--max-articles" in cmd and "DOWNLOAD_DELAY=1" in cmd
