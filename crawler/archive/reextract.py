@@ -158,12 +158,23 @@ def reextract(
 
 
 def _live_state(home: Path) -> dict:
-    """Identity and size of the live record file (all zero when there is none yet)."""
+    """Size and a digest of the tail of the live record file (zero when there is none).
+
+    The live file only grows, so its size tells whether a crawl appended to it; the
+    digest tells it from another file of the same size. Neither depends on where the
+    home lives, so a copied or restored archive can still be promoted.
+    """
+    import hashlib
+
+    path = archive_paths(home)["articles"]
     try:
-        st = os.stat(archive_paths(home)["articles"])
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - (1 << 20)))
+            tail = hashlib.sha256(fh.read()).hexdigest()
     except FileNotFoundError:
-        return {"device": 0, "inode": 0, "size": 0}
-    return {"device": st.st_dev, "inode": st.st_ino, "size": st.st_size}
+        return {"size": 0, "tail_sha256": None}
+    return {"size": size, "tail_sha256": tail}
 
 
 def promote(home: Path, record_set: Path) -> dict:
