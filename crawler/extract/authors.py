@@ -286,17 +286,24 @@ def split_names(raw: str) -> list[str]:
 
 
 def is_site_name(name: str, site_names: list[str], host: str) -> bool:
-    """True when ``name`` is the publication itself (its site name or domain)."""
+    """True when ``name`` is the publication itself: its site name, its domain, or a
+    label of its host ("The Ledger", "ledger", "Ledger.example", "X for ledger.example").
+
+    One rule for every field that must not take the site for something else: author
+    lists and headline suffixes alike.
+    """
     key = squash(name)
     if not key:
         return True
     keys = {squash(s) for s in site_names if s}
-    keys |= {k[3:] for k in keys if k.startswith("the")}
     domain = host.lower().removeprefix("www.") if host else ""
-    label = domain.split(".")[0]
-    if key in keys or key.removeprefix("the") in keys or (bool(label) and key == squash(label)):
+    if domain:
+        keys.add(squash(domain))
+        keys |= {squash(label) for label in domain.split(".")[:-1] if len(label) >= 3}
+    keys |= {k[3:] for k in keys if k.startswith("the")}
+    if key in keys or key.removeprefix("the") in keys:
         return True
-    # "Cleveland.com", "NJ Advance Media for NJ.com": the site given by its domain.
+    # "NJ Advance Media for NJ.com": the site given by its domain inside a longer name.
     return bool(domain) and "." in name and squash(domain) in key
 
 

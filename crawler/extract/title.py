@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract.authors import squash
+from crawler.extract.authors import is_site_name, squash
 
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » ", " « ", " : ", " * ")
 # A byline tacked on after the site name: "Headline | Site | by Jane Doe".
@@ -22,18 +22,7 @@ def _words(text: str) -> list[str]:
 
 
 def _is_site(segment: str, site_names: list[str], host: str) -> bool:
-    key = squash(segment)
-    if not key:
-        return False
-    for name in site_names:
-        site = squash(name)
-        if site and (key == site or key == site.removeprefix("the") or site == "the" + key):
-            return True
-    domain = host.lower().removeprefix("www.")
-    if key == squash(domain):  # "Globalnews.ca"
-        return True
-    labels = [squash(label) for label in domain.split(".")[:-1]]
-    return any(label and (key == label or key.replace("the", "", 1) == label) for label in labels)
+    return bool(squash(segment)) and is_site_name(segment, site_names, host)
 
 
 def strip_site(title: str, site_names: list[str], host: str) -> str:
