@@ -61,6 +61,15 @@ def _check_known_values(client: Elasticsearch, index: str, spec: SearchSpec) -> 
                 raise InvalidQuery(f"unknown {fld} {value!r}: known are {hint}", param=option)
 
 
+def _matches(client: Elasticsearch, index: str, spec: SearchSpec, body: dict) -> dict:
+    """Run ``body``; with no match, say when an --outlet or --domain is unknown (exit 2)."""
+    with translated(index):
+        result = client.search(index=index, **body).body
+        if int(result["hits"]["total"]["value"]) == 0:
+            _check_known_values(client, index, spec)
+    return result
+
+
 def search(
     client: Elasticsearch,
     spec: SearchSpec,
@@ -80,12 +89,9 @@ def search(
         spec, size=limit, offset=offset, search_after=search_after, source=source
     )
     index = layout(prefix).articles
-    with translated(index):
-        result = client.search(index=index, **body).body
-        hits = [Hit.from_es(h, build.SNIPPET_CHARS) for h in result["hits"]["hits"]]
-        total = int(result["hits"]["total"]["value"])
-        if total == 0:
-            _check_known_values(client, index, spec)
+    result = _matches(client, index, spec, body)
+    hits = [Hit.from_es(h, build.SNIPPET_CHARS) for h in result["hits"]["hits"]]
+    total = int(result["hits"]["total"]["value"])
     more = len(hits) == limit and (search_after is not None or offset + limit < total)
     return SearchPage(
         spec=spec,
@@ -255,10 +261,7 @@ def timeline(
         },
     }
     index = layout(prefix).articles
-    with translated(index):
-        result = client.search(index=index, **body).body
-        if result["hits"]["total"]["value"] == 0:
-            _check_known_values(client, index, spec)
+    result = _matches(client, index, spec, body)
     aggs = result["aggregations"]
     dated = aggs["dated"]
     series: dict[str, dict[str, int]] = {}
@@ -354,11 +357,8 @@ def count(
             "missing": {"missing": {"field": fld}},
         }
     index = layout(prefix).articles
-    with translated(index):
-        result = client.search(index=index, **body).body
-        total = int(result["hits"]["total"]["value"])
-        if total == 0:
-            _check_known_values(client, index, spec)
+    result = _matches(client, index, spec, body)
+    total = int(result["hits"]["total"]["value"])
     counts = Counts(total=total, by=by, took_ms=int(result.get("took", 0)))
     if by is not None:
         aggs = result["aggregations"]
