@@ -30,6 +30,7 @@ from crawler.extract.boilerplate import (
     is_crumb,
     is_prose,
     link_texts,
+    text_key,
 )
 from crawler.extract.prune import prune
 
@@ -61,7 +62,7 @@ def _is_teaser(block: str, links: LinkTexts) -> bool:
     """A list item that opens with a link's text: a headline (and its blurb) elsewhere."""
     if not block.startswith(("- ", "• ")):
         return False
-    item = block[2:].casefold()
+    item = text_key(block[2:])
     return any(item.startswith(a) for a in links.anchors if len(a) >= 12 and len(a.split()) >= 3)
 
 
@@ -132,8 +133,8 @@ def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[
 def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
     """Main text of the page as paragraphs, and the links inside it.
 
-    Mutates ``tree`` (social embeds and hover cards are dropped): call it after all
-    metadata is read.
+    Mutates ``tree`` (``prune`` removes embeds, hover cards, hidden elements and
+    captions): call it after all metadata is read.
     A page laid out with a table reads as one huge table row; it is read again with
     tables left out, which finds its paragraphs.
     """
@@ -188,7 +189,7 @@ def _chunk_paragraphs(chunk: html.HtmlElement, links: LinkTexts) -> list[str]:
     paragraphs = []
     for el in chunk.iter("p", "h2", "h3"):
         text = _norm(el.text_content())
-        if text and text.casefold() not in links.anchors:
+        if text and text_key(text) not in links.anchors:
             paragraphs.append(text)
     return paragraphs
 

@@ -144,8 +144,8 @@ class LinkTexts:
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
-def _key(text: str) -> str:
-    """Text compared across page and extractor output (which drops zero-width marks)."""
+def text_key(text: str) -> str:
+    """Text as compared with the page's link texts (the extractor drops zero-width marks)."""
     return " ".join(text.translate(_ZERO_WIDTH).split()).casefold()
 
 
@@ -154,10 +154,10 @@ def link_texts(tree: html.HtmlElement) -> LinkTexts:
     for a in tree.iter("a"):
         if (a.get("href") or "").startswith("#"):
             continue  # a table of contents points at the article's own headings
-        if text := _key(a.text_content()):
+        if text := text_key(a.text_content()):
             texts.anchors.add(text)
         for el in a.iter("p", "h2", "h3", "h4"):
-            if card := _key(el.text_content()):
+            if card := text_key(el.text_content()):
                 texts.cards.add(card)
     return texts
 
@@ -171,7 +171,7 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     if len(words) <= 60 and _CREDIT_RE.search(block):
         return True
     tail = position >= total - 3
-    key = _key(block)
+    key = text_key(block)
     if key in links.cards:
         return True
     plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
