@@ -12,9 +12,11 @@ of the live records) is rebuilt from the new file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,8 +166,6 @@ def _live_state(home: Path) -> dict:
     digest tells it from another file of the same size. Neither depends on where the
     home lives, so a copied or restored archive can still be promoted.
     """
-    import hashlib
-
     path = archive_paths(home)["articles"]
     try:
         with open(path, "rb") as fh:
@@ -207,12 +207,10 @@ def promote(home: Path, record_set: Path) -> dict:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         kept = live.with_name(f"replaced-{stamp}.jsonl")
         staged = live.with_name(".promoting.jsonl")
-        with open(new_records, "rb") as src, open(staged, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
         live.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(new_records, staged)
+        with open(staged, "rb") as fh:
+            os.fsync(fh.fileno())
         if live.exists():
             os.link(live, kept)
         store = SeenStore(paths["seen"])

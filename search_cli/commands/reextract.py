@@ -38,14 +38,25 @@ def reextract(out: Path | None, promote_set: Path | None) -> None:
     from newsarchive.config import load_settings
 
     home = load_settings().home
-    if promote_set is not None:
-        if out is not None:
-            raise click.UsageError("use either --out or --promote, not both")
-        return _promote(home, promote_set)
-    from crawler.archive.reextract import reextract as run
-
+    if promote_set is not None and out is not None:
+        raise click.UsageError("use either --out or --promote, not both")
     if out is not None and out.exists() and not out.is_dir():
         raise click.BadParameter(f"{out} is not a directory", param_hint="--out")
+    try:
+        if promote_set is not None:
+            _promote(home, promote_set)
+        else:
+            _reextract(home, out)
+    except OSError as exc:  # a full disk, a folder that cannot be written: one line, exit 1
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise click.ClickException(
+            f"cannot write the record set: {exc.strerror or exc}{where}"
+        ) from None
+
+
+def _reextract(home: Path, out: Path | None) -> None:
+    from crawler.archive.reextract import reextract as run
+
     summary = run(home, out=out)
     click.echo(
         f"re-extracted {summary['articles']} article captures from {summary['warc_files']} "

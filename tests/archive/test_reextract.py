@@ -253,3 +253,14 @@ def test_reextract_promote_command(tmp_path, monkeypatch):
     assert bad.exit_code == 1 and "not a re-extracted record set" in bad.output
     both = runner.invoke(cli, ["reextract", "--out", "x", "--promote", "re"])
     assert both.exit_code == 2
+
+
+def test_reextract_into_a_folder_that_cannot_be_made_is_one_line(tmp_path, monkeypatch):
+    from search_cli.cli import cli
+
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path))
+    crawl(tmp_path)
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    result = CliRunner().invoke(cli, ["reextract", "--out", str(tmp_path / "blocker" / "re")])
+    assert result.exit_code == 1
+    assert "cannot write the record set" in result.output and "Traceback" not in result.output
