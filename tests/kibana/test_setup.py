@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,9 +15,10 @@ from click.testing import CliRunner
 
 from search_cli.cli import cli
 from search_cli.kibana import BUNDLE, load_bundle
+from tests.loopback import LoopbackServer, QuietHandler
 
 
-class FakeKibanaEndpoint:
+class FakeKibanaEndpoint(LoopbackServer):
     """Records each request; answers with ``status`` and ``answer`` (a real server)."""
 
     def __init__(self) -> None:
@@ -28,7 +27,7 @@ class FakeKibanaEndpoint:
         self.answer: dict | str = {"success": True, "successCount": 5}
         endpoint = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 endpoint.requests.append(
@@ -40,22 +39,9 @@ class FakeKibanaEndpoint:
                 )
                 raw = endpoint.answer
                 data = raw.encode() if isinstance(raw, str) else json.dumps(raw).encode()
-                self.send_response(endpoint.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.reply(endpoint.status, {"Content-Type": "application/json"}, data)
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

@@ -15,14 +15,13 @@ import resource
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.crawl.conftest import REPO, Crawler, registry_text
+from tests.loopback import LoopbackServer, QuietHandler
 from tests.reliability.checks import archived_urls, assert_archive_sound, string_tags
 from tests.reliability.conftest import reps, seed_for
 from tests.site import NewsSite
@@ -40,31 +39,20 @@ class PaddedSite:
         self.site = site
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 hdrs = {k.lower(): v for k, v in self.headers.items()}
                 status, headers, body = outer.site.respond(self.path, hdrs)
                 if body.endswith(b"</html>\n") or b"</body>" in body[-200:]:
                     pad = base64.b64encode(random.Random(self.path).randbytes(45_000))
                     body = body.replace(b"</body>", b"<!-- " + pad + b" --></body>")
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(status, headers, body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        site.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = LoopbackServer(Handler)
+        site.port = self.http.port
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
 def _crawler(site: NewsSite, root: Path, name: str, home: Path | None = None) -> Crawler:

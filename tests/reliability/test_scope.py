@@ -9,14 +9,13 @@ route; a seeded selection per repetition.
 from __future__ import annotations
 
 import random
-import threading
 from datetime import timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from tests.crawl.conftest import Crawler
+from tests.loopback import LoopbackServer, QuietHandler
 from tests.reliability.checks import archived_urls, assert_archive_sound
 from tests.reliability.conftest import reps, seed_for
 from tests.site import NewsSite
@@ -24,32 +23,19 @@ from tests.site import NewsSite
 pytestmark = [pytest.mark.reliability, pytest.mark.slow]
 
 
-class Trap:
+class Trap(LoopbackServer):
     """A server on 127.0.0.2 that counts every request it gets."""
 
     def __init__(self) -> None:
         trap = self
         self.hits: list[str] = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 trap.hits.append(self.path)
-                body = b"<html><body><p>you should not be here</p></body></html>"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.reply(200, {}, b"<html><body><p>you should not be here</p></body></html>")
 
-        self.server = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
-        self.base = f"http://127.0.0.2:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, host="127.0.0.2")
 
 
 def targets(trap: str, port: int) -> list[str]:
@@ -74,13 +60,11 @@ class ScopeSite:
 
     def __init__(self, site: NewsSite, trap: Trap, rng: random.Random) -> None:
         self.site = site
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.port = self.server.server_address[1]
-        site.port = self.port
-        self.bad = targets(trap.base, self.port)
+        self.http = LoopbackServer(self._handler())
+        self.port = site.port = self.http.port
+        self.bad = targets(trap.url, self.port)
         rng.shuffle(self.bad)
         self.bad = self.bad[: rng.randint(6, len(self.bad))]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -88,18 +72,7 @@ class ScopeSite:
     def _handler(self):
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def send(self, status: int, headers: dict, body: bytes) -> None:
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path
                 bad = outer.bad
@@ -118,38 +91,37 @@ class ScopeSite:
                         for link in links
                     )
                     rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
-                    return self.send(200, {"Content-Type": "application/rss+xml"}, rss.encode())
+                    return self.reply(200, {"Content-Type": "application/rss+xml"}, rss.encode())
                 if path == "/sitemap.xml":
                     urls = "".join(
                         f"<url><loc>{u.replace('&', '&amp;').replace('<', '&lt;')}</loc></url>"
                         for u in bad
                     )
                     xml = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-                    return self.send(200, {"Content-Type": "application/xml"}, xml.encode())
+                    return self.reply(200, {"Content-Type": "application/xml"}, xml.encode())
                 if path == "/section/politics/":
                     links = "".join(
                         f'<li><a href="{u}">a story about the budget</a></li>' for u in bad
                     )
                     html = f"<html><body><h1>Politics</h1><ul>{links}</ul></body></html>"
-                    return self.send(200, {"Content-Type": "text/html"}, html.encode())
+                    return self.reply(200, {"Content-Type": "text/html"}, html.encode())
                 if path.startswith("/r/"):
                     i = int(path.split("/")[2])
-                    return self.send(302, {"Location": bad[i % len(bad)]}, b"")
+                    return self.reply(302, {"Location": bad[i % len(bad)]}, b"")
                 if path.startswith("/meta/"):
                     i = int(path.split("/")[2])
                     html = (
                         f'<html><head><meta http-equiv="refresh" content="0; url={bad[i % len(bad)]}">'
                         "</head><body></body></html>"
                     )
-                    return self.send(200, {"Content-Type": "text/html"}, html.encode())
+                    return self.reply(200, {"Content-Type": "text/html"}, html.encode())
                 hdrs = {k.lower(): v for k, v in self.headers.items()}
-                return self.send(*outer.site.respond(path, hdrs))
+                return self.reply(*outer.site.respond(path, hdrs))
 
         return Handler
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
 def registry(site: ScopeSite) -> str:

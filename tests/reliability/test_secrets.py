@@ -8,9 +8,7 @@ import base64
 import json
 import os
 import subprocess
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import click
@@ -19,6 +17,7 @@ from click.testing import CliRunner
 
 from search_cli.cli import cli
 from tests.crawl.conftest import FAST, REPO, registry_text
+from tests.loopback import LoopbackServer, QuietHandler
 from tests.reliability.checks import NEWSARCHIVE, string_tags
 from tests.site import NewsSite
 
@@ -31,33 +30,23 @@ BASIC = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 MARKERS = (API_KEY, PASSWORD, BASIC, API_KEY[7:], PASSWORD[7:])
 
 
-class Unauthorized:
+class Unauthorized(LoopbackServer):
     """A loopback server answering every request with Elasticsearch's 401."""
 
     def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 body = b'{"error":{"type":"security_exception","reason":"unable to authenticate"},"status":401}'
-                self.send_response(401)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("X-Elastic-Product", "Elasticsearch")
-                self.send_header("WWW-Authenticate", 'Basic realm="security"')
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Elastic-Product": "Elasticsearch",
+                    "WWW-Authenticate": 'Basic realm="security"',
+                }
+                self.reply(401, headers, body)
 
             do_HEAD = do_POST = do_PUT = do_GET
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 class Transcript:
