@@ -16,8 +16,9 @@ import threading
 import time
 from datetime import timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
+from tests.loopback import QuietHandler
 from tests.site import Article, NewsSite
 
 # kind -> fails for good (True) or recovers and must be archived (False)
@@ -99,30 +100,19 @@ class HostileSite:
     def _handler(self):
         host = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args) -> None:
-                pass
-
-            def send(self, status: int, headers: dict, body: bytes) -> None:
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
 
             def do_GET(self) -> None:  # noqa: N802
                 path = self.path.split("?")[0]
                 with host.lock:
                     n = host.hits[path] = host.hits.get(path, 0) + 1
                 if path == "/feed.xml":
-                    return self.send(200, {"Content-Type": "application/rss+xml"}, host.feed())
+                    return self.reply(200, {"Content-Type": "application/rss+xml"}, host.feed())
                 planned = host.plan.get(path)
                 if planned is None:
                     hdrs = {k.lower(): v for k, v in self.headers.items()}
-                    return self.send(*host.site.respond(self.path, hdrs))
+                    return self.reply(*host.site.respond(self.path, hdrs))
                 kind, story = planned
                 getattr(self, "kind_" + kind)(story, n)
 
@@ -135,7 +125,7 @@ class HostileSite:
 
             def kind_slow(self, story, n) -> None:
                 if not host.stopping.wait(host.slow_by):
-                    self.send(200, {"Content-Type": "text/html"}, b"<html>too late</html>")
+                    self.reply(200, {"Content-Type": "text/html"}, b"<html>too late</html>")
 
             def kind_trickle(self, story, n) -> None:
                 body = host.site.render_article(story).encode()
@@ -150,16 +140,16 @@ class HostileSite:
                     self.wfile.flush()
 
             def kind_loop(self, story, n) -> None:
-                self.send(302, {"Location": f"{story.path}?hop={n}"}, b"")
+                self.reply(302, {"Location": f"{story.path}?hop={n}"}, b"")
 
             def kind_storm(self, story, n) -> None:
-                self.send(429, {"Retry-After": str(host.storm_after)}, b"slow down")
+                self.reply(429, {"Retry-After": str(host.storm_after)}, b"slow down")
 
             def kind_busy(self, story, n) -> None:
                 if n <= 1:
-                    return self.send(429, {"Retry-After": "1"}, b"slow down")
+                    return self.reply(429, {"Retry-After": "1"}, b"slow down")
                 html = host.site.render_article(story).encode()
-                self.send(200, {"Content-Type": "text/html; charset=utf-8"}, html)
+                self.reply(200, {"Content-Type": "text/html; charset=utf-8"}, html)
 
             def kind_endless(self, story, n) -> None:
                 self.send_response(200)

@@ -33,9 +33,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback import QuietHandler
 
 TEMPLATES = Path(__file__).with_name("templates")
 SECTIONS = ("politics", "world")
@@ -510,7 +512,7 @@ class NewsSite:
     def start(self) -> NewsSite:
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 hdrs = {k.lower(): v for k, v in self.headers.items()}
                 try:
@@ -519,15 +521,7 @@ class NewsSite:
                     status, headers, body = 500, {}, repr(exc).encode()
                 with site._lock:
                     site.log.append(Served(time.monotonic(), self.path, status, hdrs))
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
+                self.reply(status, headers, body)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
