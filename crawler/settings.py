@@ -36,6 +36,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # per-response size cap; bigger pages are d
 DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# Refuses private, loopback and link-local addresses at connect time, except where a
+# crawled source's homepage is (see crawler/resolver.py).
+TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"
 TELNETCONSOLE_ENABLED = False
 
 # --- crawl behaviour ---------------------------------------------------------------

@@ -35,6 +35,7 @@ from crawler.archive.warc import ArchiveWriteError
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
 from crawler.discovery.entries import Entry
 from crawler.items import FetchedPage
+from crawler.resolver import refused_address, trust_homepages
 from crawler.sources import Source, load_sources, select_sources
 from newsarchive.errors import ConfigError
 
@@ -96,14 +97,18 @@ def error_kind(failure) -> str:
         return f"http_{exc.response.status}"
     if isinstance(exc, OutOfScope):
         return "offsite_redirect" if "offsite_redirect" in str(exc) else "offsite"
+    # Before IgnoreRequest: Scrapy drops a body that decompresses past DOWNLOAD_MAXSIZE
+    # (a decompression bomb) with a plain IgnoreRequest naming the max size.
+    if isinstance(exc, DownloadCancelledError) or re.search(r"max\s*size", str(exc), re.I):
+        return "too_large"
     if isinstance(exc, IgnoreRequest):
         return "robots_disallowed" if "robots" in str(exc).lower() else "ignored"
-    if isinstance(exc, DownloadCancelledError) or "max size" in str(exc):
-        return "too_large"
     if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
         return "timeout"
     if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
-        return "dns"
+        request = getattr(failure, "request", None)
+        host = urlsplit(request.url).hostname if request is not None else None
+        return "private_address" if refused_address(host) else "dns"
     if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
         return "connection_refused"
     if isinstance(exc, ResponseDataLossError):
@@ -172,15 +177,28 @@ class NewsSpider(scrapy.Spider):
             return False
         state = self.states.get(source_id)
         if state is None:
-            return True
+            return False
         host = (urlsplit(url).hostname or "").lower()
         return state.source.in_scope(url) or host in state.scope_hosts
+
+    def owner_of(self, url: str) -> str | None:
+        """The source a request without one belongs to (Scrapy's robots.txt fetches):
+        the one whose homepage or listings are on the same host and port, else the
+        first whose scope holds ``url``."""
+        netloc = urlsplit(url).netloc.lower()
+        for sid, state in self.states.items():
+            urls = (state.source.homepage, *state.source.discovery_urls)
+            if any(urlsplit(u).netloc.lower() == netloc for u in urls):
+                return sid if self.in_scope(sid, url) else None
+        return next((sid for sid in self.states if self.in_scope(sid, url)), None)
 
     def stat(self, source_id: str, name: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"src/{source_id}/{name}", count)
 
     # ---- discovery --------------------------------------------------------------------
     async def start(self):
+        # Here, not in __init__: the reactor (and its resolver) exist once the crawl runs.
+        trust_homepages(state.source.homepage for state in self.states.values())
         for state in self.states.values():
             src = state.source
             for url in src.feeds:

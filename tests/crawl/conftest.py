@@ -71,10 +71,16 @@ class Crawler:
     def __init__(self, home: Path, registry: Path) -> None:
         self.home = home
         self.registry = registry
+        self.launcher = [str(NEWSARCHIVE)]  # how `newsarchive` is started
+
+    def audit_connections(self, log: Path) -> None:
+        """Run later crawls under tests.reliability.connect_audit, logging to ``log``
+        every connection the crawl attempts."""
+        self.launcher = [sys.executable, "-m", "tests.reliability.connect_audit", str(log)]
 
     def command(self, *args: str, **settings: str) -> list[str]:
         merged = {**FAST, **settings}
-        cmd = [str(NEWSARCHIVE), "crawl", "--sources", str(self.registry), *args]
+        cmd = [*self.launcher, "crawl", "--sources", str(self.registry), *args]
         for name, value in merged.items():
             cmd += ["-s", f"{name}={value}"]
         if "--source" not in args and "--all" not in args:

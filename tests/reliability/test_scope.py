@@ -173,3 +173,239 @@ def test_crawl_stays_in_scope(tmp_path, rep, trial):
     trial.tries = len(site.bad) * 5  # feed, sitemap, section, redirect, meta refresh
     trial.saw("hostile targets offered, never fetched", trial.tries)
     trial.notes.append(f"errors {result.source['errors']}, skipped {result.source['skipped']}")
+
+
+# ---- robots.txt and addresses -------------------------------------------------------
+
+METADATA_PATH = "/latest/meta-data/iam/security-credentials/"
+
+
+def robots_targets(trap: Trap, port: int) -> list[str]:
+    """Where a hostile robots.txt redirects: private, link-local and other loopback hosts."""
+    return [
+        f"http://10.0.0.1{METADATA_PATH}",
+        f"http://169.254.169.254{METADATA_PATH}",
+        f"{trap.url}{METADATA_PATH}",
+        f"http://localhost:{port}{METADATA_PATH}",
+    ]
+
+
+class RobotsSite:
+    """A news site whose robots.txt answers 302 to ``target``; records Host headers."""
+
+    def __init__(self, site: NewsSite, target: str) -> None:
+        outer = self
+        self.site, self.target, self.hosts = site, target, []
+
+        class Handler(QuietHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                outer.hosts.append(self.headers.get("Host", ""))
+                if self.path == "/robots.txt":
+                    return self.reply(302, {"Location": outer.target}, b"")
+                hdrs = {k.lower(): v for k, v in self.headers.items()}
+                return self.reply(*outer.site.respond(self.path, hdrs))
+
+        self.http = LoopbackServer(Handler)
+        site.port = self.http.port
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _warc_uris(home) -> list[str]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    uris = []
+    for warc in (home / "warc").glob("*.warc.gz"):
+        with open(warc, "rb") as fh:
+            uris += [
+                r.rec_headers.get_header("WARC-Target-URI")
+                for r in ArchiveIterator(fh)
+                if r.rec_headers.get_header("WARC-Target-URI")
+            ]
+    return uris
+
+
+@pytest.mark.parametrize("rep", reps())
+def test_robots_txt_redirects_cannot_leave_the_scope(tmp_path, rep, trial):
+    from tests.reliability.connect_audit import attempted_hosts
+
+    trial.case = "scope: robots.txt redirected to private, metadata and other loopback hosts"
+    rng = random.Random(seed_for(trial.case, rep))
+    trap = Trap()
+    sites = []
+    try:
+        # One source per target, each on its own port, so each has its own robots.txt.
+        for i in range(4):
+            site = NewsSite(n_articles=3, feed_size=3, seed=rng.randrange(1000) + i)
+            sites.append(RobotsSite(site, ""))
+        for robots, target in zip(sites, robots_targets(trap, sites[0].site.port), strict=True):
+            robots.target = target
+        lines = ["version = 1"]
+        for i, robots in enumerate(sites):
+            s = robots.site
+            lines += [
+                f'[[source]]\nid = "s{i}"\nname = "S{i}"\nhomepage = "{s.url("/")}"',
+                f'domains = ["127.0.0.1"]\nfeeds = ["{s.url("/feeds/rss.xml")}"]',
+            ]
+        (tmp_path / "sources.toml").write_text("\n".join(lines) + "\n")
+        crawler = Crawler(tmp_path / "home", tmp_path / "sources.toml")
+        crawler.home.mkdir()
+        crawler.audit_connections(tmp_path / "connections.jsonl")
+        result = crawler.run("--all", "--max-articles", "10")
+    finally:
+        for robots in sites:
+            robots.close()
+        trap.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    attempted = attempted_hosts(tmp_path / "connections.jsonl")
+    assert attempted and set(attempted) == {"127.0.0.1"}, sorted(set(attempted))
+    assert trap.hits == []
+    for robots in sites:
+        assert all(h.startswith("127.0.0.1:") for h in robots.hosts), robots.hosts
+    ports = {robots.site.port for robots in sites}
+    uris = _warc_uris(crawler.home)
+    assert uris and all(
+        u.startswith("http://127.0.0.1:") and int(u.split(":")[2].split("/")[0]) in ports
+        for u in uris
+    ), [u for u in uris if "127.0.0.1" not in u]
+    records = assert_archive_sound(crawler.home)
+    assert all(METADATA_PATH not in r["url"] for r in records)
+    for source in result.report["sources"]:
+        assert source["errors"].get("offsite_redirect", 0) >= 1, source["errors"]
+    want = {robots.site.article_url(i) for robots in sites for i in range(3)}
+    got = archived_urls(records)
+    trial.lost = len(want - got)
+    assert want <= got
+    trial.tries = len(sites)
+    trial.saw("robots.txt redirects refused before connecting", len(sites))
+
+
+def _guarded_registry(site: NewsSite, extra_domains: list[str]) -> str:
+    domains = ", ".join(f'"{d}"' for d in ["127.0.0.1", *extra_domains])
+    return (
+        'version = 1\n[[source]]\nid = "guarded"\nname = "Guarded"\n'
+        f'homepage = "{site.url("/")}"\ndomains = [{domains}]\n'
+        f'feeds = ["{site.url("/feed.xml")}"]\n'
+    )
+
+
+class FeedOf:
+    """A news site whose /feed.xml also lists ``extra`` URLs and /r/N redirects to them."""
+
+    def __init__(self, site: NewsSite, extra: list[str]) -> None:
+        outer = self
+        self.site, self.extra = site, extra
+
+        class Handler(QuietHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path == "/feed.xml":
+                    when = format_datetime(outer.site.now - timedelta(hours=1))
+                    links = [outer.site.article_url(i) for i in range(len(outer.site.articles))]
+                    links += outer.extra
+                    links += [outer.site.url(f"/r/{i}/") for i in range(len(outer.extra))]
+                    items = "".join(
+                        f"<item><title>t</title><link>{u}</link><pubDate>{when}</pubDate></item>"
+                        for u in links
+                    )
+                    rss = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+                    return self.reply(200, {"Content-Type": "application/rss+xml"}, rss.encode())
+                if self.path.startswith("/r/"):
+                    target = outer.extra[int(self.path.split("/")[2])] + "?via=redirect"
+                    return self.reply(302, {"Location": target}, b"")
+                hdrs = {k.lower(): v for k, v in self.headers.items()}
+                return self.reply(*outer.site.respond(self.path, hdrs))
+
+        self.http = LoopbackServer(Handler)
+        site.port = self.http.port
+
+    def close(self) -> None:
+        self.http.close()
+
+
+@pytest.mark.parametrize("rep", reps())
+def test_in_scope_names_with_private_addresses_are_never_connected(tmp_path, rep, trial):
+    from tests.reliability.connect_audit import attempted_hosts
+
+    trial.case = "address guard: in-scope hosts at private, link-local, other loopback addresses"
+    rng = random.Random(seed_for(trial.case, rep))
+    trap = Trap()
+    private = ["10.0.0.1", "169.254.169.254", "192.168.1.1", "127.0.0.2"]
+    rng.shuffle(private)
+    extra = [
+        f"http://{host}:{trap.port}/2024/05/01/a-story-at-a-private-address/"
+        if host == "127.0.0.2"
+        else f"http://{host}{METADATA_PATH}"
+        for host in private
+    ]
+    site = FeedOf(NewsSite(n_articles=3, feed_size=3, seed=rng.randrange(1000)), extra)
+    try:
+        # A registry that names private hosts as domains (a typo, or a hostile edit):
+        # the name scope lets them through, the address guard must not.
+        (tmp_path / "sources.toml").write_text(_guarded_registry(site.site, private))
+        crawler = Crawler(tmp_path / "home", tmp_path / "sources.toml")
+        crawler.home.mkdir()
+        crawler.audit_connections(tmp_path / "connections.jsonl")
+        result = crawler.run("--source", "guarded", "--max-articles", "20", RETRY_TIMES="0")
+    finally:
+        site.close()
+        trap.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    attempted = set(attempted_hosts(tmp_path / "connections.jsonl"))
+    assert attempted == {"127.0.0.1"}, sorted(attempted)
+    assert trap.hits == []
+    errors = result.source["errors"]
+    # each private URL twice: listed in the feed, and reached by a redirect
+    assert errors.get("private_address") == 2 * len(private), errors
+    records = assert_archive_sound(crawler.home)
+    want = {site.site.article_url(i) for i in range(3)}
+    trial.lost = len(want - archived_urls(records))
+    assert want <= archived_urls(records)
+    trial.tries = 2 * len(private)
+    trial.saw("private addresses refused at connect time", errors["private_address"])
+
+
+def test_a_name_resolving_to_another_loopback_address_is_refused(tmp_path, trial):
+    """A real name resolution: ``localhost`` is 127.0.0.1, but this source's homepage
+    lives on 127.0.0.3, so 127.0.0.1 is not trusted for it."""
+    from tests.reliability.connect_audit import attempted_hosts
+
+    trial.case = "address guard: a host name resolving to an untrusted loopback address"
+    target = Trap.__new__(Trap)
+    target.hits = []
+
+    class Hit(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            target.hits.append(self.path)
+            self.reply(200, {}, b"<html><body><p>internal</p></body></html>")
+
+    LoopbackServer.__init__(target, Hit, host="127.0.0.1")
+    story = f"http://localhost:{target.port}/2024/05/01/an-internal-page/"
+
+    class Feed(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            rss = (
+                '<?xml version="1.0"?><rss version="2.0"><channel><item><title>t</title>'
+                f"<link>{story}</link></item></channel></rss>"
+            )
+            self.reply(200, {"Content-Type": "application/rss+xml"}, rss.encode())
+
+    feed = LoopbackServer(Feed, host="127.0.0.3")
+    try:
+        (tmp_path / "sources.toml").write_text(
+            'version = 1\n[[source]]\nid = "elsewhere"\nname = "Elsewhere"\n'
+            f'homepage = "{feed.url}/"\ndomains = ["127.0.0.3", "localhost"]\n'
+            f'feeds = ["{feed.url}/feed.xml"]\n'
+        )
+        crawler = Crawler(tmp_path / "home", tmp_path / "sources.toml")
+        crawler.home.mkdir()
+        crawler.audit_connections(tmp_path / "connections.jsonl")
+        result = crawler.run("--source", "elsewhere", RETRY_TIMES="0")
+    finally:
+        feed.close()
+        target.close()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert target.hits == []
+    assert set(attempted_hosts(tmp_path / "connections.jsonl")) == {"127.0.0.3"}
+    assert result.source["errors"] == {"private_address": 1}, result.source["errors"]
+    trial.saw("name resolved to an untrusted loopback address, refused")
