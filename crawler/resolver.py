@@ -100,12 +100,15 @@ class GuardedResolver(CachingHostnameResolver):
         self._trusted = None
 
     def resolveHostName(  # noqa: N802 (Twisted's interface)
-        self, resolutionReceiver, hostName, portNumber=0, addressTypes=None, transportSemantics="TCP"
+        self,
+        resolutionReceiver,
+        hostName,
+        portNumber=0,
+        addressTypes=None,
+        transportSemantics="TCP",
     ):
         gate = _Gate(resolutionReceiver, hostName, self)
-        return super().resolveHostName(
-            gate, hostName, portNumber, addressTypes, transportSemantics
-        )
+        return super().resolveHostName(gate, hostName, portNumber, addressTypes, transportSemantics)
 
     def trusted(self) -> defer.Deferred:
         """The addresses the trusted homepages resolve to (resolved once per crawl)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 
 def main() -> None:
@@ -33,7 +34,7 @@ def main() -> None:
 def attempted_hosts(log_path) -> list[str]:
     """The hosts connections were attempted to, in order."""
     try:
-        lines = open(log_path, encoding="utf-8").read().splitlines()
+        lines = Path(log_path).read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return []
     return [json.loads(line)["host"] for line in lines if line.strip()]

@@ -308,7 +308,9 @@ class FeedOf:
                         f"<item><title>t</title><link>{u}</link><pubDate>{when}</pubDate></item>"
                         for u in links
                     )
-                    rss = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+                    rss = (
+                        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+                    )
                     return self.reply(200, {"Content-Type": "application/rss+xml"}, rss.encode())
                 if self.path.startswith("/r/"):
                     target = outer.extra[int(self.path.split("/")[2])] + "?via=redirect"
