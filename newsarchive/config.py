@@ -96,11 +96,23 @@ def _coerce(name: str, raw: object, source: str) -> object:
             url = str(raw).strip().rstrip("/")
             if not url.startswith(("http://", "https://")):
                 raise ValueError("expected an http:// or https:// URL")
+            parts = urlsplit(url)
+            if not parts.hostname:
+                raise ValueError("the URL has no host")
+            try:
+                port = parts.port  # raises ValueError for a port out of range
+            except ValueError:
+                port = 0
+            if port == 0:
+                raise ValueError("the port must be a number from 1 to 65535")
+            if port is None:  # the client needs one: the scheme's own, as a browser would
+                netloc = f"{parts.netloc}:{443 if parts.scheme == 'https' else 80}"
+                url = urlunsplit(parts._replace(netloc=netloc)).rstrip("/")
             return url
         return str(raw)
     except ValueError as exc:
         shown = "<secret>" if name in ("es_api_key", "es_password") else repr(raw)
-        raise ConfigError(f"{source}: invalid value {shown} ({exc})") from None
+        raise ConfigError(redact_url(f"{source}: invalid value {shown} ({exc})")) from None
 
 
 def read_toml(path: Path, what: str) -> dict:
@@ -172,11 +184,27 @@ def _move_url_credentials(values: dict[str, object]) -> None:
         values["es_password"] = unquote(parts.password)
 
 
-def redact(text: str, settings: Settings) -> str:
-    """Replace every secret of ``settings`` in ``text`` by ``***``."""
-    for secret in settings.secrets:
+def redact(text: str, settings: Settings | None = None) -> str:
+    """``text`` with the user-info of every URL and every secret of ``settings``
+    replaced by ``***``."""
+    text = redact_url(text)
+    for secret in settings.secrets if settings else ():
         text = text.replace(secret, "***")
     return text
+
+
+# scheme://user:password@ or scheme://token@ anywhere in a text
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^/?#@\s]*)@")
+
+
+def redact_url(text: str) -> str:
+    """Every URL in ``text`` with its password (or a lone user-info token) as ``***``."""
+
+    def hide(match: re.Match) -> str:
+        user, sep, _password = match.group(2).partition(":")
+        return f"{match.group(1)}{user}:***@" if sep else f"{match.group(1)}***@"
+
+    return _USERINFO.sub(hide, text)
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)

@@ -14,6 +14,7 @@ import sys
 import click
 
 from newsarchive import __version__
+from newsarchive.config import redact_url
 from newsarchive.errors import NewsarchiveError
 
 # command name -> "module:attribute"; the order here is the order of --help.
@@ -60,8 +61,9 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except NewsarchiveError as exc:
-            # One line on stderr and exit code 1, whether run from the shell or CliRunner.
-            raise click.ClickException(str(exc)) from None
+            # One line on stderr and exit code 1, whether run from the shell or CliRunner;
+            # a URL's user-info never reaches the terminal, whoever wrote the message.
+            raise click.ClickException(redact_url(str(exc))) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Keep registry order instead of Click's alphabetical order.

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, HTTPSHandler, Request, build_opener
 
-from newsarchive.config import Settings, redact
+from newsarchive.config import Settings, redact, redact_url
 from newsarchive.errors import NewsarchiveError
 
 BUNDLE = Path(__file__).resolve().parents[1] / "kibana" / "newsarchive.ndjson"
@@ -97,11 +97,29 @@ def _ssl_context(settings: Settings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=cafile)
 
 
+class _NoRedirects(HTTPRedirectHandler):
+    """Redirects are answered, never followed: urllib would send the Authorization
+    header to wherever Kibana points (another host included) and turn the POST into a
+    GET. Declining here makes the 3xx surface as an HTTPError the caller explains."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _open(request: Request, *, timeout: float, context: ssl.SSLContext | None):
+    handlers = [_NoRedirects()]
+    if context is not None:
+        handlers.append(HTTPSHandler(context=context))
+    return build_opener(*handlers).open(request, timeout=timeout)
+
+
 def base_url(url: str, space: str | None = None) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NewsarchiveError(f"{url!r} is not a Kibana URL like http://localhost:5601")
+        raise NewsarchiveError(
+            f"{redact_url(url)!r} is not a Kibana URL like http://localhost:5601"
+        )
     return f"{url}/s/{quote(space)}" if space and space != "default" else url
 
 
@@ -129,9 +147,19 @@ def import_bundle(
     request = Request(endpoint, data=body, headers=headers, method="POST")
     context = _ssl_context(settings) if endpoint.startswith("https://") else None
     try:
-        with urlopen(request, timeout=timeout, context=context) as response:
+        with _open(request, timeout=timeout, context=context) as response:
             raw = response.read()
     except HTTPError as exc:
+        if 300 <= exc.code < 400:
+            target = redact_url(exc.headers.get("Location") or "?")
+            raise NewsarchiveError(
+                redact(
+                    f"Kibana at {redact_url(url)} answered HTTP {exc.code}, a redirect to "
+                    f"{target}: newsarchive does not follow redirects with your credentials; "
+                    "give the address Kibana answers at with --kibana-url",
+                    settings,
+                )
+            ) from None
         detail = _error_detail(exc.read())
         if exc.code in (401, 403):
             raise NewsarchiveError(

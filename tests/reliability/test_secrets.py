@@ -179,3 +179,36 @@ def test_password_inside_the_es_url_is_not_printed(tmp_path, trial):
         outputs.append(result.output)
     trial.saw("password printed" if any(_leaks(o) for o in outputs) else "not printed")
     assert not any(_leaks(o) for o in outputs), outputs
+
+
+BAD_URLS = (
+    "htps://{user}:{pw}@127.0.0.1:9200",  # scheme typo
+    "http://{user}:{pw}@127.0.0.1:99999",  # port out of range
+    "http://{user}:{pw}@127.0.0.1:0",
+    "http://{user}:{pw}@:9200",  # no host
+    "http://{user}:{pw}@127.0.0.1:port",  # port not a number
+)
+
+
+@pytest.mark.parametrize("via", ["environment", "config file"])
+def test_malformed_es_urls_are_named_without_their_password(tmp_path, via, trial):
+    trial.case = f"malformed NEWSARCHIVE_ES_URL with credentials (by {via}): one line, redacted"
+    for template in BAD_URLS:
+        url = template.format(user=USER, pw=PASSWORD)
+        env = {"NEWSARCHIVE_HOME": str(tmp_path), "NEWSARCHIVE_CONFIG": ""}
+        if via == "environment":
+            env["NEWSARCHIVE_ES_URL"] = url
+        else:
+            config = tmp_path / "config.toml"
+            config.write_text(f'[elasticsearch]\nurl = "{url}"\n')
+            env["NEWSARCHIVE_CONFIG"] = str(config)
+        proc = subprocess.run(
+            [str(NEWSARCHIVE), "search", "x"], env={**os.environ, **env}, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1, (url, out)
+        assert "Traceback" not in out and len(out.strip().splitlines()) == 1, out
+        assert not _leaks(out), out
+        assert f"{USER}:***@" in out, out  # the URL is shown, its password is not
+        trial.saw("one line, password redacted")
