@@ -19,37 +19,41 @@ MAX_LINKS = 500
 def analyse_page(
     body: bytes, url: str, encoding: str | None, feed_entry: dict | None
 ) -> dict[str, Any]:
-    """Classify one page; extract it if it is an article, else list its links."""
-    from lxml import html as lxml_html
+    """Classify one page; extract it if it is an article, else list its links.
 
-    from crawler.discovery.classify import classify_page
-    from crawler.extract import extract
+    The page is parsed once, and parse, classification and extraction share one time
+    bound, so no page can hold a worker (or a crawl asked to stop) for longer.
+    ``encoding`` is the charset the HTTP response declared, if any.
+    """
+    from crawler.discovery.classify import classify_tree
+    from crawler.extract import DEFAULT_TIMEOUT, extract
+    from crawler.extract.limits import ExtractionTimeout, time_limit
+    from crawler.extract.page import parse
 
-    html: bytes | str = body
-    if encoding:
-        try:
-            html = body.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            html = body
-    is_article, reason = classify_page(html, url)
-    if is_article:
-        try:
-            record = extract(html, url, feed_entry=feed_entry)
-        except Exception as exc:  # extraction must never kill the crawl
-            return {"kind": "error", "reason": f"extract: {type(exc).__name__}: {exc}"}
-        return {"kind": "article", "reason": reason, "record": record}
-    links: list[str] = []
     try:
-        tree = lxml_html.document_fromstring(html)
-        for href in tree.xpath("//a/@href"):
-            link = urldefrag(urljoin(url, href.strip()))[0]
-            if link.startswith(("http://", "https://")):
-                links.append(link)
-                if len(links) >= MAX_LINKS:
-                    break
-    except Exception:
-        pass
-    return {"kind": "index", "reason": reason, "links": list(dict.fromkeys(links))}
+        with time_limit(DEFAULT_TIMEOUT):
+            tree = parse(body, encoding)
+            is_article, reason = classify_tree(tree, url)
+            if not is_article:
+                return {"kind": "index", "reason": reason, "links": _links(tree, url)}
+            record = extract(tree, url, feed_entry=feed_entry)
+    except ExtractionTimeout:
+        return {"kind": "error", "reason": f"timeout after {DEFAULT_TIMEOUT:g} s"}
+    except Exception as exc:  # analysis must never kill the crawl
+        return {"kind": "error", "reason": f"extract: {type(exc).__name__}: {exc}"}
+    return {"kind": "article", "reason": reason, "record": record}
+
+
+def _links(tree, url: str) -> list[str]:
+    """The page's http(s) links, absolute, without fragments, at most MAX_LINKS."""
+    links: list[str] = []
+    for href in tree.xpath("//a/@href") if tree is not None else ():
+        link = urldefrag(urljoin(url, href.strip()))[0]
+        if link.startswith(("http://", "https://")):
+            links.append(link)
+            if len(links) >= MAX_LINKS:
+                break
+    return list(dict.fromkeys(links))
 
 
 def init_worker(parent_pid: int) -> None:

@@ -32,13 +32,10 @@ from newsarchive.errors import NewsarchiveError
 log = logging.getLogger(__name__)
 
 
-def _read_page(path: Path, offset: int, url: str) -> bytes | str:
-    """The page of the response record at ``offset``, decoded as the crawl decoded it.
-
-    Content-encoding is removed; the text is decoded with the encoding Scrapy picks
-    (HTTP charset, BOM, meta tag), as the crawl pipeline does before extraction.
-    """
-    from scrapy.http import HtmlResponse
+def _read_page(path: Path, offset: int) -> tuple[bytes, str | None]:
+    """The body of the response record at ``offset`` (content-encoding removed) and the
+    charset its Content-Type declared: what the crawl handed the extractor."""
+    from crawler.extract.page import declared_charset
 
     with open(path, "rb") as fh:
         fh.seek(offset)
@@ -51,11 +48,7 @@ def _read_page(path: Path, offset: int, url: str) -> bytes | str:
         except Exception:  # unknown content-encoding: the raw body is all we have
             fh.seek(offset)
             body = next(iter(ArchiveIterator(fh))).raw_stream.read()
-    headers = {"Content-Type": content_type} if content_type else {}
-    try:
-        return HtmlResponse(url, body=body, headers=headers).text
-    except Exception:  # undecodable: let the extractor sniff the bytes
-        return body
+    return body, declared_charset(content_type)
 
 
 def _iter_records(path: Path):
@@ -133,8 +126,10 @@ def reextract(
                     summary["missing"] += 1
                     continue
                 body_capture = captures[body_rid]
-                html = _read_page(originals[body_rid], body_capture.offset, capture.url)
-                extracted = extract(html, capture.url, feed_entry=meta.get("feed_entry"))
+                body, charset = _read_page(originals[body_rid], body_capture.offset)
+                extracted = extract(
+                    body, capture.url, feed_entry=meta.get("feed_entry"), encoding=charset
+                )
                 outcome = article_log.article(
                     extracted,
                     capture=capture,

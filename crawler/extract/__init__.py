@@ -2,7 +2,7 @@
 
 Interface used by the crawler, ``newsarchive extract`` and re-extraction:
 
-    extract(html, url, *, feed_entry=None, timeout=DEFAULT_TIMEOUT) -> dict
+    extract(html, url, *, feed_entry=None, timeout=DEFAULT_TIMEOUT, encoding=None) -> dict
 
 The page is parsed once; every step reads that tree. Structured data comes first
 (JSON-LD incl. ``@graph``, microdata, OpenGraph/meta), then the feed entry, then
@@ -24,6 +24,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
+
 from crawler.extract import fields
 from crawler.extract.body import extract_body
 from crawler.extract.limits import ExtractionTimeout, time_limit
@@ -34,6 +36,8 @@ from crawler.schema import ARTICLE_FIELDS
 EXTRACTOR_NAME = "newsarchive-extract"
 EXTRACTOR_VERSION = "1.0.0"
 DEFAULT_TIMEOUT = 20.0
+
+Page = bytes | str | HtmlElement
 
 
 def _empty(url: str) -> dict[str, Any]:
@@ -59,8 +63,8 @@ def _set(record: dict[str, Any], name: str, value: Any, source: str | None) -> N
         record["provenance"][name] = source
 
 
-def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> None:
-    tree = parse(page)
+def _fill(record: dict[str, Any], page: Page, url: str, feed: dict, encoding: str | None) -> None:
+    tree = page if isinstance(page, HtmlElement) else parse(page, encoding)
     if tree is None:
         for name, key in (("title", "title"), ("description", "description")):
             _set(record, name, fields.text(feed.get(key)), "feed")
@@ -84,17 +88,23 @@ def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> No
 
 
 def extract(
-    html: bytes | str,
+    html: Page,
     url: str,
     *,
     feed_entry: dict | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    encoding: str | None = None,
 ) -> dict[str, Any]:
-    """Extract the article of one page. Never raises for malformed input."""
+    """Extract the article of one page. Never raises for malformed input.
+
+    ``html``: the page's bytes (``encoding``: the charset its HTTP response declared),
+    its text, or a tree already made by ``page.parse`` (the crawl classifies it first).
+    """
     record = _empty(url)
+    feed = feed_entry if isinstance(feed_entry, dict) else {}
     try:
         with time_limit(timeout):
-            _fill(record, html, url or "", feed_entry if isinstance(feed_entry, dict) else {})
+            _fill(record, html, url or "", feed, encoding)
     except ExtractionTimeout:
         record = _empty(url)
         record["extractor"]["error"] = f"timeout after {timeout} s"

@@ -41,25 +41,56 @@ def _codec(name: str) -> str | None:
     return "cp1252" if found in ("latin-1", "iso8859-1", "ascii") else found
 
 
-def decode(data: bytes) -> str:
-    """Decode page bytes: BOM, then the declared charset, then UTF-8, then a guess."""
+# A declaration wins when it decodes all but this share of the bytes (at least
+# MIN_BAD_BYTES): one stray byte must not send a whole UTF-8 page to the guesser.
+MAX_BAD_SHARE = 0.001
+MIN_BAD_BYTES = 8
+
+
+def _decode_mostly(data: bytes, codec: str) -> str | None:
+    """``data`` decoded with ``codec``, bad bytes as U+FFFD, unless too many are bad."""
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return None
+    text = data.decode(codec, errors="replace")
+    marker = "\ufffd".encode(codec, errors="ignore")
+    bad = text.count("\ufffd") - (data.count(marker) if marker else 0)
+    return text if bad <= max(MIN_BAD_BYTES, len(data) * MAX_BAD_SHARE) else None
+
+
+def declared_charset(content_type: bytes | str | None) -> str | None:
+    """The charset an HTTP ``Content-Type`` value names, if it names a known one."""
+    from w3lib.encoding import http_content_type_encoding
+
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    return http_content_type_encoding(content_type) if content_type else None
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Decode page bytes: BOM, then ``declared`` (the HTTP charset), then the page's
+    meta charset, each if it decodes all but a few bytes; then strict UTF-8; else a
+    guess."""
     data = data[:MAX_INPUT_BYTES]
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data.decode(name, errors="replace")
     match = _CHARSET_RE.search(data[:8192])
-    declared = _codec(match.group(1).decode("ascii")) if match else None
-    if declared and declared != "utf-8":
-        try:
-            return data.decode(declared)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
+    candidates = [
+        _codec(declared) if declared else None,
+        _codec(match.group(1).decode("ascii")) if match else None,
+    ]
+    for codec in dict.fromkeys(c for c in candidates if c):
+        text = _decode_mostly(data, codec)
+        if text is not None:
+            return text
+    try:  # undeclared (or declared wrongly): UTF-8 only if it is wholly UTF-8
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if declared and declared != "utf-8":
-        return data.decode(declared, errors="replace")
     try:
         from charset_normalizer import from_bytes
 
@@ -71,9 +102,15 @@ def decode(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def parse(page: bytes | str) -> html.HtmlElement | None:
-    """Parse a page into an lxml tree; ``None`` for an empty or unparsable page."""
-    text = decode(page) if isinstance(page, bytes | bytearray) else str(page)[:MAX_INPUT_BYTES]
+def parse(page: bytes | str, encoding: str | None = None) -> html.HtmlElement | None:
+    """Parse a page into an lxml tree; ``None`` for an empty or unparsable page.
+
+    ``encoding``: the charset the HTTP response declared, if any (see ``decode``).
+    """
+    if isinstance(page, bytes | bytearray):
+        text = decode(bytes(page), encoding)
+    else:
+        text = str(page)[:MAX_INPUT_BYTES]
     text = _XML_DECL_RE.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None

@@ -90,7 +90,8 @@ def type_names(node: dict) -> set[str]:
     return {str(v).rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower() for v in values if v}
 
 
-def _load_json(text: str) -> Any:
+def load_json(text: str) -> Any:
+    """A JSON-LD script's data, forgiving of HTML comments, CDATA and trailing commas."""
     text = text.strip()
     for junk in ("<!--", "-->", "//<![CDATA[", "//]]>", "<![CDATA[", "]]>"):
         text = text.replace(junk, "")
@@ -112,7 +113,7 @@ def _jsonld_nodes(tree: html.HtmlElement) -> list[tuple[dict, str | None]]:
     for script in tree.iterfind(".//script[@type]"):
         if "ld+json" not in (script.get("type") or "").lower():
             continue
-        data = _load_json(script.text or "")
+        data = load_json(script.text or "")
         stack: list[tuple[Any, str | None, int]] = [(data, None, 0)]
         while stack and len(found) < MAX_NODES:
             obj, key, depth = stack.pop()

@@ -33,7 +33,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.archive.warc import ArchiveWriteError
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
+from crawler.discovery.classify import is_html
 from crawler.discovery.entries import Entry
+from crawler.extract.page import declared_charset
 from crawler.items import FetchedPage
 from crawler.resolver import refused_address, trust_homepages
 from crawler.sources import Source, load_sources, select_sources
@@ -478,13 +480,18 @@ class NewsSpider(scrapy.Spider):
                 state.failed = True
                 self.stat(source_id, f"errors/http_{response.status}")
             return
+        if not is_html(response.headers.get(b"Content-Type"), response.body):
+            # A PDF, image or feed behind an article link: archived (the WARC has it),
+            # never extracted as an article.
+            self.stat(source_id, "not_article/not_html")
+            return
         yield FetchedPage(
             url=response.url,
             source_id=source_id,
             status=response.status,
             capture=capture,
             body=response.body,
-            encoding=getattr(response, "encoding", None),
+            encoding=declared_charset(response.headers.get(b"Content-Type")),
             feed_entry=meta.get("feed_entry"),
             depth=meta.get("depth", 0),
             requested_url=requested,
