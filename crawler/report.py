@@ -154,6 +154,17 @@ def format_report(report: dict) -> str:
         if s["errors"]:
             kinds = ", ".join(f"{k}={v}" for k, v in sorted(s["errors"].items()))
             notes.append(f"  errors: {kinds}")
+        cut = {k: v for k, v in s["skipped"].items() if k.startswith("sitemap_")}
+        if cut.get("sitemap_depth"):
+            notes.append(
+                f"  sitemaps: {cut['sitemap_depth']} not followed, nested deeper than "
+                "SITEMAP_MAX_DEPTH"
+            )
+        if cut.get("sitemap_limit"):
+            notes.append(
+                f"  sitemaps: {cut['sitemap_limit']} not fetched, past SITEMAP_MAX_DOCUMENTS "
+                "for this source"
+            )
         if s["truncated_by_max_articles"]:
             notes.append("  stopped at --max-articles; more articles are waiting")
         if notes:

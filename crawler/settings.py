@@ -43,6 +43,8 @@ TELNETCONSOLE_ENABLED = False
 
 # --- crawl behaviour ---------------------------------------------------------------
 SECTION_MAX_PAGES = 5  # pagination pages followed per section page
+SITEMAP_MAX_DEPTH = 3  # sitemap indexes followed below a registry sitemap (nested indexes)
+SITEMAP_MAX_DOCUMENTS = 100  # sitemap documents fetched per source and crawl, newest first
 RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never)
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
 # Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks

@@ -64,6 +64,7 @@ class SourceState:
     failed: bool = False  # an article fetch failed: keep re-reading the listings
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
+    sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
     scope_hosts: set[str] = field(default_factory=set)
 
 
@@ -167,6 +168,8 @@ class NewsSpider(scrapy.Spider):
             recheck if recheck not in (None, "") else crawler.settings.getint("RECHECK_DAYS", 0)
         )
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
+        spider.sitemap_max_depth = crawler.settings.getint("SITEMAP_MAX_DEPTH", 3)
+        spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
         return spider
@@ -203,18 +206,22 @@ class NewsSpider(scrapy.Spider):
         trust_homepages(state.source.homepage for state in self.states.values())
         for state in self.states.values():
             src = state.source
-            for url in src.feeds:
-                yield self._discovery_request(src, url, "feed")
-            for url in src.sitemaps:
-                yield self._discovery_request(src, url, "sitemap")
-            for url in src.sections:
-                yield self._discovery_request(src, url, "section", depth=0, page=1)
+            requests = [self._discovery_request(src, url, "feed") for url in src.feeds]
+            requests += [self._discovery_request(src, url, "sitemap") for url in src.sitemaps]
+            requests += [
+                self._discovery_request(src, url, "section", depth=0, page=1)
+                for url in src.sections
+            ]
+            for request in requests:
+                if request is not None:
+                    yield request
             if self.recheck_days:
                 self._add_known_for_recheck(state)
 
-    def _discovery_request(self, src: Source, url: str, kind: str, **meta: Any) -> Request:
+    def _discovery_request(self, src: Source, url: str, kind: str, **meta: Any) -> Request | None:
+        """A request for a feed, sitemap or section page; None when this crawl already
+        has one for that URL (or the source's sitemap budget is spent)."""
         state = self.states[src.id]
-        state.docs.setdefault(url, {"url": url, "kind": kind, "status": "pending"})
         headers = {}
         if kind in ("feed", "sitemap"):
             etag, last_modified = self.archive.validators(url)
@@ -225,7 +232,7 @@ class NewsSpider(scrapy.Spider):
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
             kind, self.parse_section
         )
-        return Request(
+        request = Request(
             url,
             callback=callback,
             errback=self._discovery_failed,
@@ -234,12 +241,23 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,
             meta={"source_id": src.id, "kind": kind, "handle_httpstatus_list": [304], **meta},
         )
+        # Keyed by the URL as Scrapy sends it (escaped), and carried through redirects,
+        # so every report row is answered by its own response.
+        if request.url in state.docs:
+            return None
+        if kind == "sitemap":
+            if state.sitemaps >= self.sitemap_max_documents:
+                self.stat(src.id, "skipped/sitemap_limit")
+                return None
+            state.sitemaps += 1
+        request.meta["doc_url"] = request.url
+        state.docs[request.url] = {"url": request.url, "kind": kind, "status": "pending"}
+        return request
 
     def _doc(self, response_or_request, **update: Any) -> None:
         meta = response_or_request.meta
         state = self.states[meta["source_id"]]
-        url = response_or_request.request.url if hasattr(response_or_request, "request") else None
-        url = url or response_or_request.url
+        url = meta.get("doc_url") or response_or_request.url
         state.docs.setdefault(url, {"url": url, "kind": meta.get("kind")}).update(update)
 
     def _keep_validators(self, response: Response) -> None:
@@ -283,9 +301,16 @@ class NewsSpider(scrapy.Spider):
             children = [c for c in sitemap.children if self._in_window(c.published)]
             skipped = len(sitemap.children) - len(children)
             self._doc(response, status="ok", sitemaps=len(sitemap.children), skipped_old=skipped)
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            if depth > self.sitemap_max_depth:  # an index of indexes of indexes...
+                self.stat(source_id, "skipped/sitemap_depth", len(children))
+                return
             for child in children:
-                if child.url not in state.docs:
-                    yield self._discovery_request(state.source, child.url, "sitemap")
+                request = self._discovery_request(
+                    state.source, child.url, "sitemap", sitemap_depth=depth
+                )
+                if request is not None:
+                    yield request
             return
         self._doc(
             response,
@@ -315,13 +340,15 @@ class NewsSpider(scrapy.Spider):
                 number = (parse_qs(parts.query).get("page") or [""])[0]
                 ahead = number.isdigit() and page < int(number) <= self.section_max_pages
                 if ahead and url not in state.docs:
-                    yield self._discovery_request(
+                    request = self._discovery_request(
                         state.source,
                         url,
                         "section",
                         depth=response.meta["depth"],
                         page=int(number),
                     )
+                    if request is not None:
+                        yield request
                 continue
             if link_kind(url) == "index" or url == response.url:
                 continue
