@@ -64,6 +64,7 @@ def build_report(spider, reason: str) -> dict[str, Any]:
         "max_articles": spider.max_articles,
         "recheck_days": spider.recheck_days,
         "totals": _totals(sources),
+        "archive_notes": list(getattr(spider.archive, "notes", [])),  # what opening repaired
         "sources": sources,
     }
 
@@ -170,6 +171,8 @@ def format_report(report: dict) -> str:
         if notes:
             lines.append(f"{s['id']}{'' if s['verified'] else ' (unverified source)'}:")
             lines.extend(notes)
+    for note in report.get("archive_notes") or []:
+        lines.append(f"archive: {note}")
     t = report["totals"]
     lines.append(
         f"finished ({report['finish_reason']}) in {report['seconds']:.1f}s: "

@@ -96,8 +96,12 @@ class JsonlWriter:
             self._fd = None
 
 
-def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, dict]]:
-    """Yield (end offset, record) of each complete line from byte ``start``."""
+def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Yield (end offset, record, problem) of each complete line from byte ``start``.
+
+    A line that is not a JSON object (cut, overwritten, not UTF-8) comes as
+    ``(end, None, why)``, so a reader can skip it and say so instead of stopping.
+    """
     with open(path, "rb") as fh:
         fh.seek(start)
         pos = start
@@ -105,4 +109,27 @@ def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, dict]]:
             if not raw.endswith(b"\n"):
                 return  # torn tail: not a record
             pos += len(raw)
-            yield pos, json.loads(raw)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+                yield pos, None, f"not JSON ({exc})"
+                continue
+            if not isinstance(record, dict):
+                yield pos, None, "not a JSON object"
+                continue
+            yield pos, record, None
+
+
+def line_number(path: Path, end: int) -> int:
+    """The number of the line that ends at byte ``end`` (for messages; reads the file)."""
+    count = 0
+    with open(path, "rb") as fh:
+        while end > 0:
+            block = fh.read(min(end, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            end -= len(block)
+    return count

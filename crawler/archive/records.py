@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.archive.identity import article_id, choose_canonical, content_hash, normalize_text
-from crawler.archive.jsonl import JsonlWriter, read_lines
+from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore
 from crawler.archive.warc import Capture
 from crawler.schema import ARTICLE_FIELDS
@@ -86,19 +86,30 @@ class ArticleLog:
         self.store = store
         self.writer = JsonlWriter(jsonl_path, fsync=fsync)
         self.torn_bytes = self.writer.torn_bytes
+        self.skipped: list[str] = []  # damaged lines passed over, named by file and line
         self.replayed = self._reconcile()
 
     def _reconcile(self) -> int:
-        """Apply lines written after the store's checkpoint (a crash between the two)."""
+        """Apply lines written after the store's checkpoint (a crash between the two,
+        or a whole rebuild of a deleted store), in one transaction. Damaged lines are
+        skipped and named; the indexer dead-letters them too."""
         start = self.store.checkpoint()
-        if start > self.writer.size:  # store ahead of the file (power loss): rebuild
-            self.store.reset_articles()
+        reset = start > self.writer.size  # store ahead of the file (power loss): rebuild
+        if reset:
             start = 0
-        count = 0
-        for end, record in read_lines(self.writer.path, start):
-            self.store.apply(record, end)
-            count += 1
-        return count
+        return self.store.replay(self._lines(start), reset=reset)
+
+    def _lines(self, start: int):
+        path = self.writer.path
+        for end, record, problem in read_lines(path, start):
+            problem = problem or self.store.problem(record)
+            if problem:
+                line = line_number(path, end)
+                self.skipped.append(
+                    f"{path} line {line}: skipped a damaged record, {problem}"[:400]
+                )
+                record = None
+            yield end, record
 
     def _commit(self, record: dict) -> None:
         end = self.writer.append(record)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,18 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+
+
+# What folding each event reads from a record, and of which type.
+_NEEDS = {
+    "new": ("id", "version", "url", "canonical_url", "source_id", "content_hash",
+            "first_seen", "fetched_at"),
+    "changed": ("id", "version", "url", "canonical_url", "source_id", "content_hash",
+                "first_seen", "fetched_at"),
+    "seen": ("id", "fetched_at"),
+    "removed": ("id",),
+}  # fmt: skip
+_TYPES = {k: str for k in _NEEDS["new"]} | {"version": int}
 
 
 @dataclass(frozen=True)
@@ -127,46 +140,78 @@ class SeenStore:
     @_writes
     def apply(self, record: dict, checkpoint: int) -> None:
         """Fold one article record into the state and move the replay checkpoint."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._fold(record)
+            self._set_meta("jsonl_offset", str(checkpoint))
+
+    @_writes
+    def replay(self, lines: Iterable[tuple[int, dict | None]], *, reset: bool = False) -> int:
+        """Fold many records in one transaction (``reset``: forget all article state
+        first), so a rebuild killed halfway leaves the store as it was. ``lines`` are
+        (end offset, record or None for a line to skip); returns the records folded."""
+        folded = 0
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if reset:
+                self._forget_articles()
+            last = None
+            for end, record in lines:
+                last = end
+                if record is not None:
+                    self._fold(record)
+                    folded += 1
+            if last is not None:
+                self._set_meta("jsonl_offset", str(last))
+        return folded
+
+    @staticmethod
+    def problem(record: dict) -> str | None:
+        """Why the store cannot fold ``record`` (a damaged or foreign line), or None."""
+        event = record.get("event")
+        if event not in _NEEDS:
+            return f"unknown event {event!r}"
+        missing = [k for k in _NEEDS[event] if not isinstance(record.get(k), _TYPES[k])]
+        return f"{event} record without a valid {', '.join(missing)}" if missing else None
+
+    def _fold(self, record: dict) -> None:
         from crawler.archive.records import DIFF_FIELDS
 
         event, aid = record["event"], record["id"]
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            if event in ("new", "changed"):
-                fields = {f: record.get(f) for f in DIFF_FIELDS}
+        if event in ("new", "changed"):
+            fields = {f: record.get(f) for f in DIFF_FIELDS}
+            self.db.execute(
+                "INSERT INTO articles (id, url, canonical_url, source_id, version,"
+                " content_hash, first_seen, last_seen, removed, state)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                " ON CONFLICT(id) DO UPDATE SET url = excluded.url,"
+                " canonical_url = excluded.canonical_url, source_id = excluded.source_id,"
+                " version = excluded.version, content_hash = excluded.content_hash,"
+                " last_seen = excluded.last_seen, removed = 0, state = excluded.state",
+                (
+                    aid,
+                    record["url"],
+                    record["canonical_url"],
+                    record["source_id"],
+                    record["version"],
+                    record["content_hash"],
+                    record["first_seen"],
+                    record["fetched_at"],
+                    json.dumps(fields, ensure_ascii=False),
+                ),
+            )
+            for url in {record["url"], record["canonical_url"]}:
                 self.db.execute(
-                    "INSERT INTO articles (id, url, canonical_url, source_id, version,"
-                    " content_hash, first_seen, last_seen, removed, state)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
-                    " ON CONFLICT(id) DO UPDATE SET url = excluded.url,"
-                    " canonical_url = excluded.canonical_url, source_id = excluded.source_id,"
-                    " version = excluded.version, content_hash = excluded.content_hash,"
-                    " last_seen = excluded.last_seen, removed = 0, state = excluded.state",
-                    (
-                        aid,
-                        record["url"],
-                        record["canonical_url"],
-                        record["source_id"],
-                        record["version"],
-                        record["content_hash"],
-                        record["first_seen"],
-                        record["fetched_at"],
-                        json.dumps(fields, ensure_ascii=False),
-                    ),
+                    "INSERT OR REPLACE INTO aliases (url_key, id) VALUES (?, ?)",
+                    (normalize_url(url), aid),
                 )
-                for url in {record["url"], record["canonical_url"]}:
-                    self.db.execute(
-                        "INSERT OR REPLACE INTO aliases (url_key, id) VALUES (?, ?)",
-                        (normalize_url(url), aid),
-                    )
-            elif event == "seen":
-                self.db.execute(
-                    "UPDATE articles SET last_seen = ?, removed = 0 WHERE id = ?",
-                    (record["fetched_at"], aid),
-                )
-            elif event == "removed":
-                self.db.execute("UPDATE articles SET removed = 1 WHERE id = ?", (aid,))
-            self._set_meta("jsonl_offset", str(checkpoint))
+        elif event == "seen":
+            self.db.execute(
+                "UPDATE articles SET last_seen = ?, removed = 0 WHERE id = ?",
+                (record["fetched_at"], aid),
+            )
+        elif event == "removed":
+            self.db.execute("UPDATE articles SET removed = 1 WHERE id = ?", (aid,))
 
     # --- replay checkpoint -----------------------------------------------------------
 
@@ -181,9 +226,12 @@ class SeenStore:
     def reset_articles(self) -> None:
         """Forget article state (before a full replay of the JSONL)."""
         with self.db:
-            self.db.execute("DELETE FROM articles")
-            self.db.execute("DELETE FROM aliases")
-            self.db.execute("DELETE FROM meta WHERE key = 'jsonl_offset'")
+            self._forget_articles()
+
+    def _forget_articles(self) -> None:
+        self.db.execute("DELETE FROM articles")
+        self.db.execute("DELETE FROM aliases")
+        self.db.execute("DELETE FROM meta WHERE key = 'jsonl_offset'")
 
     # --- conditional GET validators --------------------------------------------------
 

@@ -96,6 +96,7 @@ class Archive:
             )
         if self.log.replayed:
             self.notes.append(f"seen-store: replayed {self.log.replayed} article records")
+        self.notes.extend(self.log.skipped)
         for note in self.notes:
             log.warning("archive recovery: %s", note)
 
