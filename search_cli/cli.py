@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "crawl": "search_cli.commands.crawl:crawl",
     "extract": "search_cli.commands.extract:extract",
     "reextract": "search_cli.commands.reextract:reextract",
+    "verify": "search_cli.commands.verify:verify",
     # index
     "index": "search_cli.commands.index:index",
     # search

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.archive.jsonl import read_lines
+from crawler.archive.reader import CaptureUnreadable, read_response
 from crawler.archive.records import ArticleLog
 from crawler.archive.seen import SeenStore
 from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths, lock_archive
@@ -32,35 +34,34 @@ from newsarchive.errors import NewsarchiveError
 log = logging.getLogger(__name__)
 
 
-def _read_page(path: Path, offset: int) -> tuple[bytes, str | None]:
-    """The body of the response record at ``offset`` (content-encoding removed) and the
-    charset its Content-Type declared: what the crawl handed the extractor."""
+def _read_page(path: Path, capture: Capture) -> tuple[bytes, str | None]:
+    """The body of the response ``capture`` locates (content-encoding removed, payload
+    verified) and the charset its Content-Type declared: what the crawl handed the
+    extractor. Raises ``CaptureUnreadable`` for damaged data."""
     from crawler.extract.page import declared_charset
 
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh)))
-        content_type = (
-            record.http_headers.get_header("Content-Type") if record.http_headers else None
-        )
-        try:
-            body = record.content_stream().read()
-        except Exception:  # unknown content-encoding: the raw body is all we have
-            fh.seek(offset)
-            body = next(iter(ArchiveIterator(fh))).raw_stream.read()
-    return body, declared_charset(content_type)
+    stored = read_response(path, capture.offset, digest=capture.payload_digest)
+    return stored.body, declared_charset(stored.header("Content-Type"))
 
 
-def _iter_records(path: Path):
-    """(record, offset, length) of each record; a torn tail ends the file quietly."""
+def _iter_records(path: Path, damaged: list[str]):
+    """(record, offset, length) of each record; reading stops at damaged data, which is
+    named in ``damaged`` (a torn tail of a crashed crawl is repaired before this runs,
+    so damage here means the file was cut or overwritten after it was closed)."""
+    good_end = 0
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh)
         try:
             for record in it:
                 payload = record.content_stream().read() if record.rec_type == "metadata" else None
-                yield record, payload, it.get_record_offset(), it.get_record_length()
-        except Exception as exc:  # torn record of a crashed crawl
-            log.warning("%s: stopped reading at a damaged record (%s)", path.name, exc)
+                offset, length = it.get_record_offset(), it.get_record_length()
+                good_end = offset + length
+                yield record, payload, offset, length
+        except Exception as exc:  # a cut or overwritten gzip member or record
+            damaged.append(
+                f"{path.name} @ offset {good_end}: unreadable from here on "
+                f"({type(exc).__name__}; cut short or overwritten?)"
+            )
 
 
 def default_out(home: Path) -> Path:
@@ -92,10 +93,11 @@ def reextract(
     captures: dict[str, Capture] = {}  # record id -> response/revisit capture
     originals: dict[str, Path] = {}  # record id -> file of a full response
     summary = {"warc_files": len(files), "captures": 0, "articles": 0, "missing": 0}
+    damaged: list[str] = []  # what could not be read, by file and offset
     summary.update(new=0, changed=0, unchanged=0, removed=0, empty_extraction=0)
     try:
         for path in files:
-            for record, payload, offset, length in _iter_records(path):
+            for record, payload, offset, length in _iter_records(path, damaged):
                 headers = record.rec_headers
                 rid = headers.get_header("WARC-Record-ID")
                 if record.rec_type in ("response", "revisit"):
@@ -125,8 +127,12 @@ def reextract(
                 if body_rid not in originals:
                     summary["missing"] += 1
                     continue
-                body_capture = captures[body_rid]
-                body, charset = _read_page(originals[body_rid], body_capture.offset)
+                try:
+                    body, charset = _read_page(originals[body_rid], captures[body_rid])
+                except CaptureUnreadable as exc:
+                    damaged.append(str(exc))
+                    summary["missing"] += 1
+                    continue
                 extracted = extract(
                     body, capture.url, feed_entry=meta.get("feed_entry"), encoding=charset
                 )
@@ -145,6 +151,7 @@ def reextract(
         store.close()
         for leftover in out.glob(".seen.sqlite*"):
             leftover.unlink()
+    summary["damaged"] = damaged
     summary["out"] = str(out)
     summary["records"] = str(out / "articles.jsonl")
     # What the live records were while this set was read: promotion requires them unchanged
@@ -203,9 +210,7 @@ def promote(home: Path, record_set: Path) -> dict:
         kept = live.with_name(f"replaced-{stamp}.jsonl")
         staged = live.with_name(".promoting.jsonl")
         live.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(new_records, staged)
-        with open(staged, "rb") as fh:
-            os.fsync(fh.fileno())
+        kept_ids = _stage(new_records, live, staged)
         if live.exists():
             os.link(live, kept)
         store = SeenStore(paths["seen"])
@@ -224,7 +229,46 @@ def promote(home: Path, record_set: Path) -> dict:
         "live": str(live),
         "kept": str(kept) if kept.exists() else None,
         "from": str(record_set),
+        "kept_live_articles": kept_ids,
+        "damaged": list(summary.get("damaged") or []),
     }
+
+
+def _capture_key(record: dict) -> tuple | None:
+    capture = record.get("capture")
+    return (capture.get("warc_file"), capture.get("offset")) if isinstance(capture, dict) else None
+
+
+def _stage(new_records: Path, live: Path, staged: Path) -> list[str]:
+    """Write the set to promote into ``staged`` and fsync it: the re-extracted records,
+    except for articles with a live record whose capture the new set lacks (its WARC
+    data could not be read): those keep their live records, so promoting drops nothing.
+    Returns the ids of the articles kept so."""
+    rebuilt = {_capture_key(r) for _, r, _ in read_lines(new_records) if r is not None}
+    lost: set[str] = set()
+    if live.exists():
+        for _, record, _ in read_lines(live):
+            if record is not None and _capture_key(record) not in rebuilt:
+                lost.add(str(record.get("id")))
+    with open(staged, "wb") as out:
+        if not lost:
+            with open(new_records, "rb") as src:
+                shutil.copyfileobj(src, out)
+        else:
+            for source, keep in ((new_records, False), (live, True)):
+                with open(source, "rb") as src:
+                    for raw in src:
+                        if not raw.endswith(b"\n"):
+                            continue
+                        try:
+                            aid = str(json.loads(raw).get("id"))
+                        except (ValueError, AttributeError):
+                            continue
+                        if (aid in lost) == keep:
+                            out.write(raw)
+        out.flush()
+        os.fsync(out.fileno())
+    return sorted(lost)
 
 
 def _parse(payload: bytes | None) -> dict | None:

@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS captures (
     offset INTEGER, length INTEGER, record_id TEXT, fetched_at TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, size INTEGER NOT NULL);
 """
 
 
@@ -277,6 +278,16 @@ class SeenStore:
                 "INSERT OR REPLACE INTO captures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, status, digest, warc_file, offset, length, record_id, fetched_at),
             )
+
+    # --- sizes of closed WARC files (a changed size means damage) --------------------
+
+    def warc_sizes(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT name, size FROM warc_files"))
+
+    @_writes
+    def remember_warc_size(self, name: str, size: int) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO warc_files VALUES (?, ?)", (name, size))
 
     def close(self) -> None:
         self.db.close()

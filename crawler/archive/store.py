@@ -80,14 +80,21 @@ class Archive:
             raise ArchiveWriteError(
                 f"cannot write the archive in {self.home}: {exc.strerror or exc} (disk full?)"
             ) from exc
-        self.writer = RotatingWarcWriter(self.warc_dir, max_bytes=max_warc_bytes, fsync=fsync)
+        self.writer = RotatingWarcWriter(
+            self.warc_dir,
+            max_bytes=max_warc_bytes,
+            fsync=fsync,
+            on_closed=self.store.remember_warc_size,
+        )
 
     def _open(self, paths: dict[str, Path], fsync: bool) -> None:
         """Repair what a dead crawl left (WARC tails, then the JSONL tail, then replay
         into the store), which may need to write."""
         self.warc_dir.mkdir(parents=True, exist_ok=True)
-        self.notes: list[str] = warc.recover_directory(self.warc_dir)
         self.store = SeenStore(paths["seen"])
+        remember = self.store.remember_warc_size
+        self.notes: list[str] = warc.recover_directory(self.warc_dir, remember)
+        self.notes += warc.check_closed_sizes(self.warc_dir, self.store.warc_sizes(), remember)
         self.log = ArticleLog(paths["articles"], self.store, fsync=fsync)
         if self.log.torn_bytes:
             self.notes.append(

@@ -15,12 +15,13 @@ import base64
 import contextlib
 import hashlib
 import io
+import json
 import logging
 import os
 import re
 import socket
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -239,6 +240,7 @@ class RotatingWarcWriter:
         fsync: bool = False,
         prefix: str = "newsarchive",
         info: dict[str, str] | None = None,
+        on_closed: Callable[[str, int], None] | None = None,
     ) -> None:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
@@ -252,6 +254,7 @@ class RotatingWarcWriter:
         self._name: str | None = None
         self._size = 0
         self.closed_files: list[str] = []
+        self.on_closed = on_closed  # (name, size) of each file closed and indexed
 
     @property
     def current_file(self) -> str | None:
@@ -314,7 +317,7 @@ class RotatingWarcWriter:
         """Sync and close the current file, then write its CDXJ index."""
         if self._fd is None:
             return
-        fd, name = self._fd, self._name
+        fd, name, size = self._fd, self._name, self._size
         self._fd, self._name, self._size = None, None, 0
         try:
             os.fsync(fd)
@@ -330,6 +333,11 @@ class RotatingWarcWriter:
             )
             return
         self.closed_files.append(name)
+        if self.on_closed is not None:
+            try:
+                self.on_closed(name, size)
+            except ArchiveWriteError as exc:  # a cache: the size comes from the CDXJ then
+                log.warning("%s: its size was not recorded (%s)", name, exc)
 
 
 # --- recovery ----------------------------------------------------------------------
@@ -403,7 +411,9 @@ def warc_files(directory: Path) -> list[Path]:
     return sorted(found, key=lambda p: (int(_NAME.match(p.name)["serial"]), p.name))
 
 
-def recover_directory(directory: Path) -> list[str]:
+def recover_directory(
+    directory: Path, on_closed: Callable[[str, int], None] | None = None
+) -> list[str]:
     """Repair and index files a dead crawl left open; return messages about repairs."""
     notes = []
     for path in warc_files(directory):
@@ -417,6 +427,39 @@ def recover_directory(directory: Path) -> list[str]:
             notes.append(f"{path.name}: removed, it held no complete record")
             continue
         write_cdxj(path)
+        if on_closed is not None:
+            on_closed(path.name, path.stat().st_size)
+    return notes
+
+
+def check_closed_sizes(
+    directory: Path, known: dict[str, int], remember: Callable[[str, int], None]
+) -> list[str]:
+    """Messages about closed WARC files whose size changed since they were closed.
+
+    A closed file never changes, so a different size means it was cut short or written
+    to afterwards (a restore, a full disk elsewhere, a careless copy). ``known``: the
+    sizes recorded at close; a file without one gets it from its CDXJ index (the end of
+    its last indexed record, a lower bound) and is remembered.
+    """
+    notes = []
+    for path in warc_files(directory):
+        index = cdxj_path(path)
+        if not index.exists():
+            continue
+        expected = known.get(path.name)
+        if expected is None:
+            expected = indexed_end(index)
+            remember(path.name, expected)
+            exact = False
+        else:
+            exact = True
+        actual = path.stat().st_size
+        if actual < expected or (exact and actual != expected):
+            notes.append(
+                f"{path.name} is {actual:,} bytes, but was {expected:,} when it was closed: "
+                "damaged (run `newsarchive verify`)"
+            )
     return notes
 
 
@@ -425,6 +468,19 @@ def recover_directory(directory: Path) -> list[str]:
 
 def cdxj_path(warc_path: Path) -> Path:
     return warc_path.with_name(warc_path.name[: -len(".warc.gz")] + ".cdxj")
+
+
+def indexed_end(cdxj: Path) -> int:
+    """Where the last record a CDXJ index lists ends in its WARC file."""
+    end = 0
+    with open(cdxj, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line[line.index("{") :])
+                end = max(end, int(entry["offset"]) + int(entry["length"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return end
 
 
 def write_cdxj(warc_path: Path) -> Path:

@@ -62,13 +62,22 @@ def _reextract(home: Path, out: Path | None) -> None:
         f"re-extracted {summary['articles']} article captures from {summary['warc_files']} "
         f"WARC files: {summary['new']} new, {summary['changed']} changed, "
         f"{summary['unchanged']} unchanged, {summary['removed']} removed"
-        + (f", {summary['missing']} without their capture" if summary["missing"] else "")
+        + (f", {summary['missing']} without a readable capture" if summary["missing"] else "")
     )
+    _damage(summary.get("damaged") or [])
     click.echo(f"records: {summary['records']}")
     if summary.get("live_records") is None:
         click.echo("crawls ran while this set was made: it cannot be promoted; run reextract again")
     else:
         click.echo(f"to make it the live set: newsarchive reextract --promote {summary['out']}")
+
+
+def _damage(damaged: list[str]) -> None:
+    """Name what could not be read, on stderr: the first few places and how many."""
+    for line in damaged[:10]:
+        click.echo(f"damaged: warc/{line}", err=True)
+    if len(damaged) > 10:
+        click.echo(f"damaged: {len(damaged) - 10} more (see summary.json)", err=True)
 
 
 def _promote(home: Path, record_set: Path) -> None:
@@ -80,4 +89,12 @@ def _promote(home: Path, record_set: Path) -> None:
     click.echo(f"promoted {done['from']}: {done['live']} now holds its {done['records']} records")
     if done["kept"]:
         click.echo(f"the previous live records are kept in {done['kept']}")
+    if done["kept_live_articles"]:
+        click.echo(
+            f"kept the live records of {len(done['kept_live_articles'])} articles whose "
+            "captures could not be read again (run `newsarchive verify`): "
+            + ", ".join(done["kept_live_articles"][:10])
+            + (" ..." if len(done["kept_live_articles"]) > 10 else "")
+        )
+    _damage(done["damaged"])
     click.echo("next: newsarchive index --rebuild (the index still holds the previous records)")

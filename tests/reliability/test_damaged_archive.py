@@ -78,3 +78,72 @@ def test_a_damaged_record_line_is_skipped_and_named_when_the_store_is_rebuilt(
     assert refetched <= 1, result.source["articles"]
     assert _archived_urls(path) == {site.article_url(i) for i in range(len(site.articles))}
     trial.saw(f"{kind}: skipped and named, store rebuilt")
+
+
+def _ids(path) -> set[str]:
+    ids = set()
+    for raw in path.read_bytes().splitlines():
+        try:
+            ids.add(json.loads(raw)["id"])
+        except (ValueError, KeyError):
+            continue
+    return ids
+
+
+@pytest.mark.es
+@pytest.mark.parametrize("rep", reps())
+def test_a_cut_warc_is_named_everywhere_and_loses_no_article(tmp_path, es_env, rep, trial):
+    from click.testing import CliRunner
+
+    from search_cli.cli import cli
+
+    trial.case = "a closed WARC cut short (show --raw, reextract, promote, crawl, verify)"
+    rng = random.Random(seed_for(trial.case, rep))
+    site = NewsSite(n_articles=16, feed_size=16, seed=rng.randrange(1000)).__enter__()
+    try:
+        registry = tmp_path / "sources.toml"
+        registry.write_text(string_tags(registry_text(site)))
+        home = es_env.home
+        home.mkdir(parents=True, exist_ok=True)
+        crawler = Crawler(home, registry)
+        assert crawler.run(WARC_MAX_BYTES="20000").returncode == 0
+        live = home / "articles" / "articles.jsonl"
+        records = [json.loads(line) for line in live.read_text().splitlines()]
+        before = _ids(live)
+        # Cut a closed file inside the capture of a seeded article.
+        lost = rng.choice([r for r in records if r["event"] == "new"])
+        victim, capture = lost["capture"]["warc_file"], lost["capture"]
+        path = home / "warc" / victim
+        cut = rng.randrange(capture["offset"] + 1, capture["offset"] + capture["length"])
+        path.write_bytes(path.read_bytes()[:cut])
+        runner = CliRunner()
+        assert runner.invoke(cli, ["index"]).exit_code == 0
+
+        shown = runner.invoke(cli, ["show", lost["id"], "--raw"])
+        assert shown.exit_code == 1, shown.output
+        assert victim in shown.output and "offset" in shown.output, shown.output
+        assert "Traceback" not in shown.output
+
+        verified = runner.invoke(cli, ["verify"])
+        assert verified.exit_code == 1, verified.output
+        assert f"damaged: {victim} @ offset" in verified.output, verified.output
+        assert f"{lost['id']} v{lost['version']}" in verified.output
+
+        redone = runner.invoke(cli, ["reextract", "--out", str(tmp_path / "re")])
+        assert redone.exit_code == 0, redone.output
+        assert f"damaged: warc/{victim}" in redone.output, redone.output
+        promoted = runner.invoke(cli, ["reextract", "--promote", str(tmp_path / "re")])
+        assert promoted.exit_code == 0, promoted.output
+        assert "kept the live records of" in promoted.output and lost["id"] in promoted.output
+        assert _ids(live) == before  # promotion dropped no article
+
+        again = crawler.run()
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert any(
+            victim in note and "damaged" in note for note in again.report["archive_notes"]
+        ), again.report["archive_notes"]
+        assert victim in again.stdout
+    finally:
+        site.__exit__(None, None, None)
+    trial.lost = len(before - _ids(live))
+    trial.saw("named by show --raw, verify, reextract, promote and the next crawl")

@@ -42,8 +42,9 @@ def module_prefix(es_client) -> Iterator[str]:
     _delete_prefix(es_client, prefix)
 
 
-def write_warc(path: Path, url: str, html: bytes) -> int:
-    """A WARC with a filler record then the response; returns the response's offset."""
+def write_warc(path: Path, url: str, html: bytes) -> dict:
+    """A WARC with a filler record then the response; returns the response's capture
+    pointer (offset, record id, payload digest), as an article record carries it."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
@@ -57,7 +58,15 @@ def write_warc(path: Path, url: str, html: bytes) -> int:
             url, "response", payload=io.BytesIO(html), http_headers=headers
         )
         writer.write_record(record)
-    return offset
+        length = fh.tell() - offset
+    return {
+        "warc_file": path.name,
+        "offset": offset,
+        "length": length,
+        "digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+        "record_id": record.rec_headers.get_header("WARC-Record-ID"),
+        "revisit": False,
+    }
 
 
 def article(
@@ -72,7 +81,7 @@ def article(
     return record
 
 
-def corpus_records(warc_offset: int) -> list[dict]:
+def corpus_records(capture: dict) -> list[dict]:
     """About twenty articles, each there to prove one feature (see the tests)."""
     from indexer.synthetic import changed_record
 
@@ -120,14 +129,7 @@ def corpus_records(warc_offset: int) -> list[dict]:
                 body="The trade tariff dispute widened as talks failed.",
                 published=TODAY - timedelta(days=40)),
     ]  # fmt: skip
-    recs[0]["capture"] = {
-        "warc_file": "test-capture.warc.gz",
-        "offset": warc_offset,
-        "length": 1000,
-        "digest": "sha1:" + "B" * 32,
-        "record_id": "<urn:uuid:00000000-0000-4000-8000-000000000001>",
-        "revisit": False,
-    }
+    recs[0]["capture"] = capture
     v1 = article(15, title="Council approves budget", outlet=0,
                  body="The council approved the budget.\n\nThe vote was close.",
                  published=d(2019, 6, 10, 12, tzinfo=UTC))  # fmt: skip
@@ -154,8 +156,8 @@ def corpus(es_client, es_settings, module_prefix, tmp_path_factory) -> Corpus:
     from newsarchive.es import resolve_url
 
     home = tmp_path_factory.mktemp("search-home")
-    offset = write_warc(home / "warc" / "test-capture.warc.gz", "https://example/a1", RAW_HTML)
-    records = corpus_records(offset)
+    capture = write_warc(home / "warc" / "test-capture.warc.gz", "https://example/a1", RAW_HTML)
+    records = corpus_records(capture)
     summary = load_records(es_client, records, module_prefix)
     assert summary.rejected == 0, summary.reasons
     return Corpus(module_prefix, home, resolve_url(es_settings), records)
