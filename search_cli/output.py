@@ -12,6 +12,7 @@ import csv
 import json
 import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import IO
@@ -21,7 +22,11 @@ MARK_OPEN, MARK_CLOSE = "«", "»"
 
 # C0 controls (tab and newline handled by callers), DEL, C1 controls, and the Unicode
 # bidi controls that can reorder what a terminal shows (Trojan Source).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What JSON bound for a terminal escapes besides what json.dumps does (C0): DEL, C1,
+# bidi controls and the Unicode line separators. Only strings can hold them, so the
+# escaped text is the same JSON data.
+_JSON_TERMINAL = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,9 +70,25 @@ def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[dict]) -> int
     return count
 
 
-def json_line(obj: object) -> str:
-    """One compact JSON line; non-ASCII kept readable, control characters escaped by json."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=str)
+def json_line(obj: object, *, terminal: bool = False, indent: int | None = None) -> str:
+    """JSON text, one compact line unless ``indent``; non-ASCII kept readable.
+
+    ``terminal``: the text goes to a terminal, so every control and bidi character is
+    written as a ``\\uXXXX`` escape (the data is the same; piped JSON stays as it is).
+    """
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(obj, ensure_ascii=False, separators=separators, indent=indent, default=str)
+    if terminal:
+        text = _JSON_TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text
+
+
+def echo_json(obj: object, *, indent: int | None = None) -> None:
+    """Print ``obj`` as JSON on standard output, escaped when that is a terminal."""
+    import click
+
+    isatty = getattr(sys.stdout, "isatty", None)
+    click.echo(json_line(obj, terminal=bool(isatty and isatty()), indent=indent))
 
 
 def terminal_width(default: int = 100) -> int:

@@ -52,12 +52,12 @@ def count(query: str, by: str | None, top: int, fmt: str, **filters) -> None:
         result = run_count(client, spec, prefix=settings.index_prefix, by=by, top=top)
     rows = [{"value": value, "articles": n} for value, n in result.buckets]
     if fmt == "json":
-        from search_cli.output import json_line
+        from search_cli.output import echo_json
 
         data = {"search": spec.describe(), "total": result.total}
         if by:
             data.update(by=by, counts=rows, missing=result.missing, other=result.other)
-        click.echo(json_line(data))
+        echo_json(data)
     elif fmt == "csv":
         from search_cli.output import write_csv
 

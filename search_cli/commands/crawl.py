@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from newsarchive.errors import NewsarchiveError
@@ -95,7 +93,14 @@ def crawl(
         sources_file=sources_file,
         overrides=overrides,
     )
-    click.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+    if as_json:
+        from search_cli.output import echo_json
+
+        echo_json(report, indent=2)
+    else:
+        from search_cli.output import neutralize
+
+        click.echo(neutralize(format_report(report), keep_newlines=True))
     click.echo(f"report: {report['report_file'] or 'not saved (see the log above)'}", err=True)
     if report.get("failed"):
         raise NewsarchiveError(f"the crawl stopped early ({report['finish_reason']})")

@@ -81,16 +81,18 @@ def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: 
 def _write(out, fmt: str, names: list[str], result, date_field: str, bar) -> int:
     from search_cli.output import json_line, write_csv
 
+    tty = out.isatty()  # an export printed on a terminal is escaped; a file is exact data
+
     def rows():
         for hit in result.hits:
             bar.update(1)
             yield hit.as_dict(names, date_field)
 
     if fmt == "jsonl":
-        out.write(json_line(result.meta) + "\n")
+        out.write(json_line(result.meta, terminal=tty) + "\n")
         count = 0
         for row in rows():
-            out.write(json_line(row) + "\n")
+            out.write(json_line(row, terminal=tty) + "\n")
             count += 1
         return count
     meta = result.meta["export"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import json
 import zlib
 from pathlib import Path
 
@@ -75,6 +74,8 @@ def extract(path: Path, url: str, fmt: str) -> None:
         raise click.BadParameter("expected an http:// or https:// URL", param_hint="--url")
     record = run(read_page(path), url)
     if fmt == "json":
-        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        from search_cli.output import echo_json
+
+        echo_json(record, indent=2)
     else:
         click.echo(as_text(record))

@@ -76,9 +76,9 @@ def search(query: str, sort: str | None, limit: int, page: int, after: str | Non
     if fmt == "table":
         _table(result, date_field)
     elif fmt == "json":
-        from search_cli.output import json_line
+        from search_cli.output import echo_json
 
-        click.echo(json_line({
+        echo_json({
             "search": spec.describe(),
             "total": result.total,
             "undated_left_out": result.undated,
@@ -86,12 +86,12 @@ def search(query: str, sort: str | None, limit: int, page: int, after: str | Non
             "took_ms": result.took_ms,
             "next": result.next_token,
             "results": [h.as_dict(names, date_field) for h in result.hits],
-        }))  # fmt: skip
+        })  # fmt: skip
     elif fmt == "jsonl":
-        from search_cli.output import json_line
+        from search_cli.output import echo_json
 
         for hit in result.hits:
-            click.echo(json_line(hit.as_dict(names, date_field)))
+            echo_json(hit.as_dict(names, date_field))
     else:
         from search_cli.output import write_csv
 

@@ -25,9 +25,9 @@ def show(article_id: str, raw: bool, fmt: str) -> None:
     if raw:
         _raw(settings.home, view.article)
     elif fmt == "json":
-        from search_cli.output import json_line
+        from search_cli.output import echo_json
 
-        click.echo(json_line({"article": view.article, "versions": view.versions}))
+        echo_json({"article": view.article, "versions": view.versions})
     else:
         _text(view)
 

@@ -29,7 +29,7 @@ def stats(fmt: str, coverage: bool = False, days: int = 14) -> None:
         from search_cli.commands.coverage import print_coverage
 
         return print_coverage(days=days, fmt=fmt)
-    from search_cli.output import fit, json_line, neutralize, terminal_width
+    from search_cli.output import echo_json, fit, neutralize, terminal_width
     from search_cli.query.run import stats as run_stats
 
     client, settings = connect()
@@ -37,7 +37,7 @@ def stats(fmt: str, coverage: bool = False, days: int = 14) -> None:
         data = run_stats(client, prefix=settings.index_prefix)
     data["last_index"] = _last_index(settings)
     if fmt == "json":
-        click.echo(json_line(data))
+        echo_json(data)
         return
     pub = data["published"]
     lines = [

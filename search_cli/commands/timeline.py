@@ -50,9 +50,9 @@ def timeline(query: str, interval: str, by: str | None, fmt: str, **filters) -> 
     if fmt == "json":
         from dataclasses import asdict
 
-        from search_cli.output import json_line
+        from search_cli.output import echo_json
 
-        click.echo(json_line({"search": spec.describe(), **asdict(result)}))
+        echo_json({"search": spec.describe(), **asdict(result)})
     elif fmt == "csv":
         from search_cli.output import write_csv
 

@@ -139,3 +139,73 @@ def test_no_escape_reaches_the_terminal_and_no_formula_the_csv(hostile_corpus, t
         text = _run(env, "search", "", "--format", fmt, "--limit", "100")
         assert "\x1b" not in text and "\x07" not in text, fmt  # JSON escapes C0 controls
     trial.tries = sum(trial.outcomes.values())
+
+
+# Characters json.dumps leaves as they are, which a terminal still acts on.
+JSON_TERMINAL_BAD = ("\x7f", "\x9b", "\x9c", "\x9d", "\u202e", "\u2066", "\u061c")
+
+
+def _in_a_terminal(env: dict, *args: str) -> str:
+    """``newsarchive ARGS`` with its standard output on a pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.reliability.checks import NEWSARCHIVE
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [NEWSARCHIVE, *args], stdout=follower, stderr=subprocess.DEVNULL,
+        env={**os.environ, **env},
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0, args
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_json_escapes_controls_on_a_terminal_and_stays_exact_in_a_pipe(hostile_corpus, trial):
+    trial.case = "hostile text as JSON: escaped on a terminal, exact data in a pipe"
+    records, env = hostile_corpus
+    assert any(c in r["title"] for r in records for c in "\x9b\x9d\u202e")
+    commands = [
+        ("search", "", "--format", "json", "--limit", "100"),
+        ("search", "", "--format", "jsonl", "--limit", "100"),
+        ("export", "", "--format", "jsonl"),
+        ("count", "", "--by", "author", "--format", "json"),
+        ("show", records[0]["id"], "--format", "json"),
+    ]
+    for args in commands:
+        on_tty = _in_a_terminal(env, *args)
+        bad = [c for c in (*JSON_TERMINAL_BAD, "\x1b", "\x07") if c in on_tty]
+        assert not bad, (args, bad)
+        piped = _run(env, *args, stdout_only=True)
+        assert any(c in piped for c in JSON_TERMINAL_BAD), args  # a pipe gets exact data
+        assert _data(on_tty) == _data(piped), args  # the same data, only written differently
+        trial.saw("escaped on a terminal, identical data when piped")
+
+
+def _data(text: str) -> list:
+    """The JSON values of an output, without the fields that change from run to run."""
+
+    def stable(value):
+        if isinstance(value, dict):
+            return {
+                k: stable(v)
+                for k, v in value.items()
+                if k not in ("took_ms", "exported_at", "point_in_time_opened_at")
+            }
+        if isinstance(value, list):
+            return [stable(v) for v in value]
+        return value
+
+    return [stable(json.loads(line)) for line in text.splitlines() if line.strip()]
