@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 from newsarchive.errors import ElasticsearchUnavailable, NewsarchiveError
 
+MAX_REASON = 300  # characters of an Elasticsearch error reason shown to the user
+
 
 class InvalidQuery(ValueError):
     """The user's input cannot be searched; the message says what to change."""
@@ -51,7 +53,9 @@ def es_reason(exc: Exception) -> str:
     for candidate in reasons:
         if "Cannot parse" in candidate or "Failed to parse" in candidate:
             best = candidate
-    return " ".join(best.split())
+    best = " ".join(best.split())
+    # Parser errors quote the whole query back (up to 128 KB): keep a line's worth.
+    return best if len(best) <= MAX_REASON else best[: MAX_REASON - 1] + "…"
 
 
 @contextlib.contextmanager

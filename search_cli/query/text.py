@@ -2,18 +2,23 @@
 
 ``query_string`` gives users AND/OR/NOT, ``-term``, ``"phrases"``, ``prefix*`` and
 ``field:value``, but it would also let them name any field of the index and turn a
-stray ``/`` into a regular expression. The pre-parse walks the query once, outside
-quoted phrases:
+stray ``/`` into a regular expression. The pre-parse reads the query with the lexical
+rules of Lucene's classic query parser (which ``query_string`` uses) and:
 
-- ``name:`` must be a documented field; friendly names map to the real ones, an unknown
-  name is an ``InvalidQuery`` (exit 2) listing the known ones;
-- ``/`` is escaped (``9/11`` is text, not a regex);
-- bare ``prefix*`` / ``wild?card`` terms are routed to the unstemmed ``.exact`` text
+- finds every field reference the parser would see: a term, then optional whitespace,
+  then ``:``. Lucene unescapes field names and counts ``\\r`` and U+3000 as whitespace,
+  so the word before a colon is taken whole (escapes included) and any whitespace
+  separates words; ``*:`` (every field) and names with escapes or wildcards are refused,
+  and a plain name must be a documented field: friendly names map to the real ones, an
+  unknown name is an ``InvalidQuery`` (exit 2) listing the known ones;
+- escapes ``/`` (``9/11`` is text, not a regex);
+- routes bare ``prefix*`` / ``wild?card`` terms to the unstemmed ``.exact`` text
   fields, where a prefix means what the user typed (a stemmed field holds ``presid``
   for "president", so ``presiden*`` would miss it);
-- unbalanced quotes are reported here, in words, instead of by the Lucene parser.
+- reports unbalanced quotes here, in words, instead of by the Lucene parser.
 
-Quoted phrases are left as they are: ``quote_field_suffix`` sends them to ``.exact``.
+Quoted phrases and the insides of ranges (``[2019 TO 2020]``) are left as they are;
+``quote_field_suffix`` sends phrases to ``.exact``.
 """
 
 from __future__ import annotations
@@ -23,9 +28,16 @@ from collections.abc import Callable, Sequence
 
 from search_cli.query.errors import InvalidQuery
 
-_FIELD = re.compile(r"([A-Za-z_][\w.]*):")
-_TERM_START = set(" \t\n(+-!")
-_TERM_END = set(" \t\n()")
+# Characters that end a term in Lucene's lexer (besides whitespace); ``\`` escapes.
+_BREAKS = set('()[]{}":^~!/')
+_NAME = re.compile(r"[A-Za-z_][\w.]*\Z")
+_RANGE_END = {"[": "]", "{": "}"}
+SHOWN = 80  # characters of a query an error message quotes
+
+
+def shown(query: str) -> str:
+    """The query as error messages quote it: cut, so a huge query is not echoed back."""
+    return repr(query if len(query) <= SHOWN else query[:SHOWN] + "…")
 
 
 def rewrite(
@@ -43,60 +55,89 @@ def rewrite(
     """
     out: list[str] = []
     i, n = 0, len(query)
+    after_field = False  # the previous token was ``name:``: a wildcard here is the field's
     while i < n:
         ch = query[i]
-        if ch == "\\":
-            out.append(query[i : i + 2])
-            i += 2
+        if ch.isspace():
+            out.append(ch)
+            i += 1
             continue
         if ch == '"':
-            end = _closing_quote(query, i)
+            end = _closing(query, i, '"')
             out.append(query[i : end + 1])
-            i = end + 1
+            i, after_field = end + 1, False
+            continue
+        if ch in _RANGE_END:
+            end = _closing(query, i, _RANGE_END[ch])
+            out.append(query[i : end + 1])
+            i, after_field = end + 1, False
             continue
         if ch == "/":
             out.append("\\/")
+            i, after_field = i + 1, False
+            continue
+        if ch in _BREAKS or ch in "+-:":
+            out.append(ch)
             i += 1
+            if ch not in "+-!":
+                after_field = False
             continue
-        at_term_start = i == 0 or query[i - 1] in _TERM_START
-        if at_term_start and (match := _FIELD.match(query, i)):
-            out.append(_resolve(match.group(1), resolve, known) + ":")
-            i = match.end()
+        end = _word_end(query, i)
+        word = query[i:end]
+        colon = _colon_after(query, end)
+        if colon is not None:
+            out.append(_field(word, resolve, known) + query[end : colon + 1])
+            i, after_field = colon + 1, True
             continue
-        if at_term_start and wildcard_fields and ch not in _TERM_START | set(")"):
-            term_end = _term_end(query, i)
-            term = query[i:term_end]
-            if ("*" in term or "?" in term) and term.strip("*?"):
-                out.append(_wildcard(term, wildcard_fields))
-                i = term_end
-                continue
-        out.append(ch)
-        i += 1
+        wild = ("*" in word or "?" in word) and word.strip("*?") and "\\" not in word
+        if wild and wildcard_fields and not after_field:
+            out.append(_wildcard(word, wildcard_fields))
+            i = end
+            continue
+        out.append(word)
+        i, after_field = end, False
     return "".join(out)
 
 
-def _closing_quote(query: str, start: int) -> int:
+def _word_end(query: str, start: int) -> int:
+    """The end of the term that starts at ``start`` (escapes are part of it)."""
+    j = start
+    while j < len(query):
+        ch = query[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch.isspace() or ch in _BREAKS or ch == ":":
+            break
+        j += 1
+    return min(j, len(query))
+
+
+def _colon_after(query: str, end: int) -> int | None:
+    """Where the ``:`` that makes the word before ``end`` a field name is, if any."""
+    j = end
+    while j < len(query) and query[j].isspace():
+        j += 1
+    return j if j < len(query) and query[j] == ":" else None
+
+
+def _closing(query: str, start: int, close: str) -> int:
     j = start + 1
     while j < len(query):
         if query[j] == "\\":
             j += 2
             continue
-        if query[j] == '"':
+        if query[j] == close:
             return j
         j += 1
+    if close == '"':
+        raise InvalidQuery(
+            f'unbalanced quote in {shown(query)}: close the phrase with a second " '
+            '(or escape a literal quote as \\")'
+        )
     raise InvalidQuery(
-        f'unbalanced quote in {query!r}: close the phrase with a second " '
-        '(or escape a literal quote as \\")'
+        f"unclosed range in {shown(query)}: close it with {close} (e.g. published:[2019 TO 2020])"
     )
-
-
-def _term_end(query: str, start: int) -> int:
-    j = start
-    while j < len(query) and query[j] not in _TERM_END:
-        if query[j] in '\\"/:':  # escapes, quotes and fields: not a plain wildcard term
-            return start
-        j += 1
-    return j
 
 
 def _wildcard(term: str, fields: Sequence[str]) -> str:
@@ -109,7 +150,17 @@ def _wildcard(term: str, fields: Sequence[str]) -> str:
     return "(" + " OR ".join(parts) + ")"
 
 
-def _resolve(name: str, resolve: Callable[[str], str | None], known: str) -> str:
+def _field(name: str, resolve: Callable[[str], str | None], known: str) -> str:
+    if name in ("", "*") or "*" in name or "?" in name:
+        raise InvalidQuery(
+            f"{name or ':'!r} cannot name fields: name one field (known fields are {known}), "
+            "or leave the field out to search the text"
+        )
+    if "\\" in name or not _NAME.match(name):
+        raise InvalidQuery(
+            f"{shown(name)} is not a field name (escapes and special characters are not "
+            'allowed in field names; to search for text with a colon, put it in quotes: "...")'
+        )
     real = resolve(name)
     if real is not None:
         return real
