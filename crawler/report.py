@@ -65,6 +65,7 @@ def build_report(spider, reason: str) -> dict[str, Any]:
         "recheck_days": spider.recheck_days,
         "totals": _totals(sources),
         "archive_notes": list(getattr(spider.archive, "notes", [])),  # what opening repaired
+        "tls_verified": spider.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"),
         "sources": sources,
     }
 
@@ -166,11 +167,20 @@ def format_report(report: dict) -> str:
                 f"  sitemaps: {cut['sitemap_limit']} not fetched, past SITEMAP_MAX_DOCUMENTS "
                 "for this source"
             )
+        if s["errors"].get("tls_certificate"):
+            notes.append(
+                "  TLS: the certificate could not be verified (self-signed, expired, another "
+                "name?); if you trust it, crawl it with -s DOWNLOAD_VERIFY_CERTIFICATES=false"
+            )
         if s["truncated_by_max_articles"]:
             notes.append("  stopped at --max-articles; more articles are waiting")
         if notes:
             lines.append(f"{s['id']}{'' if s['verified'] else ' (unverified source)'}:")
             lines.extend(notes)
+    if not report.get("tls_verified", True):
+        lines.append(
+            "TLS: certificates were not verified in this crawl (DOWNLOAD_VERIFY_CERTIFICATES)"
+        )
     for note in report.get("archive_notes") or []:
         lines.append(f"archive: {note}")
     t = report["totals"]

@@ -36,6 +36,11 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # per-response size cap; bigger pages are d
 DOWNLOAD_WARNSIZE = 3 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# HTTPS outlets must prove who they are: an archive is evidence, and an unverified
+# connection could have been answered by anyone on the path. A crawl of an outlet with
+# a broken certificate reports tls_certificate; -s DOWNLOAD_VERIFY_CERTIFICATES=false
+# crawls it anyway, and the report says the crawl was unverified.
+DOWNLOAD_VERIFY_CERTIFICATES = True
 # Refuses private, loopback and link-local addresses at connect time, except where a
 # crawled source's homepage is (see crawler/resolver.py).
 TWISTED_DNS_RESOLVER = "crawler.resolver.GuardedResolver"

@@ -117,7 +117,7 @@ def error_kind(failure) -> str:
     if isinstance(exc, ResponseDataLossError):
         return "truncated"
     if isinstance(exc, DownloadFailedError):
-        return "connection_failed"
+        return "tls_certificate" if "certificate verify failed" in str(exc) else "connection_failed"
     # Anything else by its class, in the report's snake_case: "ValueError" -> "value_error".
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
 

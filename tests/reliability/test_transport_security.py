@@ -144,3 +144,33 @@ def test_local_node_listens_on_loopback_only(es_settings, trial):
                 assert sock.connect_ex((addr, port)) != 0, f"{addr}:{port} answers"
             trial.saw("refused on a non-loopback address")
     trial.tries = sum(trial.outcomes.values())
+
+
+def test_crawls_verify_outlet_certificates_and_say_when_they_did_not(tmp_path, trial):
+    """An HTTPS outlet with a self-signed certificate is not archived by default (the
+    report names tls_certificate and how to opt out); with verification turned off it
+    is, and the report says the crawl was unverified."""
+    from tests.crawl.conftest import Crawler
+    from tests.site import NewsSite
+
+    trial.case = "TLS to outlets: a self-signed certificate, verified by default"
+    cert, key = make_certificate(tmp_path, "outlet")
+    with NewsSite(n_articles=3, feed_size=3) as site, TlsProxy(site.url(""), cert, key) as proxy:
+        (tmp_path / "sources.toml").write_text(
+            'version = 1\n[[source]]\nid = "tls"\nname = "TLS"\n'
+            f'homepage = "{proxy.url}/"\ndomains = ["127.0.0.1"]\n'
+            f'feeds = ["{proxy.url}/feeds/rss.xml"]\n'
+        )
+        crawler = Crawler(tmp_path / "home", tmp_path / "sources.toml")
+        crawler.home.mkdir()
+        strict = crawler.run("--source", "tls", RETRY_TIMES="0")
+        lax = crawler.run("--source", "tls", DOWNLOAD_VERIFY_CERTIFICATES="false")
+    assert strict.returncode == 0, strict.stderr[-2000:]
+    assert strict.source["errors"] == {"tls_certificate": 1}, strict.source["errors"]
+    assert "DOWNLOAD_VERIFY_CERTIFICATES=false" in strict.stdout
+    assert strict.report["tls_verified"] is True
+    trial.saw("self-signed outlet refused by default, reported as tls_certificate")
+    assert lax.returncode == 0 and lax.source["articles"]["new"] == 3, lax.source
+    assert lax.report["tls_verified"] is False
+    assert "certificates were not verified" in lax.stdout
+    trial.saw("crawled when verification is turned off, and the report says so")
