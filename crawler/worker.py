@@ -48,7 +48,10 @@ def _links(tree, url: str) -> list[str]:
     """The page's http(s) links, absolute, without fragments, at most MAX_LINKS."""
     links: list[str] = []
     for href in tree.xpath("//a/@href") if tree is not None else ():
-        link = urldefrag(urljoin(url, href.strip()))[0]
+        try:
+            link = urldefrag(urljoin(url, href.strip()))[0]
+        except ValueError:  # a malformed link ("http://[::1") is not followed
+            continue
         if link.startswith(("http://", "https://")):
             links.append(link)
             if len(links) >= MAX_LINKS:

@@ -98,3 +98,11 @@ def test_control_character_after_a_script_does_not_break_classification():
     control character raised ValueError (fixed in 86fa165, classify by regexes)."""
     page = b"<p>text</p><script></script>\x0b after"
     assert analyse_page(page, URL, None, None)["kind"] == "index"
+
+
+def test_a_malformed_link_on_an_index_page_is_passed_over():
+    """Found by the mutation fuzz: urljoin raises ValueError on ``http://[::1`` (an
+    unclosed IPv6 literal), which made the whole page an analysis error."""
+    page = b'<html><body><a href="http://[::1/x">x</a><a href="/politics/">y</a></body></html>'
+    result = analyse_page(page, "https://news.example/", None, None)
+    assert result["kind"] == "index" and result["links"] == ["https://news.example/politics/"]
