@@ -9,8 +9,10 @@ overwritten is reported (file, offset, why) instead of read as an empty page.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -92,6 +94,43 @@ def read_response(
         headers=list(http.headers) if http else [],
         raw_body=raw,
     )
+
+
+def iter_records(path: Path, damaged: list[str]) -> Iterator[tuple[Any, int, int, bytes]]:
+    """(record, offset, length, payload) of every whole record of ``path`` whose
+    digests hold, in file order. Damage is named in ``damaged`` (file @ offset: why):
+    a record whose digest fails or whose block ends early is passed over; data that
+    cannot be parsed any more ends the file."""
+    name = Path(path).name
+    whole_end, passed_over = 0, False
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh, check_digests=True)
+        try:
+            for record in it:
+                payload = record.raw_stream.read()  # digests are checked as it is read
+                offset, length = it.get_record_offset(), it.get_record_length()
+                checker = record.digest_checker
+                short = getattr(record.raw_stream, "limit", 0) > 0  # bytes it still owed
+                if short or (checker is not None and checker.passed is False):
+                    why = (
+                        "cut short (the block ends early)" if short else "; ".join(checker.problems)
+                    )
+                    damaged.append(f"{name} @ offset {offset}: {why}")
+                    passed_over = True
+                    continue
+                whole_end = offset + length
+                yield record, offset, length, payload
+        except Exception as exc:  # cut short or overwritten: nothing after it can be read
+            damaged.append(
+                f"{name} @ offset {whole_end}: unreadable from here on "
+                f"({type(exc).__name__}; cut short or overwritten?)"
+            )
+            return
+    size = Path(path).stat().st_size
+    if not passed_over and whole_end < size:
+        damaged.append(
+            f"{name} @ offset {whole_end}: {size - whole_end} bytes that are not whole records"
+        )
 
 
 def read_capture(warc_dir: Path, capture: dict | None) -> StoredResponse:

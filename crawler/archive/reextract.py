@@ -21,10 +21,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from crawler.archive.jsonl import read_lines
-from crawler.archive.reader import CaptureUnreadable, read_response
+from crawler.archive.reader import CaptureUnreadable, iter_records, read_response
 from crawler.archive.records import ArticleLog
 from crawler.archive.seen import SeenStore
 from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths, lock_archive
@@ -42,26 +40,6 @@ def _read_page(path: Path, capture: Capture) -> tuple[bytes, str | None]:
 
     stored = read_response(path, capture.offset, digest=capture.payload_digest)
     return stored.body, declared_charset(stored.header("Content-Type"))
-
-
-def _iter_records(path: Path, damaged: list[str]):
-    """(record, offset, length) of each record; reading stops at damaged data, which is
-    named in ``damaged`` (a torn tail of a crashed crawl is repaired before this runs,
-    so damage here means the file was cut or overwritten after it was closed)."""
-    good_end = 0
-    with open(path, "rb") as fh:
-        it = ArchiveIterator(fh)
-        try:
-            for record in it:
-                payload = record.content_stream().read() if record.rec_type == "metadata" else None
-                offset, length = it.get_record_offset(), it.get_record_length()
-                good_end = offset + length
-                yield record, payload, offset, length
-        except Exception as exc:  # a cut or overwritten gzip member or record
-            damaged.append(
-                f"{path.name} @ offset {good_end}: unreadable from here on "
-                f"({type(exc).__name__}; cut short or overwritten?)"
-            )
 
 
 def default_out(home: Path) -> Path:
@@ -97,7 +75,7 @@ def reextract(
     summary.update(new=0, changed=0, unchanged=0, removed=0, empty_extraction=0)
     try:
         for path in files:
-            for record, payload, offset, length in _iter_records(path, damaged):
+            for record, offset, length, payload in iter_records(path, damaged):
                 headers = record.rec_headers
                 rid = headers.get_header("WARC-Record-ID")
                 if record.rec_type in ("response", "revisit"):
@@ -113,6 +91,10 @@ def reextract(
                     continue
                 capture = captures.get(headers.get_header("WARC-Concurrent-To"))
                 if capture is None:
+                    damaged.append(
+                        f"{path.name} @ offset {offset}: the capture this metadata describes "
+                        "is not readable (it lay in damaged data)"
+                    )
                     summary["missing"] += 1
                     continue
                 if meta["type"] == REMOVED_TYPE:
@@ -125,6 +107,10 @@ def reextract(
                     continue
                 body_rid = capture.refers_to["record_id"] if capture.revisit else capture.record_id
                 if body_rid not in originals:
+                    damaged.append(
+                        f"{path.name} @ offset {offset}: the response a revisit refers to is "
+                        "not readable"
+                    )
                     summary["missing"] += 1
                     continue
                 try:

@@ -12,9 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
 from crawler.archive.jsonl import read_lines
+from crawler.archive.reader import iter_records
 from crawler.archive.store import archive_paths
 from crawler.archive.warc import cdxj_path, warc_files
 
@@ -61,37 +60,12 @@ class Verification:
 def _scan_warc(path: Path, result: Verification) -> dict[int, tuple[int, str | None]]:
     """offset -> (length, record id) of every whole record whose digests hold."""
     records: dict[int, tuple[int, str | None]] = {}
-    whole_end, damaged = 0, False
-    with open(path, "rb") as fh:
-        it = ArchiveIterator(fh, check_digests=True)
-        try:
-            for record in it:
-                record.raw_stream.read()  # the digests are checked as the block is read
-                offset, length = it.get_record_offset(), it.get_record_length()
-                checker = record.digest_checker
-                digested = record.rec_headers.get_header("WARC-Block-Digest")
-                if checker is not None and digested and checker.passed is not True:
-                    # False: a digest failed; None: the block ended before it could be checked
-                    why = "; ".join(checker.problems) or "cut short (the block ends early)"
-                    result.add("damaged", f"{path.name} @ offset {offset}: {why}")
-                    damaged = True
-                    continue
-                records[offset] = (length, record.rec_headers.get_header("WARC-Record-ID"))
-                whole_end = offset + length
-                result.warc_records += 1
-        except Exception as exc:  # cut short or overwritten: nothing after it can be read
-            result.add(
-                "damaged",
-                f"{path.name} @ offset {whole_end}: unreadable from here on "
-                f"({type(exc).__name__}; cut short or overwritten?)",
-            )
-            return records
-    size = path.stat().st_size
-    if not damaged and whole_end < size:
-        result.add(
-            "damaged",
-            f"{path.name} @ offset {whole_end}: {size - whole_end} bytes that are not whole records",
-        )
+    damaged: list[str] = []
+    for record, offset, length, _payload in iter_records(path, damaged):
+        records[offset] = (length, record.rec_headers.get_header("WARC-Record-ID"))
+        result.warc_records += 1
+    for message in damaged:
+        result.add("damaged", message)
     return records
 
 
