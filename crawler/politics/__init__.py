@@ -73,9 +73,10 @@ def tag(
     body = (body if isinstance(body, str) else "")[:MAX_TEXT_CHARS]
     text = f"{title}\n\n{body}"
     day = publication_day(published)
+    signals = relevance.page_signals(title, body, url=url, section=section, hint=hint)
     people = []
     in_title = []
-    for person, mentions, first in tagger.tag(text, day):
+    for person, mentions, first in tagger.tag(text, day, relevance.words_are_political(signals)):
         term, in_force = person.term_at(day)
         people.append(
             {
@@ -91,15 +92,8 @@ def tag(
         if first < len(title):
             in_title.append(person.name)
     parties = find_parties(text)
-    result = relevance.score(
-        title,
-        body,
-        url=url,
-        section=section,
-        hint=hint,
-        people=[p["name"] for p in people],
-        people_in_title=in_title,
-        parties=parties,
+    result = relevance.decide(
+        signals, people=[p["name"] for p in people], people_in_title=in_title, parties=parties
     )
     result["people"] = people
     result["parties"] = sorted(parties)

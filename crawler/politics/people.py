@@ -16,8 +16,9 @@ Full mentions (given name or title + surname) establish a person in the article.
 surname then resolves to the established person of that surname nearest before it (or
 after, for headlines), or to a namesake, who owns it instead. With no one established, a
 bare surname counts only when exactly one gazetteer person of the period has it and
-either they are a recent president or vice president, the use is attributive, or they
-hold office on the article's date and the sentence is about politics. Ambiguity is
+either they are a recent president or vice president, the use is attributive, or the
+surname is unique in the whole gazetteer, they hold office on the article's date and
+the article's own words are about politics. Ambiguity is
 never guessed: two candidates left means nobody is tagged.
 """
 
@@ -157,7 +158,19 @@ _STATES = {
     "ia", "ks", "me", "mi", "mn", "ms", "mt", "ne", "nv", "oh", "ok", "or", "tn", "tx", "ut",
     "wa", "wi", "wy",
 }  # fmt: skip
-_NEUTRAL |= _STATES
+# Countries, regions and cities whose names are also surnames ("Jordan", "Lincoln").
+_PLACES = {
+    "jordan", "chad", "israel", "georgia", "turkey", "china", "japan", "france", "germany",
+    "india", "iran", "iraq", "syria", "egypt", "cuba", "canada", "russia", "ukraine", "poland",
+    "spain", "italy", "greece", "kenya", "niger", "mali", "peru", "chile", "brazil", "korea",
+    "vietnam", "taiwan", "yemen", "lebanon", "libya", "sudan", "panama", "haiti", "guinea",
+    "jamaica", "ireland", "wales", "scotland", "england", "britain", "europe", "africa", "asia",
+    "london", "paris", "berlin", "moscow", "beijing", "lincoln", "houston", "austin", "dallas",
+    "denver", "phoenix", "jackson", "madison", "cleveland", "orlando", "charlotte", "raleigh",
+    "columbus", "boston", "buffalo", "mobile", "troy", "warren", "lansing", "sherman", "tyler",
+    "lafayette", "hamilton", "franklin", "monroe", "marshall", "clinton", "springfield",
+}  # fmt: skip
+_NEUTRAL |= _STATES | _PLACES
 
 # A lowercase word after the surname that makes it a reference to the person.
 _ATTRIBUTIVE = {
@@ -170,14 +183,11 @@ _ATTRIBUTIVE = {
 }  # fmt: skip
 _ATTRIBUTIVE_HYPHEN = {"era", "led", "backed", "aligned", "appointed", "endorsed", "style", "like"}
 _HYPHEN_PREFIXES = {"pro", "anti", "non", "ex", "post", "pre", "never", "neo", "then", "mid"}
-_POLITICAL_CUES = re.compile(
-    r"\b(?:senate|senator|congress|congressional|house|governor|lawmakers?|legislat\w*|"
-    r"republicans?|democrats?|democratic|gop|campaign|election|elections|impeach\w*|"
-    r"white house|administration|president|presidential|vote[sd]?|voting|bill|party|"
-    r"caucus|primary|nominee|candidate|state capitol|statehouse)\b",
-    re.I,
-)
-_SENTENCE_END = re.compile(r"[.!?:;]\s*$|[\n\r]")
+
+
+def _starts_sentence(tokens: list[str], i: int) -> bool:
+    """tokens[i] (tokens nearest-first) opens a sentence: nothing or an end mark before it."""
+    return i + 1 >= len(tokens) or tokens[i + 1][-1:] in (".", "!", "?", '"', "”", ":")
 
 
 @dataclass
@@ -189,7 +199,7 @@ class _Hit:
     people: list[int] = field(default_factory=list)
     title: str | None = None
     attributive: bool = False
-    sentence_start: bool = False
+    uncertain: bool = False  # an unknown capitalised word before it, at a sentence start
     headline: bool = False
     person: int | None = None
 
@@ -265,7 +275,7 @@ class PeopleTagger:
         headline, caps = self._line_flags(text, start, lines)
         hit = _Hit(start, end, key, headline=headline)
         # --- after ---
-        rest = after
+        rest, plural = after, False
         if rest[:2] in ("'s", "’s", "s'", "s’") and not (rest[2:3].isalnum()):
             rest = rest[2:]
         elif rest[:1] in ("'", "’") and not rest[1:2].isalnum():
@@ -273,7 +283,7 @@ class PeopleTagger:
         elif rest[:1] == "s" and not rest[1:2].isalnum():
             if not re.search(r"\b(?:the|The|THE)\s+$", text[max(0, start - 6) : start]):
                 return None  # "Adams" is not "Adam" + s; "the Bidens" is
-            rest = rest[1:]
+            rest, plural = rest[1:], True
         elif rest[:1].isalnum():
             return None
         if rest.startswith("-"):
@@ -282,8 +292,8 @@ class PeopleTagger:
                 word = nxt.group(1)
                 if word.lower() in _ATTRIBUTIVE_HYPHEN:
                     hit.attributive = True
-                elif word[0].isupper() and fold(word) not in self.by_surname:
-                    return None  # a compound name: "Smith-Jones"
+                elif fold(word) not in self.by_surname:
+                    return None  # a compound: "Smith-Jones", "Self-reliant"
         else:
             nxt = re.match(r" ([^\W\d_][\w'’.]*)", rest)
             if nxt:
@@ -293,12 +303,21 @@ class PeopleTagger:
                         return None  # "Warren Buffett", "Lincoln Memorial", "Trump Tower"
                 elif word.lower() in _ATTRIBUTIVE or word.lower().rstrip("'s’") in _ATTRIBUTIVE:
                     hit.attributive = True
-            elif re.match(r",\s+([A-Z][a-z]+\.?)", rest):
-                state = re.match(r",\s+([A-Z][a-z]+)", rest).group(1).lower()
-                if state in _STATES:
-                    hit.kind = "place"  # "Warren, Mich.": only a full name survives this
+            else:
+                place = re.match(r",\s+([A-Z][A-Za-z.]+)", rest)
+                if place and place.group(1).lower().replace(".", "") in _STATES:
+                    hit.kind = (
+                        "place"  # "Warren, Mich.", "Washington, D.C.": only a full name survives
+                    )
         # --- before ---
         self._read_before(text, start, hit, caps or headline)
+        if (
+            hit.kind == "bare"
+            and not hit.attributive
+            and not plural
+            and re.search(r"\b(?:the|The|THE)\s+$", text[max(0, start - 5) : start])
+        ):
+            return None  # "The Hill's request", "the Lincoln": a thing named after someone
         return hit
 
     def _read_before(self, text: str, start: int, hit: _Hit, headline: bool) -> None:
@@ -306,28 +325,24 @@ class PeopleTagger:
         if start > 0 and text[start - 1] == "-":
             word = re.search(r"([^\W\d_]+)-$", before)
             prefix = word.group(1) if word else ""
-            if (
-                prefix[:1].isupper()
-                and prefix.lower() not in _HYPHEN_PREFIXES
-                and fold(prefix) not in self.by_surname
-            ):
-                hit.kind = "none"  # the second half of a compound surname
+            if prefix.lower() not in _HYPHEN_PREFIXES and fold(prefix) not in self.by_surname:
+                hit.kind = "none"  # a compound: "Lloyd-Smith", "Annandale-on-Hudson"
             return
         if not before or not before[-1].isspace() or "\n" in before[-3:]:
-            hit.sentence_start = True
             return
         tokens = before.split()
         if not tokens or "\n" in before[before.rfind(tokens[-1]) :]:
-            hit.sentence_start = True
             return
         tokens.reverse()
+        if len(tokens) >= 2 and tokens[0] in ("of", "of the") and tokens[1][:1].isupper():
+            hit.kind = "none"  # "Department of Justice", "Kingdom of Jordan"
+            return
         cands = self.by_surname.get(hit.key, [])
         i = 0
         quoted: list[str] = []
         while i < len(tokens):
             tok = tokens[i]
             if tok[-1] in ',;:)!?"”' and not re.fullmatch(r"[\"“].+[\"”]", tok):
-                hit.sentence_start = tok[-1] in ";:!?"
                 return
             title = self._title_at(tokens, i)
             if title is not None:
@@ -360,7 +375,6 @@ class PeopleTagger:
                 hit.kind = "namesake"
                 return
             if tok.endswith(".") and not is_initial(tok):
-                hit.sentence_start = True
                 return
             low = tok.lower()
             if (
@@ -372,9 +386,12 @@ class PeopleTagger:
                 and not headline
             ):
                 return  # bare: a lowercase word, a neutral word, a possessive, a number...
-            if headline and key not in self.first_names:
-                return  # "Says Biden" in a headline
-            hit.kind = "namesake"  # another first name: "Rick Perry", "Fiona Hill"
+            if key in self.first_names:
+                hit.kind = "namesake"  # another first name: "Rick Perry", "Billy Graham"
+            elif headline or low.endswith("ly") or _starts_sentence(tokens, i):
+                hit.uncertain = True  # "Says Biden", "Ironically Trump", "Once Trump": unknown
+            else:
+                hit.kind = "namesake"  # an unknown first name mid-sentence: "said Fiona Hill"
             return
         return
 
@@ -432,10 +449,16 @@ class PeopleTagger:
             idxs = current or idxs
         return idxs
 
-    def tag(self, text: str, day: str | None = None) -> list[tuple[Person, int, int]]:
+    def tag(
+        self, text: str, day: str | None = None, political: bool = True
+    ) -> list[tuple[Person, int, int]]:
         """(person, mentions, first position) for each person mentioned, in text order.
 
-        ``day``: the article's publication date (YYYY-MM-DD) or None.
+        ``day``: the article's publication date (YYYY-MM-DD) or None. ``political``: the
+        text's own words are about politics (the caller's lexicon says so); without it, a
+        bare surname of anyone but a recent president or vice president counts only
+        after a full mention. (A namesake with the very same full name, "Chris Smith" the
+        lineman, cannot be told from the congressman by the name: it is tagged.)
         """
         hits = self._hits(text)
         if not hits:
@@ -443,6 +466,7 @@ class PeopleTagger:
         today = day or date.today().isoformat()
         established: dict[int, list[int]] = {}
         namesakes: dict[str, list[int]] = {}
+        unsure = {hit.key for hit in hits if hit.uncertain}
         pending: list[_Hit] = []
         for hit in hits:
             if hit.kind == "alias":
@@ -467,7 +491,9 @@ class PeopleTagger:
             elif hit.kind in ("bare", "title"):  # titles "Mr."/"Dr." say no more than bare
                 pending.append(hit)
         for hit in pending:
-            hit.person = self._resolve_bare(text, hit, established, namesakes, day, today)
+            hit.person = self._resolve_bare(
+                text, hit, established, namesakes, today, political and hit.key not in unsure
+            )
         counts: dict[int, list[int]] = {}
         for hit in hits:
             if hit.person is not None:
@@ -475,15 +501,26 @@ class PeopleTagger:
         ordered = sorted(counts.items(), key=lambda kv: kv[1][0])
         return [(self.people[i], len(pos), pos[0]) for i, pos in ordered]
 
+    @staticmethod
+    def _recent_executive(person: Person, today: str) -> bool:
+        since = f"{int(today[:4]) - RECENT_YEARS:04d}{today[4:]}"
+        return any(
+            t.kind in ("prez", "viceprez")
+            and (t.end or "9999") >= since
+            and (t.start or "") <= today
+            for t in person.terms
+        )
+
     def _resolve_bare(
         self,
         text: str,
         hit: _Hit,
         established: dict[int, list[int]],
         namesakes: dict[str, list[int]],
-        day: str | None,
         today: str,
+        political: bool,
     ) -> int | None:
+        """The person a bare surname (or an ambiguous titled one) means, or None."""
         cands = hit.people or self.by_surname.get(hit.key, [])
         owners = [(pos, idx) for idx in cands for pos in established.get(idx, ())]
         owners += [(pos, None) for pos in namesakes.get(hit.key, ())]
@@ -498,18 +535,17 @@ class PeopleTagger:
         if len(recent) != 1:
             return None
         person = self.people[recent[0]]
-        since = f"{int(today[:4]) - RECENT_YEARS:04d}{today[4:]}"
-        if any(t.kind in ("prez", "viceprez") and (t.end or "9999") >= since for t in person.terms):
-            return recent[0]
-        if hit.attributive:
-            return recent[0]
-        if hit.sentence_start or hit.headline:
-            return None
-        if not any(t.covers(today) for t in person.terms):
+        if self._recent_executive(person, today) or hit.attributive:
+            return recent[0]  # "Obama said", "the Trump administration"
+        if (
+            not political
+            or hit.headline
+            or hit.uncertain
+            or len(cands) != 1  # unambiguous in the whole gazetteer, not only of late
+            or hit.key in _NEUTRAL  # "Sunday", "May"
+            or not any(t.covers(today) for t in person.terms)
+        ):
             return None
         if re.search(rf"\b{re.escape(person.last.lower())}\b", text):
             return None  # the surname is also an ordinary word of this text ("young", "hill")
-        lo = max(text.rfind(". ", 0, hit.start), text.rfind("\n", 0, hit.start), 0)
-        hi = text.find(". ", hit.end)
-        sentence = text[lo : hi if hi >= 0 else hit.end + 200]
-        return recent[0] if _POLITICAL_CUES.search(sentence) else None
+        return recent[0]

@@ -37,6 +37,7 @@ PERSON_WEIGHT, PEOPLE_CAP, PERSON_IN_TITLE = 0.5, 3, 0.5
 PARTY_WEIGHT, PARTIES_CAP = 0.3, 2
 LEAD_CHARS = 600  # of the body, after the title
 NORM_WORDS = 150  # texts shorter than this are not boosted
+CONTEXT_MIN = 1.0  # political words (text, institutions, lead, less text-against) for context
 
 
 @dataclass(frozen=True)
@@ -107,18 +108,15 @@ def _vocab_signal(words: list[str]) -> tuple[float, float, str, str]:
     return best_pos[0], best_neg[0], best_pos[1], best_neg[1]
 
 
-def score(
+def page_signals(
     title: str | None,
     body: str | None,
     *,
     url: str | None = None,
     section: str | None = None,
     hint: str | None = None,
-    people: list[str] | None = None,
-    people_in_title: list[str] | None = None,
-    parties: dict[str, int] | None = None,
-) -> dict:
-    """``{"political", "political_score", "political_signals"}`` of one article."""
+) -> list[dict]:
+    """The signals of the page itself and the registry: hint, URL, section and words."""
     signals: list[dict] = []
 
     def add(signal: str, weight: float, evidence: str) -> None:
@@ -170,6 +168,30 @@ def score(
     lead_neg = min(-sum(t.weight for t in lead if t.weight < 0), LEAD_CAP)
     add("lead", LEAD_WEIGHT * lead_pos, ", ".join(t.term for t in lead if t.weight > 0)[:200])
     add("lead", -LEAD_AGAINST * lead_neg, ", ".join(t.term for t in lead if t.weight < 0)[:200])
+    return signals
+
+
+def words_are_political(signals: list[dict]) -> bool:
+    """The article's own words (not its URL, section or people) speak of politics: the
+    context in which the people tagger lets a bare surname count on its own."""
+    words = sum(s["weight"] for s in signals if s["signal"] in ("text", "institutions", "lead"))
+    against = sum(s["weight"] for s in signals if s["signal"] == "text-against")
+    return words + against >= CONTEXT_MIN
+
+
+def decide(
+    signals: list[dict],
+    *,
+    people: list[str] | None = None,
+    people_in_title: list[str] | None = None,
+    parties: dict[str, int] | None = None,
+) -> dict:
+    """``{"political", "political_score", "political_signals"}`` from the page signals
+    plus the people and parties the taggers found."""
+    signals = list(signals)
+
+    def add(signal: str, weight: float, evidence: str) -> None:
+        signals.append({"signal": signal, "weight": round(weight, 2), "evidence": evidence})
 
     if people:
         add("people", PERSON_WEIGHT * min(len(people), PEOPLE_CAP), ", ".join(people[:6]))
@@ -177,7 +199,6 @@ def score(
         add("people", PERSON_IN_TITLE, "in the title: " + ", ".join(people_in_title[:3]))
     if parties:
         add("parties", PARTY_WEIGHT * min(len(parties), PARTIES_CAP), ", ".join(sorted(parties)))
-
     logit = PRIOR + sum(s["weight"] for s in signals)
     value = 1.0 / (1.0 + math.exp(-logit))
     signals.sort(key=lambda s: -abs(s["weight"]))
@@ -186,3 +207,8 @@ def score(
         "political_score": round(value, 3),
         "political_signals": signals,
     }
+
+
+def score(title: str | None, body: str | None, **kwargs) -> dict:
+    """``decide(page_signals(...))`` for callers without people and parties."""
+    return decide(page_signals(title, body, **kwargs))
