@@ -46,7 +46,7 @@ def load_tagger(files: tuple[Path, ...] | None = None) -> PeopleTagger:
     return _tagger(configured_files() if files is None else tuple(files))
 
 
-def gazetteer(files: tuple[Path, ...] | None = None) -> Gazetteer:
+def load_gazetteer(files: tuple[Path, ...] | None = None) -> Gazetteer:
     return load(configured_files() if files is None else tuple(files))
 
 
@@ -113,4 +113,11 @@ def tag_record(record: dict, hint: str | None = None, tagger: PeopleTagger | Non
     )
 
 
-__all__ = ["POLITICS_FIELDS", "gazetteer", "load_tagger", "publication_day", "tag", "tag_record"]
+__all__ = [
+    "POLITICS_FIELDS",
+    "load_gazetteer",
+    "load_tagger",
+    "publication_day",
+    "tag",
+    "tag_record",
+]

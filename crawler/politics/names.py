@@ -36,6 +36,7 @@ _SHORT_FORMS = {
     "gerald": ["jerry"],
     "gregory": ["greg"],
     "james": ["jim", "jimmy", "jamie"],
+    "jefferson": ["jeff"],
     "jeffrey": ["jeff"],
     "jennifer": ["jen", "jenny"],
     "john": ["jack", "johnny"],
