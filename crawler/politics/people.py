@@ -305,10 +305,9 @@ class PeopleTagger:
                     hit.attributive = True
             else:
                 place = re.match(r",\s+([A-Z][A-Za-z.]+)", rest)
+                # "Warren, Mich.", "Washington, D.C.": a place, unless a full name follows
                 if place and place.group(1).lower().replace(".", "") in _STATES:
-                    hit.kind = (
-                        "place"  # "Warren, Mich.", "Washington, D.C.": only a full name survives
-                    )
+                    hit.kind = "place"
         # --- before ---
         self._read_before(text, start, hit, caps or headline)
         if (
