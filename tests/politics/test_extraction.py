@@ -91,3 +91,14 @@ def test_archived_records_carry_them_and_hold_the_schema(tmp_path):
     validate_record(outcome.record)
     assert outcome.record["people"] == record["people"]
     assert outcome.record["political"] is True
+
+
+def test_tag_record_retags_an_archived_record_offline():
+    from crawler.politics import tag_record
+
+    record = extract(PAGE, URL)
+    again = tag_record({k: v for k, v in record.items() if k not in POLITICS_FIELDS})
+    assert {k: again[k] for k in POLITICS_FIELDS} == {k: record[k] for k in POLITICS_FIELDS}
+    hinted = tag_record(record, hint="politics section https://ledger.example/politics/")
+    assert hinted["political_score"] >= record["political_score"]
+    assert "hint" in {s["signal"] for s in hinted["political_signals"]}
