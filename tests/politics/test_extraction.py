@@ -102,3 +102,17 @@ def test_tag_record_retags_an_archived_record_offline():
     hinted = tag_record(record, hint="politics section https://ledger.example/politics/")
     assert hinted["political_score"] >= record["political_score"]
     assert "hint" in {s["signal"] for s in hinted["political_signals"]}
+
+
+def test_cli_text_format_shows_the_verdict_and_people(tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path))
+    monkeypatch.delenv("NEWSARCHIVE_GAZETTEER", raising=False)
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(page), "--url", URL, "--format", "text"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("political: yes (score ") for line in lines)
+    people = next(line for line in lines if line.startswith("people: "))
+    assert "Elizabeth Warren (Democratic, U.S. Senator, MA) x3" in people
+    assert "parties: Democratic, Republican" in lines
