@@ -4,7 +4,7 @@ VENV    := .venv/.installed
 LAUNCHER := es-launcher/target/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search bench-politics es-start es-stop clean
 
 install: $(VENV) $(LAUNCHER)
 
@@ -52,6 +52,10 @@ bench-crawl: install
 
 bench-index: install
 	$(PY) benchmarks/bench_index.py
+
+# BENCH_RECORDS sets the synthetic records of the throughput figure (default 100,000).
+bench-politics: install
+	$(PY) benchmarks/bench_politics.py --records $(or $(BENCH_RECORDS),100000)
 
 es-start: install
 	.venv/bin/newsarchive es start

@@ -33,6 +33,7 @@ _KEYS: dict[str, tuple[str, str]] = {
     "local.port": ("local_port", "NEWSARCHIVE_LOCAL_ES_PORT"),
     "local.heap": ("local_heap", "NEWSARCHIVE_LOCAL_ES_HEAP"),
     "crawler.user_agent": ("user_agent", "NEWSARCHIVE_USER_AGENT"),
+    "politics.gazetteer": ("gazetteer_files", "NEWSARCHIVE_GAZETTEER"),
 }
 
 
@@ -49,6 +50,7 @@ class Settings:
     local_port: int = DEFAULT_LOCAL_PORT
     local_heap: str = DEFAULT_LOCAL_HEAP
     user_agent: str | None = None
+    gazetteer_files: tuple[Path, ...] = ()  # more gazetteer files, after the shipped one
     config_file: Path | None = None
 
     @property
@@ -76,6 +78,9 @@ def _coerce(name: str, raw: object, source: str) -> object:
     if raw is None or raw == "":
         return None
     try:
+        if name == "gazetteer_files":
+            items = raw if isinstance(raw, list) else str(raw).split(os.pathsep)
+            return tuple(Path(str(i)).expanduser() for i in items if str(i).strip()) or None
         if name in ("home", "es_ca_cert"):
             return Path(str(raw)).expanduser()
         if name == "local_port":

@@ -2,21 +2,28 @@
 
 Interface used by the crawler, ``newsarchive extract`` and re-extraction:
 
-    extract(html, url, *, feed_entry=None, timeout=DEFAULT_TIMEOUT, encoding=None) -> dict
+    extract(html, url, *, feed_entry=None, politics_hint=None, timeout=DEFAULT_TIMEOUT,
+            encoding=None) -> dict
 
 The page is parsed once; every step reads that tree. Structured data comes first
 (JSON-LD incl. ``@graph``, microdata, OpenGraph/meta), then the feed entry, then
 inference (visible byline, URL, htmldate); trafilatura finds the body, which we clean
 of boilerplate. The dict carries the fields in ``ARTICLE_FIELDS`` plus ``provenance``
 (field -> source: json-ld, microdata, opengraph, meta, byline, url, feed, trafilatura,
-htmldate, heuristic) and ``extractor`` (name and version).
+htmldate, heuristic) and ``extractor`` (name and version). The politics fields
+(``political``, ``political_score``, ``political_signals``, ``people``, ``parties``)
+come from ``crawler.politics.tag`` over the extracted title and body; ``politics_hint``
+is the registry's word that the URL came from a politics feed or section.
 
 Pure function of its inputs, safe in threads and process pools, result picklable.
 Bounded: input is cut at ``page.MAX_INPUT_BYTES``, JSON-LD walks are capped, and in a
 main thread the whole call is limited to ``timeout`` seconds (see ``limits``). It
 never raises for bad input: a page with no article gives an empty body; a failure or
 timeout gives an empty record with ``extractor["error"]`` saying why (the record keeps
-its usual keys, so the article-record schema still holds).
+its usual keys, so the article-record schema still holds). The one exception is set-up,
+not input: an unusable gazetteer file named by ``NEWSARCHIVE_GAZETTEER`` raises
+``ConfigError`` before any page is read (``crawler.politics.load_tagger()`` checks it
+up front).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from crawler.extract.body import extract_body
 from crawler.extract.limits import ExtractionTimeout, time_limit
 from crawler.extract.page import parse
 from crawler.extract.structured import read_structured
+from crawler.politics import load_tagger, tag
+from crawler.politics.people import PeopleTagger
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
@@ -51,6 +60,11 @@ def _empty(url: str) -> dict[str, Any]:
         links=[],
         word_count=0,
         paywalled=False,
+        political=False,
+        political_score=0.0,
+        political_signals=[],
+        people=[],
+        parties=[],
     )
     record["provenance"] = {}
     record["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
@@ -61,6 +75,24 @@ def _set(record: dict[str, Any], name: str, value: Any, source: str | None) -> N
     if value not in (None, "", []) and source:
         record[name] = value
         record["provenance"][name] = source
+
+
+def _politics(record: dict[str, Any], hint: str | None, tagger: PeopleTagger) -> None:
+    """Add the politics fields; a failure there keeps the extracted article (and says so)."""
+    try:
+        fields_ = tag(
+            record["title"],
+            record["body"] or record["description"],
+            published=record["published"],
+            url=record["canonical_url"] or record["url"],
+            section=record["section"],
+            hint=hint,
+            tagger=tagger,
+        )
+    except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
+        record["extractor"]["politics_error"] = f"{type(exc).__name__}: {exc}"[:300]
+        return
+    record.update(fields_)
 
 
 def _fill(record: dict[str, Any], page: Page, url: str, feed: dict, encoding: str | None) -> None:
@@ -92,6 +124,7 @@ def extract(
     url: str,
     *,
     feed_entry: dict | None = None,
+    politics_hint: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     encoding: str | None = None,
 ) -> dict[str, Any]:
@@ -99,12 +132,15 @@ def extract(
 
     ``html``: the page's bytes (``encoding``: the charset its HTTP response declared),
     its text, or a tree already made by ``page.parse`` (the crawl classifies it first).
+    ``politics_hint``: why the registry thinks the page is political, if it does.
     """
+    tagger = load_tagger()  # outside the time limit: loaded once per process
     record = _empty(url)
     feed = feed_entry if isinstance(feed_entry, dict) else {}
     try:
         with time_limit(timeout):
             _fill(record, html, url or "", feed, encoding)
+            _politics(record, politics_hint if isinstance(politics_hint, str) else None, tagger)
     except ExtractionTimeout:
         record = _empty(url)
         record["extractor"]["error"] = f"timeout after {timeout} s"

@@ -25,6 +25,12 @@ ARTICLE_FIELDS = (
     "word_count",
     "links",
     "paywalled",
+    # political understanding (crawler.politics): absent from records written before it
+    "political",
+    "political_score",
+    "political_signals",
+    "people",
+    "parties",
 )
 
 

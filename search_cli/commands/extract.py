@@ -32,6 +32,22 @@ def read_page(path: Path) -> bytes:
     return data
 
 
+def _politics_lines(record: dict) -> list[tuple[str, object]]:
+    if record.get("political") is None:
+        return []
+    people = [
+        f"{p['name']} ({', '.join(x for x in (p.get('party'), p.get('office'), p.get('state')) if x)})"
+        f" x{p['mentions']}"
+        for p in record.get("people") or []
+    ]
+    verdict = "yes" if record["political"] else "no"
+    return [
+        ("political", f"{verdict} (score {record.get('political_score')})"),
+        ("people", "; ".join(people)),
+        ("parties", ", ".join(record.get("parties") or [])),
+    ]
+
+
 def as_text(record: dict) -> str:
     """A short human-readable rendering: headline, metadata lines, then the body."""
     meta = [
@@ -42,6 +58,7 @@ def as_text(record: dict) -> str:
         ("tags", ", ".join(record.get("tags") or [])),
         ("language", record.get("language")),
         ("url", record.get("canonical_url") or record.get("url")),
+        *_politics_lines(record),
     ]
     lines = [record.get("title") or "(no title)", ""]
     lines += [f"{name}: {value}" for name, value in meta if value]
