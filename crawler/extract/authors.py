@@ -48,7 +48,7 @@ _SPLIT_RE = re.compile(
 # A name run into the next word by the page's markup: "ERIC TUCKERAssociated Press".
 _GLUE_RE = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 # The same with a space between: "ERIC TUCKER Associated Press" (two capitalised names).
-_CAPS_THEN_NAME_RE = re.compile(r"\b([A-Z][A-Z.'-]+ [A-Z][A-Z.'-]+) (?=[A-Z][a-z])")
+_CAPS_THEN_NAME_RE = re.compile(r"\b([A-Z]{2}[A-Z.'-]* [A-Z]{2}[A-Z.'-]*) (?=[A-Z][a-z])")
 # Where the byline turns into its date: "By X | November 18, 2019", "X 27/09/2018",
 # "Jane Doe Monday, Nov. 18", "Jeff FoustMonday".
 _DATE_START_RE = re.compile(

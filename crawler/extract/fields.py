@@ -9,6 +9,7 @@ supports stays empty.
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -154,20 +155,49 @@ def _terms(value: Any) -> list[str]:
 # ------------------------------------------------------------------ title
 def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[Any, Any]:
     jl, meta = st.jsonld, st.meta_first
+    # (source, text, family): a family's sources often copy one field, so vote once.
     candidates = [
-        ("json-ld", text(jl.get("headline") or jl.get("name"))),
-        ("microdata", text(_md(st, "headline") or _md(st, "name"))),
-        ("opengraph", text(meta("og:title"))),
-        ("meta", text(meta("twitter:title", "parsely-title", "dc.title", "sailthru.title"))),
-        ("feed", text(feed.get("title"))),
-        ("meta", text(meta("<title>"))),
+        ("json-ld", text(jl.get("headline") or jl.get("name")), "structured"),
+        ("microdata", text(_md(st, "headline") or _md(st, "name")), "structured"),
+        ("opengraph", text(meta("og:title")), "social"),
+        (
+            "meta",
+            text(meta("twitter:title", "parsely-title", "dc.title", "sailthru.title")),
+            "social",
+        ),
+        ("feed", text(feed.get("title")), "feed"),
+        ("meta", text(meta("<title>")), "document"),
     ]
-    h1s = []
+    h1s, sites = [], list(st.site_names)
     for h1 in tree.iter("h1"):
+        if _is_masthead(h1, host):
+            sites.append(h1.text_content())  # the site's name, set as its logo
+            continue
         h1s.append(h1.text_content())
         if len(h1s) >= 10:
             break
-    return choose_title(candidates, h1s, st.site_names, host)
+    if not h1s:  # a blog whose only h1 is its name: the post's heading is the first h2
+        h1s = [h2.text_content() for h2 in itertools.islice(tree.iter("h2"), 1)]
+    return choose_title(candidates, h1s, sites, host)
+
+
+_MASTHEAD_RE = re.compile(r"logo|brand|site-?(?:title|name)|masthead|blog-?title", re.I)
+
+
+def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
+    """An ``<h1>`` that is the site's name: a logo, or a link to the home page."""
+    if _MASTHEAD_RE.search(f"{h1.get('class') or ''} {h1.get('id') or ''}"):
+        return True
+    links = h1.findall(".//a")
+    if len(links) != 1 or " ".join(links[0].text_content().split()) != " ".join(
+        h1.text_content().split()
+    ):
+        return False
+    target = urlsplit(links[0].get("href") or "")
+    same_site = not target.netloc or target.netloc.lower().removeprefix(
+        "www."
+    ) == host.lower().removeprefix("www.")
+    return same_site and target.path in ("", "/") and not target.query
 
 
 # ---------------------------------------------------------------- authors

@@ -44,3 +44,26 @@ def test_jsonld_author_that_the_page_does_not_bear_out_loses():
     rec = record("author_jsonld_disagrees.html", "https://bayside9.example/beach")
     assert rec["authors"] == ["Ana Lima", "Tom Reyes"]
     assert rec["provenance"]["authors"] in ("meta", "byline")
+
+
+# ----------------------------------------------------------------- titles
+def test_section_label_in_the_headline_goes_when_the_page_agrees_without_it():
+    rec = record("title_section_prefix.html", "https://lakesidetimes.example/tram")
+    assert rec["title"] == "Council backs tram line to the northern suburbs"
+
+
+def test_social_rewrite_of_the_headline_loses_to_the_wording_the_page_repeats():
+    # og:title and twitter:title say one thing; the h1, JSON-LD and <title> another.
+    rec = record("title_social_rewrite.html", "https://harbourweekly.example/ferry")
+    assert rec["title"] == "Ferry operator cancels winter timetable after engine failures"
+
+
+def test_deck_inside_the_h1_is_not_part_of_the_title():
+    rec = record("title_headline_with_deck.html", "https://stationyard.example/market")
+    assert rec["title"] == "Night market returns to the old station yard"
+    assert rec["provenance"]["title"] == "json-ld"
+
+
+def test_blog_masthead_h1_is_the_site_not_the_headline():
+    rec = record("title_masthead_h1.html", "https://ridgenotes.example/2024/04/ridge-path/")
+    assert rec["title"] == "Why the ridge path closes every spring"
