@@ -77,8 +77,8 @@ def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> No
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
     _set(record, "tags", *fields.tags(st, feed))
-    body = extract_body(tree, url, title)
-    _set(record, "body", body.text, "trafilatura")
+    body = extract_body(tree, url, title, fields.declared_body(st))
+    _set(record, "body", body.text, body.source)
     _set(record, "links", body.links, "trafilatura")
     record["word_count"] = len(body.text.split())
 

@@ -568,6 +568,21 @@ def tags(st: Structured, feed: dict) -> tuple[list, Any]:
     return (value or [], source)
 
 
+def declared_body(st: Structured) -> str | None:
+    """The article text the page declares in its JSON-LD (``articleBody``), if any."""
+    value = st.jsonld.get("articleBody")
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = htmllib.unescape(value)
+    if "<" in value:  # some CMSs put the HTML of the body there: keep its paragraphs
+        value = re.sub(r"(?i)</p>|<br\s*/?>", "\n", value)
+        value = _TAG_RE.sub(" ", value)
+    lines = (" ".join(line.split()) for line in value.split("\n"))
+    return "\n".join(line for line in lines if line) or None
+
+
 def _image_url(value: Any) -> str:
     for item in _as_list(value):
         if isinstance(item, dict):
