@@ -2,7 +2,7 @@
 
 Interface used by the crawler, ``newsarchive extract`` and re-extraction:
 
-    extract(html, url, *, feed_entry=None, timeout=DEFAULT_TIMEOUT) -> dict
+    extract(html, url, *, feed_entry=None, timeout=DEFAULT_TIMEOUT, boilerplate=None) -> dict
 
 The page is parsed once; every step reads that tree. Structured data comes first
 (JSON-LD incl. ``@graph``, microdata, OpenGraph/meta), then the feed entry, then
@@ -21,6 +21,7 @@ its usual keys, so the article-record schema still holds).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from crawler.extract import fields
 from crawler.extract.body import extract_body
 from crawler.extract.limits import ExtractionTimeout, time_limit
 from crawler.extract.page import parse
+from crawler.extract.recurring import RecurringBlocks
 from crawler.extract.structured import read_structured
 from crawler.schema import ARTICLE_FIELDS
 
@@ -59,7 +61,13 @@ def _set(record: dict[str, Any], name: str, value: Any, source: str | None) -> N
         record["provenance"][name] = source
 
 
-def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> None:
+def _fill(
+    record: dict[str, Any],
+    page: bytes | str,
+    url: str,
+    feed: dict,
+    boilerplate: RecurringBlocks | Collection[str] | None,
+) -> None:
     tree = parse(page)
     if tree is None:
         for name, key in (("title", "title"), ("description", "description")):
@@ -77,9 +85,13 @@ def _fill(record: dict[str, Any], page: bytes | str, url: str, feed: dict) -> No
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
     _set(record, "tags", *fields.tags(st, feed))
-    body = extract_body(tree, url, title, fields.declared_body(st))
+    body = extract_body(tree, url, title, fields.declared_body(st), boilerplate)
     _set(record, "body", body.text, body.source)
     _set(record, "links", body.links, "trafilatura")
+    if boilerplate is not None:
+        record["block_fingerprints"] = body.fingerprints
+        if body.dropped:
+            record["provenance"]["body_dropped"] = f"source-boilerplate: {body.dropped} blocks"
     record["word_count"] = len(body.text.split())
 
 
@@ -89,12 +101,21 @@ def extract(
     *,
     feed_entry: dict | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    boilerplate: RecurringBlocks | Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Extract the article of one page. Never raises for malformed input."""
+    """Extract the article of one page. Never raises for malformed input.
+
+    ``boilerplate``: the source's learnt boilerplate (``recurring.RecurringBlocks``, or
+    its ``recurring()`` snapshot). Given, body blocks that recur across the source's
+    articles are dropped (``provenance["body_dropped"]`` says how many) and the record
+    carries ``block_fingerprints``, every body block's fingerprint, for the caller to
+    ``observe`` into the state. The state itself is never changed here.
+    """
     record = _empty(url)
+    feed = feed_entry if isinstance(feed_entry, dict) else {}
     try:
         with time_limit(timeout):
-            _fill(record, html, url or "", feed_entry if isinstance(feed_entry, dict) else {})
+            _fill(record, html, url or "", feed, boilerplate)
     except ExtractionTimeout:
         record = _empty(url)
         record["extractor"]["error"] = f"timeout after {timeout} s"
@@ -104,4 +125,11 @@ def extract(
     return record
 
 
-__all__ = ["ARTICLE_FIELDS", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ExtractionTimeout", "extract"]
+__all__ = [
+    "ARTICLE_FIELDS",
+    "EXTRACTOR_NAME",
+    "EXTRACTOR_VERSION",
+    "ExtractionTimeout",
+    "RecurringBlocks",
+    "extract",
+]

@@ -18,6 +18,7 @@ lines in the result.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -34,6 +35,7 @@ from crawler.extract.boilerplate import (
     text_key,
 )
 from crawler.extract.prune import prune
+from crawler.extract.recurring import RecurringBlocks, fingerprint
 
 
 @dataclass
@@ -41,6 +43,8 @@ class Body:
     text: str = ""
     links: list[str] = field(default_factory=list)
     source: str = "trafilatura"
+    fingerprints: list[str] = field(default_factory=list)  # of every block, dropped or not
+    dropped: int = 0  # blocks dropped as the source's own boilerplate
 
 
 def _story_goes_on(following: list[str], links: LinkTexts) -> bool:
@@ -173,7 +177,11 @@ def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[
 
 
 def extract_body(
-    tree: html.HtmlElement, url: str, title: str | None, declared: str | None = None
+    tree: html.HtmlElement,
+    url: str,
+    title: str | None,
+    declared: str | None = None,
+    boilerplate: RecurringBlocks | Collection[str] | None = None,
 ) -> Body:
     """Main text of the page as paragraphs, and the links inside it.
 
@@ -182,7 +190,9 @@ def extract_body(
     A page laid out with a table reads as one huge table row; it is read again with
     tables left out, which finds its paragraphs. ``declared`` is the text the page
     declares as its article body (JSON-LD ``articleBody``); it replaces a visible
-    text that is only a cut-off part of it (``_declared_is_whole``).
+    text that is only a cut-off part of it (``_declared_is_whole``). ``boilerplate``
+    (a source's ``RecurringBlocks``, or a snapshot of its recurring fingerprints)
+    drops the blocks that recur across the source's articles, never every block.
     """
     prune(tree)
     text = _main_text(tree, url, tables=True)
@@ -194,10 +204,22 @@ def extract_body(
     source = "trafilatura"
     if declared and _declared_is_whole(declared, blocks):
         blocks, source = clean_blocks(declared.split("\n"), title, links), "json-ld"
+    fingerprints = [fingerprint(b) for b in blocks]
+    dropped = 0
+    if boilerplate is not None and blocks:
+        recurring = (
+            boilerplate.is_recurring
+            if isinstance(boilerplate, RecurringBlocks)
+            else boilerplate.__contains__
+        )
+        kept = [b for b, fp in zip(blocks, fingerprints, strict=True) if not recurring(fp)]
+        if kept:  # all of it recurring: a page of the site's furniture, not an article
+            blocks, dropped = kept, len(blocks) - len(kept)
     if not blocks:
-        return Body()
+        return Body(fingerprints=fingerprints)
     text = "\n\n".join(blocks)
-    return Body(text=text, links=body_links(tree, url, text), source=source)
+    links = body_links(tree, url, text)
+    return Body(text, links, source, fingerprints, dropped)
 
 
 def _declared_is_whole(declared: str, blocks: list[str]) -> bool:
