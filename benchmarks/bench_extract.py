@@ -4,7 +4,8 @@ For every page of the benchmark sets both systems write one prediction file
 (``benchmarks/out/extract/<set>/<system>/<id>.json``); ``score.py`` from the shared
 benchmarks folder scores them per page, and this script reports each metric overall
 (``score.py``'s mean over pages) and per outlet, with the spread over outlets (median
-and minimum) beside the mean, plus the median time per page.
+and minimum) beside the mean, plus the median CPU time per page (CPU time of this
+process, so other processes' load on a shared machine does not count).
 
     python benchmarks/bench_extract.py [--sets zyte-articles fundus-history ...]
         [--per-outlet] [--worst N] [--save NAME] [--against NAME] [--smoke]
@@ -222,9 +223,9 @@ def run_set(
             old.unlink()
     for page in pages:
         for system in systems:  # interleaved, so machine load hits both alike
-            start = time.perf_counter()
+            start = time.process_time()  # CPU time: other processes' load does not count
             pred = SYSTEMS[system](page["html"], page["url"])
-            timings[system].append((time.perf_counter() - start) * 1000)
+            timings[system].append((time.process_time() - start) * 1000)
             preds[system][page["id"]] = pred
             path = OUT / name / system / f"{page['id']}.json"
             path.write_text(json.dumps(pred, ensure_ascii=False), encoding="utf-8")
@@ -383,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = [
         "| set | extractor | body P | body R | body F1 | title acc | date acc | author F1 "
-        "| snippet F1 | ms/page (median) |",
+        "| snippet F1 | CPU ms/page (median) |",
         "|" + "---|" * 10,
     ]
     sections: list[str] = []

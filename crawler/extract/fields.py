@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as htmllib
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -82,20 +83,17 @@ AUTHOR_META = tuple(
         "article:author_name",
     ]
 )
-_BYLINE_XPATH = (
-    ".//*[@rel='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline')"
-    " or contains(@class, 'byline') or contains(@class, 'author-name')"
-    " or contains(@class, 'author__name') or contains(@class, 'authorName')"
-    " or contains(@class, 'article-author') or contains(@class, 'post-author')"
-    " or contains(@class, 'entry-author') or @itemprop='author'"
-    " or contains(@data-testid, 'byline') or contains(@class, 'contributors--author')"
-    " or contains(@class, 'meta--author') or contains(@class, 'wrote_by')]"
+# Byline markup: rel/itemprop "author", a test id or a class that names the byline.
+_BYLINE_CLASS_RE = re.compile(
+    r"byline|author-name|author__name|authorName|article-author|post-author|entry-author|"
+    r"contributors--author|meta--author|wrote_by"
 )
 # Where an "author" is an image's photographer or agency, not the story's writer.
 _CREDIT_ANCESTOR_XPATH = (
     "ancestor-or-self::*[self::figure or self::figcaption or contains(@class, 'caption')"
     " or contains(@class, 'credit')]"
 )
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>")
 _MARKUP_RE = re.compile(r"<(?:/?[a-z][a-z0-9]*)[\s>/]", re.I)
 _BREADCRUMB_XPATH = ".//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb')]"
@@ -219,9 +217,19 @@ def _jsonld_people(value: Any) -> list[tuple[str, bool]]:
     return people
 
 
+def _is_byline(el: html.HtmlElement) -> bool:
+    if el.get("rel") == "author" or el.get("itemprop") == "author":
+        return True
+    if "byline" in (el.get("data-testid") or ""):
+        return True
+    return bool(_BYLINE_CLASS_RE.search(el.get("class") or ""))
+
+
 def _byline_text(tree: html.HtmlElement) -> list[str]:
     found = []
-    for el in tree.xpath(_BYLINE_XPATH)[:20]:
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or not el.attrib or not _is_byline(el):
+            continue
         if el.tag in ("meta", "link", "script", "style", "html", "body"):
             continue
         if el.xpath(_CREDIT_ANCESTOR_XPATH):
@@ -229,6 +237,8 @@ def _byline_text(tree: html.HtmlElement) -> list[str]:
         value = _spaced_text(el)
         if value and len(value) <= 200:
             found.append(value)
+            if len(found) >= 20:
+                break
     return found
 
 
@@ -333,17 +343,19 @@ def _agreement(a: list[str], b: list[str]) -> float:
     return 2 * common / (len(sa) + len(sb)) if common else 0.0
 
 
+_VISIBLE_TEXT_XPATH = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+
+
+def _compact(text: str) -> str:
+    """``squash`` done by a regular expression, for a whole page's text at once."""
+    return _NON_ALNUM_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
 def _visible_text(tree: html.HtmlElement) -> str:
-    body = tree.find("body")
-    if body is None:
-        return ""
-    parts = []
-    for el in body.iter():
-        if el.tag in ("script", "style", "noscript", "template") or not isinstance(el.tag, str):
-            continue
-        parts.append(el.text or "")
-        parts.append(el.tail or "")
-    return squash(" ".join(parts))
+    return _compact(" ".join(tree.xpath(_VISIBLE_TEXT_XPATH)))
 
 
 def _best_supported(
@@ -363,7 +375,7 @@ def _best_supported(
     best, best_score = candidates[0], float("-inf")
     for i, (source, names) in enumerate(candidates):
         score = sum(_agreement(names, other) for j, (_, other) in enumerate(candidates) if j != i)
-        score += sum(squash(n) in visible for n in names) / len(names)
+        score += sum(_compact(n) in visible for n in names) / len(names)
         if score > best_score + 1e-9:
             best, best_score = (source, names), score
     return best

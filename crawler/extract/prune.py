@@ -109,6 +109,7 @@ _DOCUMENT_RE = re.compile(
     r"embed(?:ded)?-?(?:document|doc|pdf|text)|full-?text-?embed",
     re.I,
 )
+_DOCUMENT_WORDS = ("transcript", "document", "pdf", "scribd", "embed", "full")
 _DOCUMENT_SUMMARY_RE = re.compile(
     r"transcript|full (?:text|document)|read the (?:full|whole)", re.I
 )
@@ -133,7 +134,9 @@ def _drop_documents(tree: html.HtmlElement) -> None:
         return
     marked = []
     for el in body.iter("div", "section", "aside", "details", "figure", "article"):
-        label = f"{el.get('class') or ''} {el.get('id') or ''}"
+        label = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if el.tag != "details" and not any(w in label for w in _DOCUMENT_WORDS):
+            continue  # most elements: no need for the expression
         summary = el.find("summary") if el.tag == "details" else None
         offers_text = summary is not None and _DOCUMENT_SUMMARY_RE.search(summary.text_content())
         nested = any(m in el.iterancestors() for m in marked)
