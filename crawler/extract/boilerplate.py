@@ -182,7 +182,7 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
         return True
     # A call to action in a short paragraph, or in a longer one at the very end.
-    return bool(_CTA_RE.search(block)) and (len(words) <= 30 or (tail and len(words) <= 80))
+    return (len(words) <= 30 or (tail and len(words) <= 80)) and bool(_CTA_RE.search(block))
 
 
 def is_crumb(block: str) -> bool:
