@@ -34,7 +34,7 @@ from crawler.extract.structured import read_structured
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 DEFAULT_TIMEOUT = 20.0
 
 
