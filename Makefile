@@ -4,7 +4,7 @@ VENV    := .venv/.installed
 LAUNCHER := es-launcher/target/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search bench-politics es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics es-start es-stop clean
 
 install: $(VENV) $(LAUNCHER)
 
@@ -42,6 +42,9 @@ format: install
 
 bench-extract: install
 	$(PY) benchmarks/bench_extract.py
+
+bench-boilerplate: install
+	$(PY) benchmarks/bench_boilerplate.py
 
 bench-search: install
 	$(PY) benchmarks/bench_search.py

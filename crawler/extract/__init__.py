@@ -3,7 +3,7 @@
 Interface used by the crawler, ``newsarchive extract`` and re-extraction:
 
     extract(html, url, *, feed_entry=None, politics_hint=None, timeout=DEFAULT_TIMEOUT,
-            encoding=None) -> dict
+            encoding=None, boilerplate=None) -> dict
 
 The page is parsed once; every step reads that tree. Structured data comes first
 (JSON-LD incl. ``@graph``, microdata, OpenGraph/meta), then the feed entry, then
@@ -28,6 +28,7 @@ up front).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,13 +38,14 @@ from crawler.extract import fields
 from crawler.extract.body import extract_body
 from crawler.extract.limits import ExtractionTimeout, time_limit
 from crawler.extract.page import parse
+from crawler.extract.recurring import RecurringBlocks
 from crawler.extract.structured import read_structured
 from crawler.politics import load_tagger, tag
 from crawler.politics.people import PeopleTagger
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "1.1.0"
 DEFAULT_TIMEOUT = 20.0
 
 Page = bytes | str | HtmlElement
@@ -95,7 +97,14 @@ def _politics(record: dict[str, Any], hint: str | None, tagger: PeopleTagger) ->
     record.update(fields_)
 
 
-def _fill(record: dict[str, Any], page: Page, url: str, feed: dict, encoding: str | None) -> None:
+def _fill(
+    record: dict[str, Any],
+    page: Page,
+    url: str,
+    feed: dict,
+    encoding: str | None,
+    boilerplate: RecurringBlocks | Collection[str] | None,
+) -> None:
     tree = page if isinstance(page, HtmlElement) else parse(page, encoding)
     if tree is None:
         for name, key in (("title", "title"), ("description", "description")):
@@ -113,9 +122,13 @@ def _fill(record: dict[str, Any], page: Page, url: str, feed: dict, encoding: st
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
     _set(record, "tags", *fields.tags(st, feed))
-    body = extract_body(tree, url, title)
-    _set(record, "body", body.text, "trafilatura")
+    body = extract_body(tree, url, title, fields.declared_body(st), boilerplate)
+    _set(record, "body", body.text, body.source)
     _set(record, "links", body.links, "trafilatura")
+    if boilerplate is not None:
+        record["block_fingerprints"] = body.fingerprints
+        if body.dropped:
+            record["provenance"]["body_dropped"] = f"source-boilerplate: {body.dropped} blocks"
     record["word_count"] = len(body.text.split())
 
 
@@ -127,19 +140,25 @@ def extract(
     politics_hint: str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     encoding: str | None = None,
+    boilerplate: RecurringBlocks | Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Extract the article of one page. Never raises for malformed input.
 
     ``html``: the page's bytes (``encoding``: the charset its HTTP response declared),
     its text, or a tree already made by ``page.parse`` (the crawl classifies it first).
     ``politics_hint``: why the registry thinks the page is political, if it does.
+    ``boilerplate``: the source's learnt boilerplate (``recurring.RecurringBlocks``, or
+    its ``recurring()`` snapshot). Given, body blocks that recur across the source's
+    articles are dropped (``provenance["body_dropped"]`` says how many) and the record
+    carries ``block_fingerprints``, every body block's fingerprint, for the caller to
+    ``observe`` into the state. The state itself is never changed here.
     """
     tagger = load_tagger()  # outside the time limit: loaded once per process
     record = _empty(url)
     feed = feed_entry if isinstance(feed_entry, dict) else {}
     try:
         with time_limit(timeout):
-            _fill(record, html, url or "", feed, encoding)
+            _fill(record, html, url or "", feed, encoding, boilerplate)
             _politics(record, politics_hint if isinstance(politics_hint, str) else None, tagger)
     except ExtractionTimeout:
         record = _empty(url)
@@ -150,4 +169,11 @@ def extract(
     return record
 
 
-__all__ = ["ARTICLE_FIELDS", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ExtractionTimeout", "extract"]
+__all__ = [
+    "ARTICLE_FIELDS",
+    "EXTRACTOR_NAME",
+    "EXTRACTOR_VERSION",
+    "ExtractionTimeout",
+    "RecurringBlocks",
+    "extract",
+]

@@ -13,22 +13,60 @@ import unicodedata
 _PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|words|reporting|reported|story|text|posted|published|compiled|"
     r"edited|updated|photos?|analysis|commentary|interview)\s+by|by|from|author(?:s|ed by)?|"
-    r"von|par|por)\b\s*[:\-–]?\s*",
+    r"(?:publi[ée]e?|[ée]crit|r[ée]dig[ée]e?)\s+par|(?:publicad[oa]|escrit[oa])\s+por|"
+    r"(?:ver[öo]ffentlicht|verfasst|geschrieben)\s+von|von|par|por)\b\s*[:\-–]?\s*",
     re.I,
 )
-_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.I)
+# Profile links, e-mail addresses and bare site paths ("/authors/jane-doe").
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|(?:^|\s)/[\w./-]+", re.I)
+# An image credit, not a byline: "Image: Agency/Photographer", "(Photo: Getty Images)".
+_IMAGE_CREDIT_RE = re.compile(
+    r"^\W*(?:images?|photos?|photograph(?:y|s)?|pictures?|pics?|credits?|illustrations?|"
+    r"graphics?|videos?|source|foto|bild)\b\s*(?:credits?|by)?\s*[:|/©]",
+    re.I,
+)
+# "Brendan Carlin For The Mail On Sunday": the publication the writer works for.
+_FOR_PUBLICATION_RE = re.compile(
+    r"\s+(?i:for)\s+(?:(?i:the)\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*$"
+)
+# Words that make a name an organisation's (a newsroom, a wire, a desk), not a person's.
+_ORG_WORDS = {
+    *["news", "press", "agency", "agencies", "wire", "wires", "service", "services"],
+    *["staff", "desk", "newsroom", "media", "network", "group", "team", "report"],
+    *["reports", "tv", "radio", "channel", "online", "editorial", "board", "bureau"],
+    *["times", "post", "herald", "journal", "daily", "weekly", "gazette", "tribune"],
+    *["magazine", "inc", "ltd", "llc", "foundation", "institute", "university"],
+}
+_DESK_WORDS = {"staff", "report", "reports", "desk", "team", "newsroom"}
+_ACRONYM_RE = re.compile(r"^[A-Z][A-Z0-9&.]{1,7}$")
 _HANDLE_RE = re.compile(r"(?:^|\s)@\w+")
 _SPLIT_RE = re.compile(
-    r"\s*(?:;|\||\n|,|&|\band\b|\bund\b|\bwith\b|\u3001|\u00b7|•|(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*",
+    r"\s*(?:;|\||\n|,|&|\s/\s|\band\b|\bund\b|\bwith\b|\u3001|\u00b7|•|"
+    r"(?<=[a-z]{2})\.\s+(?=[A-Z]))\s*",
     re.I,
 )
 # A name run into the next word by the page's markup: "ERIC TUCKERAssociated Press".
 _GLUE_RE = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
+# The same with a space between: "ERIC TUCKER Associated Press" (two capitalised names).
+_CAPS_THEN_NAME_RE = re.compile(r"\b([A-Z]{2}[A-Z.'-]* [A-Z]{2}[A-Z.'-]*) (?=[A-Z][a-z])")
 # Where the byline turns into its date: "By X | November 18, 2019", "X 27/09/2018",
 # "Jane Doe Monday, Nov. 18", "Jeff FoustMonday".
 _DATE_START_RE = re.compile(
     r"(?:\b|(?<=[a-z]))(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
-    r"\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|\d",
+    r"\b(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d|"
+    r"\d{1,4}[/:.-]\d|\b(?:19|20)\d{2}\b|"
+    r"\b\d{1,2}\s+(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
+)
+# What joins a byline to its date: "Jane Doe on May 4", "Jane Doe | Updated May 4".
+_DATE_LEAD_RE = re.compile(
+    r"(?:\s+|\W)*(?:\b(?:on|at|updated|published|posted|le|am|el))*\W*$", re.I
+)
+_DATED_BY_RE = re.compile(r"^(?:posted|published|updated|written)\b.{0,60}?\bby\s+(\S.*)$", re.I)
+# A wire named after its writer: "Tom Davies Associated Press".
+_TRAILING_AGENCY_RE = re.compile(
+    r"^(\S+(?:\s+\S+)+?)\s+(Associated Press|Agence France-Presse|Press Association|Reuters|AFP)"
+    r"(?:\s+(?:published|updated|posted))?$",
+    re.I,
 )
 # Academic and professional letters after a name: "Jane Doe, MS, RDN".
 _CREDENTIALS = {
@@ -96,6 +134,7 @@ _ROLE_WORDS = set(
         "author",
         "authors",
         "published",
+        "posted",
         "updated",
         "newsroom",
         "reports",
@@ -206,7 +245,7 @@ _GENERIC = {
         "none",
         "null",
     ],
-    *["author", "authors", "webdesk", "team", "editorial"],
+    *["author", "authors", "webdesk", "team", "editorial", "no author", "unknown author"],
     *("web desk", "the editors", "editorial board", "editorial staff"),
 }
 
@@ -228,12 +267,29 @@ def _flip_last_first(text: str) -> str | None:
     if len(parts) != 2 or not all(parts):
         return None
     last, first = parts
-    if _is_role_only(first) or _is_role_only(last):
-        return None
+    if _is_role_only(first) or _is_role_only(last) or last.casefold() in _AGENCY_HEADS:
+        return None  # "Reuters, Washington" is an agency and its dateline
     shape_ok = len(last.split()) == 1 and 1 <= len(first.split()) <= 2 and last[:1].isupper()
     if shape_ok and all(w[:1].isupper() for w in first.split()) and not first.isupper():
         return f"{first} {last}"
     return None
+
+
+def is_organisation(name: str) -> bool:
+    """A newsroom, wire or desk rather than a person: "AFP", "CBS News", "MND Staff"."""
+    words = [w.strip(".,:()'\"").casefold() for w in name.split()]
+    if any(w in _ORG_WORDS for w in words):
+        return True
+    first = name.split()[0] if name.split() else ""
+    return first.casefold() in _AGENCY_HEADS or (len(words) == 1 and bool(_ACRONYM_RE.match(name)))
+
+
+def _role_line(part: str) -> bool:
+    """A job or team line after a dash: "Chrome Safe Browsing team", "Staff Writer"."""
+    words = [w.strip(".,:()'\"").casefold() for w in part.split()]
+    return any(w in _ROLE_WORDS or w in _ORG_WORDS for w in words) and not any(
+        _ACRONYM_RE.match(w.strip(".,:()'\"")) for w in part.split()
+    )
 
 
 def _clean_part(part: str) -> str | None:
@@ -241,13 +297,19 @@ def _clean_part(part: str) -> str | None:
     part = _HANDLE_RE.sub(" ", part)
     part = _PREFIX_RE.sub("", part)
     part = _LABEL_RE.sub("", part)  # "Text: Jane Doe" in any language
+    initial = bool(re.search(r"(?:^|\s)[A-Z]\.\s*$", part))  # "Joe S." keeps its dot
     part = re.sub(r"\s+", " ", part).strip(" \t-–—:|/()[]\"'“”‘’•·*.")
+    if initial and part:
+        part += "."
     if not part or _is_role_only(part) or part.casefold().strip(".") in _CREDENTIALS:
         return None
     stripped = _ROLE_TAIL_RE.sub("", part).strip(" ,-–—:|/")
     if stripped and stripped != part:
         if stripped.split()[0].casefold() in _AGENCY_HEADS and len(stripped.split()) > 1:
             return None  # "AP Auto Writer": the previous name's job, not a name
+        tail = {w.casefold() for w in part[len(stripped) :].split()}
+        if _ACRONYM_RE.match(stripped) and tail <= _DESK_WORDS:
+            return part  # "MND Staff": the desk of an outlet named by its initials
         part = stripped
     while len(part.split()) > 2 and part.split()[-1].casefold() in _TRAILING_DESK:
         part = part.rsplit(" ", 1)[0]
@@ -256,8 +318,8 @@ def _clean_part(part: str) -> str | None:
         return None
     if len(part) > 60 or len(words) > 6 or not any(ch.isalpha() for ch in part):
         return None
-    if any(ch.isdigit() for ch in part):  # a time, a date or a user name, not a person
-        return None
+    if any(ch.isdigit() for ch in part) and not is_organisation(part):
+        return None  # a time, a date or a user name, not a person ("7 News" is a newsroom)
     return part
 
 
@@ -265,22 +327,36 @@ def split_names(raw: str) -> list[str]:
     """Split one byline string into cleaned names."""
     raw = unicodedata.normalize("NFKC", raw).replace("\xa0", " ")
     raw = re.sub(r"\s+", " ", raw).strip()
-    if not raw or raw.startswith(("{", "[", "<")):
+    if not raw or raw.startswith(("{", "[", "<")) or _IMAGE_CREDIT_RE.match(raw):
         return []
+    dated = _DATED_BY_RE.match(raw)
+    if dated:  # "Posted on May 4, 2024 by Jane Doe": the name comes after the date
+        raw = dated.group(1)
     raw = _PREFIX_RE.sub("", _GLUE_RE.sub(", ", raw))
+    raw = _CAPS_THEN_NAME_RE.sub(r"\1, ", raw)  # "ERIC TUCKER Associated Press"
+    # "Jane Doe - Chrome Safe Browsing team": a role or team line after a dash goes.
+    head, *tails = re.split(r"\s[-–—]\s", raw)
+    raw = ", ".join([head, *(t for t in tails if not _role_line(t))])
+    person = _FOR_PUBLICATION_RE.sub("", raw)
+    if person != raw and len(person.split()) >= 2 and not is_organisation(person):
+        raw = person  # "Brendan Carlin For The Mail On Sunday"
     date = _DATE_START_RE.search(raw)
     if date and date.start() > 0:
-        raw = raw[: date.start()]
+        raw = _DATE_LEAD_RE.sub("", raw[: date.start()])
     flipped = _flip_last_first(raw)
     if flipped:
         return [flipped]
     names: list[str] = []
+    parts = []
     for part in _SPLIT_RE.split(raw):
+        wire = _TRAILING_AGENCY_RE.match(part.strip())
+        parts.extend(wire.groups() if wire else [part])
+    for part in parts:
         name = _clean_part(part)
         if not name:
             continue
-        if names and names[-1].casefold() in _AGENCY_HEADS and name.isupper() and " " not in name:
-            continue  # "AFP, MANILA": the agency's dateline city
+        if names and names[-1].casefold() in _AGENCY_HEADS and " " not in name:
+            continue  # "AFP, MANILA", "Reuters, Washington": the agency's dateline city
         names.append(name)
     return names
 

@@ -18,6 +18,7 @@ lines in the result.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -25,6 +26,7 @@ from lxml import html
 
 from crawler.extract.boilerplate import (
     SECTION_LABEL_RE,
+    SENTENCE_END,
     LinkTexts,
     is_boilerplate,
     is_crumb,
@@ -33,27 +35,48 @@ from crawler.extract.boilerplate import (
     text_key,
 )
 from crawler.extract.prune import prune
+from crawler.extract.recurring import RecurringBlocks, fingerprint
 
 
 @dataclass
 class Body:
     text: str = ""
     links: list[str] = field(default_factory=list)
+    source: str = "trafilatura"
+    fingerprints: list[str] = field(default_factory=list)  # of every block, dropped or not
+    dropped: int = 0  # blocks dropped as the source's own boilerplate
 
 
-def _cut_trailing_section(blocks: list[str]) -> list[str]:
+def _story_goes_on(following: list[str], links: LinkTexts) -> bool:
+    """The blocks after a section label read as the story, not as the section's teasers.
+
+    Article-length prose does; so do two or more sentences that are no link's text,
+    among blocks of which at most a third are links (a stray "More from ..." box in
+    the story, followed by its short closing quotes).
+    """
+    if any(is_prose(b) for b in following):
+        return True
+    linked = [b for b in following if text_key(b).rstrip(" .:>»→|") in links.anchors]
+    sentences = [
+        b
+        for b in following
+        if b not in linked and len(b.split()) >= 4 and b.rstrip().endswith(SENTENCE_END)
+    ]
+    return len(sentences) >= 2 and len(linked) * 3 <= len(following)
+
+
+def _cut_trailing_section(blocks: list[str], links: LinkTexts) -> list[str]:
     """Cut a "Popular" / "Related" / "More from" section and all after it near the end.
 
-    A label followed by article-length prose is a stray widget heading inside the
-    article (the story goes on after it), so only the label itself is dropped there.
+    A label followed by more of the story is a stray widget heading inside the article
+    (``_story_goes_on``), so only the label itself is dropped there.
     """
     total = sum(len(b) for b in blocks)
     seen = 0
     for i, block in enumerate(blocks):
-        if seen >= 0.6 * total and SECTION_LABEL_RE.match(block):
-            following = blocks[i + 1 :]
-            if not any(is_prose(b) for b in following):
-                return blocks[:i]
+        label = seen >= 0.6 * total and SECTION_LABEL_RE.match(block)
+        if label and not _story_goes_on(blocks[i + 1 :], links):
+            return blocks[:i]
         seen += len(block)
     return blocks
 
@@ -93,6 +116,29 @@ def _cut_second_copy(blocks: list[str]) -> list[str]:
     return blocks
 
 
+def _drop_long_table(blocks: list[str]) -> list[str]:
+    """Drop a table that outweighs the story around it: an embedded directory or data
+    dump (hundreds of rows of names and addresses), not the article's words.
+
+    A table of a few rows inside a story (results, a schedule) is smaller than the
+    story and stays.
+    """
+    runs: list[tuple[int, int]] = []  # [start, end) of each run of table rows
+    for i, block in enumerate(blocks):
+        if block.startswith("|"):
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+    prose = sum(len(b.split()) for b in blocks if not b.startswith("|"))
+    drop: set[int] = set()
+    for start, end in runs:
+        words = sum(len(b.split()) for b in blocks[start:end])
+        if words >= 300 and words > prose and prose >= 150:
+            drop.update(range(start, end))
+    return [b for i, b in enumerate(blocks) if i not in drop] if drop else blocks
+
+
 def _shingles(text: str) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.casefold())
     return {tuple(words[i : i + 4]) for i in range(len(words) - 3)}
@@ -118,37 +164,81 @@ def _drop_leading_highlights(blocks: list[str]) -> list[str]:
 def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[str]:
     """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
     blocks = [" ".join(line.split()) for line in lines]
-    blocks = _cut_trailing_section(_cut_second_copy([b for b in blocks if b]))
+    blocks = _cut_trailing_section(_cut_second_copy([b for b in blocks if b]), links)
     if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
         blocks = blocks[1:]
     total = len(blocks)
     kept = [b for i, b in enumerate(blocks) if not is_boilerplate(b, i, total, links)]
-    kept = _drop_leading_highlights(_cut_trailing_teasers(kept, links))
+    kept = _drop_leading_highlights(_cut_trailing_teasers(_drop_long_table(kept), links))
     # Trailing link-ish crumbs after the last real paragraph.
     while kept and is_crumb(kept[-1]):
         kept.pop()
     return kept
 
 
-def extract_body(tree: html.HtmlElement, url: str, title: str | None) -> Body:
+def extract_body(
+    tree: html.HtmlElement,
+    url: str,
+    title: str | None,
+    declared: str | None = None,
+    boilerplate: RecurringBlocks | Collection[str] | None = None,
+) -> Body:
     """Main text of the page as paragraphs, and the links inside it.
 
     Mutates ``tree`` (``prune`` removes embeds, hover cards, hidden elements and
     captions): call it after all metadata is read.
     A page laid out with a table reads as one huge table row; it is read again with
-    tables left out, which finds its paragraphs.
+    tables left out, which finds its paragraphs. ``declared`` is the text the page
+    declares as its article body (JSON-LD ``articleBody``); it replaces a visible
+    text that is only a cut-off part of it (``_declared_is_whole``). ``boilerplate``
+    (a source's ``RecurringBlocks``, or a snapshot of its recurring fingerprints)
+    drops the blocks that recur across the source's articles, never every block.
     """
     prune(tree)
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text
-    if not text.strip():
-        return Body()
     links = link_texts(tree)
-    blocks = clean_blocks(text.split("\n"), title, links)
+    blocks = clean_blocks(text.split("\n"), title, links) if text.strip() else []
     blocks = add_split_chunks(tree, blocks, links)
+    source = "trafilatura"
+    if declared and _declared_is_whole(declared, blocks):
+        blocks, source = clean_blocks(declared.split("\n"), title, links), "json-ld"
+    fingerprints = [fingerprint(b) for b in blocks]
+    dropped = 0
+    if boilerplate is not None and blocks:
+        recurring = (
+            boilerplate.is_recurring
+            if isinstance(boilerplate, RecurringBlocks)
+            else boilerplate.__contains__
+        )
+        kept = [b for b, fp in zip(blocks, fingerprints, strict=True) if not recurring(fp)]
+        if kept:  # all of it recurring: a page of the site's furniture, not an article
+            blocks, dropped = kept, len(blocks) - len(kept)
+    if not blocks:
+        return Body(fingerprints=fingerprints)
     text = "\n\n".join(blocks)
-    return Body(text=text, links=body_links(tree, url, text))
+    links = body_links(tree, url, text)
+    return Body(text, links, source, fingerprints, dropped)
+
+
+def _declared_is_whole(declared: str, blocks: list[str]) -> bool:
+    """The declared article body is the whole story of which the page shows a part.
+
+    A paywall teaser or a text cut off at an inline element shows the first
+    paragraphs only; a page that renders its text by script shows none (a caption at
+    most). The declared text then runs to at least twice the visible one and a
+    hundred words more, and it either contains the visible text or the page showed
+    less than a hundred words.
+    """
+    seen = " ".join(blocks)
+    seen_words, declared_words = len(seen.split()), len(declared.split())
+    if declared_words < 2 * seen_words + 100:
+        return False
+    if seen_words < 100:
+        return True
+    own = _shingles(seen)
+    return bool(own) and len(own & _shingles(declared)) >= 0.8 * len(own)
 
 
 def _main_text(tree: html.HtmlElement, url: str, *, tables: bool) -> str:

@@ -123,7 +123,7 @@ _LINK_DRESS_RE = re.compile(
     r"\s*\[[^\]]{2,20}\]\W*$|\]$"
 )
 _WORD_RE = re.compile(r"\w")
-_SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
+SENTENCE_END = (".", "!", "?", "。", "！", "？", '"', "”", "»", ")", ":")
 # Words in a paragraph long enough to be the article's own prose, not a teaser line.
 PROSE_WORDS = 25
 
@@ -182,7 +182,7 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
         return True
     # A call to action in a short paragraph, or in a longer one at the very end.
-    return bool(_CTA_RE.search(block)) and (len(words) <= 30 or (tail and len(words) <= 80))
+    return (len(words) <= 30 or (tail and len(words) <= 80)) and bool(_CTA_RE.search(block))
 
 
 def is_crumb(block: str) -> bool:
@@ -192,9 +192,9 @@ def is_crumb(block: str) -> bool:
     """
     if block.startswith(("- ", "• ")):
         return False
-    return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(_SENTENCE_END)
+    return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(SENTENCE_END)
 
 
 def is_prose(block: str) -> bool:
     """A paragraph of article length that ends like a sentence."""
-    return len(block.split()) >= PROSE_WORDS and block.endswith(_SENTENCE_END)
+    return len(block.split()) >= PROSE_WORDS and block.endswith(SENTENCE_END)

@@ -9,7 +9,9 @@ supports stays empty.
 from __future__ import annotations
 
 import html as htmllib
+import itertools
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -17,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html
 
 from crawler.extract import dates
-from crawler.extract.authors import clean_authors, is_site_name, squash
+from crawler.extract.authors import clean_authors, is_organisation, is_site_name, squash
 from crawler.extract.structured import Structured, type_names
 from crawler.extract.title import choose_title
 
@@ -77,15 +79,21 @@ AUTHOR_META = tuple(
         "byl",
         "citation_author",
         "cxenseparse:author",
+        "og:article:author",
+        "article:author_name",
     ]
 )
-_BYLINE_XPATH = (
-    ".//*[@rel='author' or contains(concat(' ', normalize-space(@class), ' '), ' byline')"
-    " or contains(@class, 'byline') or contains(@class, 'author-name')"
-    " or contains(@class, 'author__name') or contains(@class, 'authorName')"
-    " or contains(@class, 'article-author') or contains(@class, 'post-author')"
-    " or contains(@class, 'entry-author') or @itemprop='author']"
+# Byline markup: rel/itemprop "author", a test id or a class that names the byline.
+_BYLINE_CLASS_RE = re.compile(
+    r"byline|author-name|author__name|authorName|article-author|post-author|entry-author|"
+    r"contributors--author|meta--author|wrote_by"
 )
+# Where an "author" is an image's photographer or agency, not the story's writer.
+_CREDIT_ANCESTOR_XPATH = (
+    "ancestor-or-self::*[self::figure or self::figcaption or contains(@class, 'caption')"
+    " or contains(@class, 'credit')]"
+)
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>")
 _MARKUP_RE = re.compile(r"<(?:/?[a-z][a-z0-9]*)[\s>/]", re.I)
 _BREADCRUMB_XPATH = ".//*[contains(@class, 'breadcrumb') or contains(@id, 'breadcrumb')]"
@@ -97,6 +105,8 @@ def text(value: Any) -> str:
         value = next((v for v in value if isinstance(v, str | int | float) and str(v).strip()), "")
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value") or ""
+        if isinstance(value, list):  # a microdata item: every property is a list
+            value = next((v for v in value if isinstance(v, str) and v.strip()), "")
     if not isinstance(value, str | int | float):
         return ""
     value = htmllib.unescape(str(value))
@@ -143,20 +153,49 @@ def _terms(value: Any) -> list[str]:
 # ------------------------------------------------------------------ title
 def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[Any, Any]:
     jl, meta = st.jsonld, st.meta_first
+    # (source, text, family): a family's sources often copy one field, so vote once.
     candidates = [
-        ("json-ld", text(jl.get("headline") or jl.get("name"))),
-        ("microdata", text(_md(st, "headline") or _md(st, "name"))),
-        ("opengraph", text(meta("og:title"))),
-        ("meta", text(meta("twitter:title", "parsely-title", "dc.title", "sailthru.title"))),
-        ("feed", text(feed.get("title"))),
-        ("meta", text(meta("<title>"))),
+        ("json-ld", text(jl.get("headline") or jl.get("name")), "structured"),
+        ("microdata", text(_md(st, "headline") or _md(st, "name")), "structured"),
+        ("opengraph", text(meta("og:title")), "social"),
+        (
+            "meta",
+            text(meta("twitter:title", "parsely-title", "dc.title", "sailthru.title")),
+            "social",
+        ),
+        ("feed", text(feed.get("title")), "feed"),
+        ("meta", text(meta("<title>")), "document"),
     ]
-    h1s = []
+    h1s, sites = [], list(st.site_names)
     for h1 in tree.iter("h1"):
+        if _is_masthead(h1, host):
+            sites.append(h1.text_content())  # the site's name, set as its logo
+            continue
         h1s.append(h1.text_content())
         if len(h1s) >= 10:
             break
-    return choose_title(candidates, h1s, st.site_names, host)
+    if not h1s:  # a blog whose only h1 is its name: the post's heading is the first h2
+        h1s = [h2.text_content() for h2 in itertools.islice(tree.iter("h2"), 1)]
+    return choose_title(candidates, h1s, sites, host)
+
+
+_MASTHEAD_RE = re.compile(r"logo|brand|site-?(?:title|name)|masthead|blog-?title", re.I)
+
+
+def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
+    """An ``<h1>`` that is the site's name: a logo, or a link to the home page."""
+    if _MASTHEAD_RE.search(f"{h1.get('class') or ''} {h1.get('id') or ''}"):
+        return True
+    links = h1.findall(".//a")
+    if len(links) != 1 or " ".join(links[0].text_content().split()) != " ".join(
+        h1.text_content().split()
+    ):
+        return False
+    target = urlsplit(links[0].get("href") or "")
+    same_site = not target.netloc or target.netloc.lower().removeprefix(
+        "www."
+    ) == host.lower().removeprefix("www.")
+    return same_site and target.path in ("", "/") and not target.query
 
 
 # ---------------------------------------------------------------- authors
@@ -178,34 +217,92 @@ def _jsonld_people(value: Any) -> list[tuple[str, bool]]:
     return people
 
 
+def _is_byline(el: html.HtmlElement) -> bool:
+    if el.get("rel") == "author" or el.get("itemprop") == "author":
+        return True
+    if "byline" in (el.get("data-testid") or ""):
+        return True
+    return bool(_BYLINE_CLASS_RE.search(el.get("class") or ""))
+
+
 def _byline_text(tree: html.HtmlElement) -> list[str]:
     found = []
-    for el in tree.xpath(_BYLINE_XPATH)[:20]:
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or not el.attrib or not _is_byline(el):
+            continue
         if el.tag in ("meta", "link", "script", "style", "html", "body"):
             continue
-        value = " ".join(el.text_content().split())
+        if el.xpath(_CREDIT_ANCESTOR_XPATH):
+            continue  # a photo credit marked up as an author
+        value = _spaced_text(el)
         if value and len(value) <= 200:
             found.append(value)
+            if len(found) >= 20:
+                break
     return found
 
 
-_BY_RE = re.compile(r"^(?:by|written by)\s+\S", re.I)
+def image_credits(tree: html.HtmlElement) -> set[str]:
+    """Texts of author markup inside figures and captions: photographers, not writers."""
+    credits = set()
+    for el in tree.xpath(".//*[@itemprop='author']")[:40]:
+        if el.xpath(_CREDIT_ANCESTOR_XPATH):
+            credits.add(squash(el.text_content()))
+    return credits
+
+
+_BY_RE = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.I)
+_BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
+# "Posted on September 21, 2020 by Adi Tzlil": a name after "by" at the end of a line.
+_TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
+
+
+def _spaced_text(el: html.HtmlElement) -> str:
+    """An element's text with its parts spaced apart ("<span>By</span><a>Jane</a>")."""
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def _after_by(line: str) -> str:
+    """The part of a line from its "By" on ("trending | By Jane Doe" -> "By Jane Doe")."""
+    match = re.search(r"(?:^|\W)(by\b.*)$", line, re.I)
+    return match.group(1) if match else line
 
 
 def _by_line_near_headline(tree: html.HtmlElement) -> list[str]:
-    """A "By Jane Doe" line shortly after the headline, for pages with no byline markup."""
+    """A "By Jane Doe" line shortly after the headline, for pages with no byline markup.
+
+    The "By" may stand alone with the name in the next element ("<span>By</span>
+    <a>Jane Doe</a>"), or close a dateline ("Posted on May 4 by Jane Doe").
+    """
     h1 = next(tree.iter("h1"), None)
     if h1 is None:
         return []
     for el in h1.xpath("following::*[position() <= 60]"):
         own = " ".join((el.text or "").split())
-        if not own or not _BY_RE.match(own):
+        if not own:
             continue
-        line = own if len(own.split()) > 1 and not own.lower().endswith(" by") else None
-        if line is None or len(own.split()) < 2:
-            line = " ".join(el.text_content().split())
-        if len(line) <= 150:
-            return [line]
+        if _BY_WORD_RE.match(own):  # "By" alone: the name follows in the next element
+            holder = el
+            for _ in range(3):
+                holder = holder.getparent() if holder.getparent() is not None else holder
+                line = _after_by(_spaced_text(holder))
+                if len(line.split()) > 1:
+                    return [line] if len(line) <= 150 else []
+            nxt = next((n for n in holder.itersiblings() if _spaced_text(n)), None)
+            if nxt is not None and len(_spaced_text(nxt)) <= 100:
+                return [_spaced_text(nxt)]
+            continue
+        if _BY_RE.match(own):
+            line = own if len(own.split()) > 1 and not own.lower().endswith(" by") else None
+            if line is None or len(own.split()) < 2:
+                line = _spaced_text(el)
+            if len(line) <= 150:
+                return [line]
+            continue
+        whole = _spaced_text(el)
+        trailing = _TRAILING_BY_RE.search(whole) if len(whole.split()) <= 15 else None
+        if trailing:
+            return [trailing.group(1)]
     return []
 
 
@@ -213,27 +310,93 @@ def _article_bylines(found: list[str]) -> list[str]:
     """The byline elements that belong to the article, not to teasers around it.
 
     A "By ..." element is the article's own byline: the first one wins. Without one,
-    the first three byline elements are read (names split over several elements).
+    the first three byline elements are read (names split over several elements); an
+    element that starts with an earlier one's text is its author box (name + bio).
     """
     for value in found:
         if _BY_RE.match(value):
             return [value]
-    return found[:3]
+    kept: list[str] = []
+    for value in found:
+        if not any(value.startswith(k) and value != k for k in kept):
+            kept.append(value)
+        if len(kept) == 3:
+            break
+    return kept
+
+
+def _strip_site_tail(name: str, site_names: list[str], host: str) -> str:
+    """ "Adam Aaronson PhillyVoice" -> "Adam Aaronson": the site run into the name."""
+    words = name.split()
+    if is_organisation(name):
+        return name  # "7 News WSVN" is the newsroom's own name
+    for n in (1, 2, 3):
+        if len(words) - n >= 2 and is_site_name(" ".join(words[-n:]), site_names, host):
+            return " ".join(words[:-n])
+    return name
+
+
+def _agreement(a: list[str], b: list[str]) -> float:
+    """F1 of two name lists, compared in their squashed form."""
+    sa, sb = {squash(n) for n in a}, {squash(n) for n in b}
+    common = len(sa & sb)
+    return 2 * common / (len(sa) + len(sb)) if common else 0.0
+
+
+_VISIBLE_TEXT_XPATH = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+
+
+def _compact(text: str) -> str:
+    """``squash`` done by a regular expression, for a whole page's text at once."""
+    return _NON_ALNUM_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _visible_text(tree: html.HtmlElement) -> str:
+    return _compact(" ".join(tree.xpath(_VISIBLE_TEXT_XPATH)))
+
+
+def _best_supported(
+    candidates: list[tuple[str, list[str]]], tree: html.HtmlElement
+) -> tuple[str, list[str]]:
+    """The source whose names the rest of the page bears out best.
+
+    Each source is scored by how far the other sources agree with it (F1 of the name
+    sets) plus the share of its names that the reader can see on the page. Sources
+    that all agree keep their order of trust: the first wins a tie.
+    """
+    if len(candidates) == 1 or all(
+        _agreement(candidates[0][1], names) == 1.0 for _, names in candidates[1:]
+    ):
+        return candidates[0]
+    visible = _visible_text(tree)
+    best, best_score = candidates[0], float("-inf")
+    for i, (source, names) in enumerate(candidates):
+        score = sum(_agreement(names, other) for j, (_, other) in enumerate(candidates) if j != i)
+        score += sum(_compact(n) in visible for n in names) / len(names)
+        if score > best_score + 1e-9:
+            best, best_score = (source, names), score
+    return best
 
 
 def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[list, Any]:
+    """The article's authors, chosen by the evidence of the whole page.
+
+    Every source is read (JSON-LD, microdata, author meta tags, the visible byline,
+    the feed). Persons beat organisations: the site's own name or a wire's never hides
+    a person another source names. Among the sources that name persons, the one the
+    rest of the page supports best wins (``_best_supported``). With no person anywhere,
+    an organisation byline (a newsroom, a wire desk) is the author; the site's own name
+    only when the visible byline gives it.
+    """
     bylines = _byline_text(tree) or _by_line_near_headline(tree)
     byline_key = squash(" ".join(bylines))
-
-    def keep(names: list[str]) -> list[str]:
-        # The site's own name is not an author: next to a person it is the publication,
-        # alone it stays only when the visible byline names it ("By Reuters").
-        people = [n for n in names if not is_site_name(n, st.site_names, host)]
-        if people:
-            return people
-        return [n for n in names if squash(n) in byline_key]
-
+    credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
+    jsonld_orgs = {squash(name) for name, is_org in people if is_org}
+    jsonld_persons = {squash(name) for name, is_org in people if not is_org}
     sources: list[tuple[str, list[str]]] = [
         ("json-ld", [name for name, _ in people]),
         ("microdata", [text(a) for a in st.microdata.get("author", [])]),
@@ -241,11 +404,62 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         ("byline", _article_bylines(bylines)),
         ("feed", [text(a) for a in _as_list(feed.get("authors") or feed.get("author"))]),
     ]
+    twitter = _twitter_label_author(st)
+    if twitter:
+        sources.insert(3, ("meta", twitter))
+    with_people: list[tuple[str, list[str]]] = []
+    orgs_only: list[tuple[str, list[str]]] = []
     for source, raws in sources:
-        names = keep(clean_authors([r for r in raws if r]))
-        if names:
-            return names, source
+        raws = [r for r in raws if r and squash(r) not in credits]
+        raws = [
+            r
+            for r in raws
+            if not is_site_name(r, st.site_names, host)
+            or squash(r) in jsonld_persons
+            or squash(r) in byline_key
+        ]
+        names = [_strip_site_tail(n, st.site_names, host) for n in clean_authors(raws)]
+        names = [
+            n
+            for n in names
+            if not is_site_name(n, st.site_names, host)
+            or squash(n) in jsonld_persons
+            or squash(n) in byline_key
+        ]
+        if not names:
+            continue
+        persons = [
+            n
+            for n in names
+            if squash(n) not in jsonld_orgs
+            and not is_organisation(n)
+            and not is_site_name(n, st.site_names, host)
+        ]
+        (with_people if persons else orgs_only).append((source, names))
+    if with_people:
+        source, names = _best_supported(with_people, tree)
+        # The site's own name is not an author next to a person (it is the publication).
+        kept = [
+            n
+            for n in names
+            if not is_site_name(n, st.site_names, host) or squash(n) in jsonld_persons
+        ]
+        return kept, source
+    for source, names in orgs_only:
+        return names, source
     return [], None
+
+
+def _twitter_label_author(st: Structured) -> list[str]:
+    """The author a page gives in its Twitter card labels ("Written by" / "Jane Doe")."""
+    found = []
+    for n in ("1", "2", "3"):
+        label = (st.meta_first(f"twitter:label{n}") or "").casefold()
+        if label.startswith(("written by", "author", "by")):
+            value = st.meta_first(f"twitter:data{n}")
+            if value:
+                found.append(value)
+    return found
 
 
 # ------------------------------------------------------------------ dates
@@ -364,6 +578,21 @@ def tags(st: Structured, feed: dict) -> tuple[list, Any]:
         ]
     )
     return (value or [], source)
+
+
+def declared_body(st: Structured) -> str | None:
+    """The article text the page declares in its JSON-LD (``articleBody``), if any."""
+    value = st.jsonld.get("articleBody")
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = htmllib.unescape(value)
+    if "<" in value:  # some CMSs put the HTML of the body there: keep its paragraphs
+        value = re.sub(r"(?i)</p>|<br\s*/?>", "\n", value)
+        value = _TAG_RE.sub(" ", value)
+    lines = (" ".join(line.split()) for line in value.split("\n"))
+    return "\n".join(line for line in lines if line) or None
 
 
 def _image_url(value: Any) -> str:

@@ -126,6 +126,8 @@ def parse(page: bytes | str, encoding: str | None = None) -> html.HtmlElement | 
 
 def _truncate(tree: html.HtmlElement, limit: int) -> None:
     """Drop every element after the first ``limit`` in document order."""
+    if tree.xpath("count(//node())") <= limit:
+        return  # the usual page: counted in C, nothing to cut
     extra = []
     for count, el in enumerate(tree.iter()):
         if count >= limit:

@@ -1,8 +1,10 @@
 """Prune the page tree before the main-text extractor reads it.
 
 What goes is never the article's text, whatever the site: embedded social posts
-(someone else's words), hover cards inside a paragraph (headlines behind a name),
-hidden elements, and image captions and credits (which restate the story).
+(someone else's words), embedded documents and transcripts beside a story of its
+own, hover cards inside a paragraph (headlines behind a name), hidden elements
+(not the hidden pages of a paged story), and image captions and credits (which
+restate the story).
 """
 
 from __future__ import annotations
@@ -51,6 +53,29 @@ def _is_unseen(el: html.HtmlElement) -> bool:
     )
 
 
+def _kind(el: html.HtmlElement) -> tuple[str, frozenset[str]]:
+    """Tag and classes of an element, its show/hide classes left out."""
+    classes = frozenset((el.get("class") or "").split()) - _HIDDEN_CLASSES
+    return el.tag, classes - {"active", "is-active", "current", "visible", "show", "shown"}
+
+
+def _is_next_page(el: html.HtmlElement) -> bool:
+    """A hidden page of the story: a slide or tab whose visible sibling of the same kind
+    holds the text on show ("section-1" hidden beside "section-0" shown). Its text is
+    the story's, only paged by a script, so it stays."""
+    parent = el.getparent()
+    if parent is None or not el.get("class") or not el.xpath(".//p"):
+        return False
+    kind = _kind(el)
+    return any(sib is not el and _kind(sib) == kind and not _is_hidden(sib) for sib in parent)
+
+
+def _is_hidden(el: html.HtmlElement) -> bool:
+    if el.get("hidden") is not None or _DISPLAY_NONE_RE.search(el.get("style") or ""):
+        return True
+    return not _HIDDEN_CLASSES.isdisjoint((el.get("class") or "").split())
+
+
 def _drop_unseen(tree: html.HtmlElement) -> None:
     """Remove what the reader never sees as the story: hidden elements, captions, credits."""
     body = tree.find("body")
@@ -58,7 +83,7 @@ def _drop_unseen(tree: html.HtmlElement) -> None:
         return
     found = [el for el in body.iter() if isinstance(el.tag, str) and _is_unseen(el)]
     for el in found:
-        if el.getparent() is not None:
+        if el.getparent() is not None and not (_is_hidden(el) and _is_next_page(el)):
             el.drop_tree()
 
 
@@ -79,8 +104,56 @@ def _drop_inline_cards(tree: html.HtmlElement) -> None:
             el.drop_tree()
 
 
+_DOCUMENT_RE = re.compile(
+    r"transcript|document-?(?:cloud|viewer|embed|reader)|pdf-?(?:viewer|embed|reader)|scribd|"
+    r"embed(?:ded)?-?(?:document|doc|pdf|text)|full-?text-?embed",
+    re.I,
+)
+_DOCUMENT_WORDS = ("transcript", "document", "pdf", "scribd", "embed", "full")
+_DOCUMENT_SUMMARY_RE = re.compile(
+    r"transcript|full (?:text|document)|read the (?:full|whole)", re.I
+)
+# Words of article prose outside an embedded document for the page to be more than it.
+_PROSE_OUTSIDE = 150
+
+
+def _words_in_paragraphs(el: html.HtmlElement) -> int:
+    return sum(len(p.text_content().split()) for p in el.iter("p"))
+
+
+def _drop_documents(tree: html.HtmlElement) -> None:
+    """Remove a long embedded document (a transcript, a filing, a PDF's text) that the
+    story links to but that is not the story, when the page has prose of its own.
+
+    It is marked as such (a class or id naming a transcript or a document viewer, or
+    a ``<details>`` whose summary offers the full text). A page that is all transcript
+    has no prose outside it, so there the transcript stays: it is the article.
+    """
+    body = tree.find("body")
+    if body is None:
+        return
+    marked = []
+    for el in body.iter("div", "section", "aside", "details", "figure", "article"):
+        label = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        if el.tag != "details" and not any(w in label for w in _DOCUMENT_WORDS):
+            continue  # most elements: no need for the expression
+        summary = el.find("summary") if el.tag == "details" else None
+        offers_text = summary is not None and _DOCUMENT_SUMMARY_RE.search(summary.text_content())
+        nested = any(m in el.iterancestors() for m in marked)
+        if (_DOCUMENT_RE.search(label) or offers_text) and not nested:
+            marked.append(el)
+    if not marked:
+        return
+    total = _words_in_paragraphs(body)
+    for el in marked:
+        inside = _words_in_paragraphs(el)
+        if inside >= _PROSE_OUTSIDE and total - inside >= _PROSE_OUTSIDE:
+            el.drop_tree()
+
+
 def prune(tree: html.HtmlElement) -> None:
     """Remove embeds, hover cards, hidden elements and captions from ``tree`` in place."""
     _drop_embeds(tree)
+    _drop_documents(tree)
     _drop_inline_cards(tree)
     _drop_unseen(tree)

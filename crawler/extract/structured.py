@@ -58,6 +58,8 @@ _ASIDE_KEYS = {
     "video",
     "associatedMedia",
 }
+# Keys under which an organisation is a story's author or source, not the publishing site.
+_CREDIT_KEYS = {"author", "creator", "contributor", "sourceOrganization", "editor", "provider"}
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 
 
@@ -201,11 +203,13 @@ def _read_jsonld(tree: html.HtmlElement, result: Structured, page_urls: set[str]
         return
     index = {n["@id"]: n for n, _ in nodes if isinstance(n.get("@id"), str)}
     article = _pick_article(nodes, page_urls)
-    for node, _ in nodes:
+    for node, key in nodes:
         types = type_names(node)
         if "breadcrumblist" in types and not result.breadcrumbs:
             result.breadcrumbs = _breadcrumb_names(node, index)
-        if types & SITE_TYPES and isinstance(node.get("name"), str):
+        # An organisation that wrote or supplied the story (a wire's author node) is not
+        # the site: only free-standing and publisher nodes name it.
+        if types & SITE_TYPES and isinstance(node.get("name"), str) and key not in _CREDIT_KEYS:
             result.site_names.append(node["name"])
     if article is None:
         return

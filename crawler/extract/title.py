@@ -49,35 +49,97 @@ def strip_site(title: str, site_names: list[str], host: str) -> str:
     return title
 
 
-def _agrees(headline: str, meta_title: str) -> bool:
-    """The two strings name the same headline (one may be trimmed or suffixed)."""
-    a, b = _words(headline), _words(meta_title)
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
-    if len(shorter) >= 4 and " ".join(longer).startswith(" ".join(shorter)):
-        return True
-    common = len(set(a) & set(b))
-    return common / max(len(set(a)), len(set(b))) >= 0.8
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def _key(text: str) -> str:
+    return " ".join(_words(text.translate(_QUOTES)))
+
+
+def _runs(text: str) -> set[str]:
+    """A title's leading and trailing runs of segments ("A - B - C": "A", "A - B", "C"...)."""
+    parts = [text]
+    for sep in _SEPARATORS:
+        parts = [piece for part in parts for piece in part.split(sep)]
+    keys = [_key(p) for p in parts]
+    runs = {" ".join(k for k in keys[:n] if k) for n in range(1, len(keys))}
+    runs |= {" ".join(k for k in keys[n:] if k) for n in range(1, len(keys))}
+    return runs - {""}
+
+
+def _similarity(a: str, b: str) -> float:
+    """How far two titles say the same: 1 for the same words or one a leading or
+    trailing run of the other's segments ("Local News | X" and "X", "X - Story" and
+    "X"), else the overlap of their word sets (Dice), below one half none."""
+    ka, kb = _key(a), _key(b)
+    if not ka or not kb:
+        return 0.0
+    if ka == kb or ka in _runs(b) or kb in _runs(a):
+        return 1.0
+    wa, wb = set(ka.split()), set(kb.split())
+    dice = 2 * len(wa & wb) / (len(wa) + len(wb))
+    return dice if dice >= 0.5 else 0.0
 
 
 def choose_title(
-    candidates: list[tuple[str, str]], h1s: list[str], site_names: list[str], host: str
+    candidates: list[tuple[str, ...]], h1s: list[str], site_names: list[str], host: str
 ) -> tuple[str | None, str | None]:
-    """(title, source) from metadata candidates ``(source, text)`` and page ``<h1>``s."""
-    cleaned = [(src, strip_site(text, site_names, host)) for src, text in candidates if text]
-    cleaned = [(src, text) for src, text in cleaned if text]
+    """(title, source) from metadata candidates and the page's ``<h1>``s.
+
+    A candidate is ``(source, text)`` or ``(source, text, family)``. Decided by
+    evidence, not by a fixed order: every candidate (each distinct ``<h1>``, JSON-LD
+    ``headline``, ``og:title``, ``twitter:title``, the feed's title, the ``<title>``
+    with its site name cut) is scored by how far the page's other sources repeat it,
+    and the best supported wins. Sources that copy one field count once: a family
+    (structured data, social cards, the document's ``<title>``, the feed, the
+    ``<h1>``) gives one vote, its best match. The visible ``<h1>`` wins a tie, then the
+    order of trust; a winner the ``<h1>`` says in other words (80 % of the words
+    shared) gives way to the ``<h1>``, the headline as the reader sees it. A winner that carries another supported candidate as its leading
+    or trailing segments ("Politics | Headline" beside "Headline") gives that shared
+    form. When no two sources agree, the first metadata title is taken (an unconfirmed
+    ``<h1>`` may be a logo), and the lone ``<h1>`` only when there is no metadata.
+    """
+    cleaned = []
+    for candidate in candidates:
+        source, raw = candidate[0], candidate[1]
+        family = candidate[2] if len(candidate) > 2 else source
+        text = strip_site(raw, site_names, host) if raw else ""
+        if text:
+            cleaned.append((source, text, family))
+    seen: set[tuple[str, str]] = set()
+    pool: list[tuple[str, str, str]] = []  # (source, text, family); each h1 is "h1"
     for h1 in h1s:
         h1 = " ".join(h1.split())
-        if not 2 <= len(h1) <= 400:
-            continue
-        for _, text in cleaned:
-            if _agrees(h1, text):
-                return h1, "heuristic"
-    if cleaned:
-        return cleaned[0][1], cleaned[0][0]
-    if len(h1s) == 1 and h1s[0].strip():
-        return " ".join(h1s[0].split()), "heuristic"
-    return None, None
+        if 2 <= len(h1) <= 400 and ("h1", _key(h1)) not in seen:
+            seen.add(("h1", _key(h1)))
+            pool.append(("h1", h1, "h1"))
+    for source, text, family in cleaned:
+        if (family, _key(text)) not in seen:
+            seen.add((family, _key(text)))
+            pool.append((source, text, family))
+    families = list(dict.fromkeys(family for _, _, family in pool))
+    scored = []
+    for rank, (source, text, family) in enumerate(pool):
+        support = sum(
+            max(_similarity(text, other) for _, other, f in pool if f == fam)
+            for fam in families
+            if fam != family
+        )
+        scored.append((support, family == "h1", -rank, source, text))
+    best = max(scored, default=None)
+    if best is None or best[0] == 0:
+        if cleaned:
+            return cleaned[0][1], cleaned[0][0]
+        if len(h1s) == 1 and h1s[0].strip():
+            return " ".join(h1s[0].split()), "heuristic"
+        return None, None
+    _, _, _, source, text = best
+    if source != "h1":  # the same headline in other words: the reader's wording wins
+        visible = [other for _, other, f in pool if f == "h1" and _similarity(other, text) >= 0.8]
+        if visible:
+            source, text = "h1", visible[0]
+    for support, _, _, other_source, other in scored:
+        if support > 0 and _key(other) != _key(text) and _key(other) in _runs(text):
+            source, text = other_source, other  # "Local News | Headline": the shared form
+            break
+    return text, "heuristic" if source == "h1" else source

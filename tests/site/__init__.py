@@ -12,7 +12,9 @@ page and an oversized page.
 Per-test knobs, changeable while the server runs: ``edition`` (rewrites article 0),
 ``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404),
 ``emptied`` (slugs whose page comes without its paragraphs), and ``log`` (every
-request served). Use it as a context manager::
+request served). ``recurring`` gives the outlet blocks of its own that every article
+carries inside its story body (a share appeal, a newsletter pitch, a comment prompt),
+for the tests and the benchmark of the learnt source boilerplate. Use it as a context manager::
 
     with NewsSite(n_articles=12) as site:
         site.url("/feeds/rss.xml")
@@ -136,6 +138,7 @@ class NewsSite:
         retry_after: int = 1,
         now: datetime | None = None,
         heavy: bool = False,
+        recurring: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
         self.per_page = per_page
@@ -143,6 +146,9 @@ class NewsSite:
         self.huge_bytes = huge_bytes
         self.retry_after = retry_after
         self.heavy = heavy  # pad pages with the chrome real news sites carry (~100 KB)
+        # The outlet's own boilerplate inside the story body, as (where, text) with where
+        # "top", "middle" or "end": what crawler.extract.recurring learns to drop.
+        self.recurring = recurring
         self.edition = 1
         self.storm_429 = False
         self.gone: set[str] = set()
@@ -253,7 +259,7 @@ class NewsSite:
             byline=byline,
             url=url,
             slug=article.slug,
-            paragraphs="\n".join(f"    <p>{p}</p>" for p in self.article_body(article)),
+            paragraphs="\n".join(f"    <p>{p}</p>" for p in self._with_recurring(article)),
             tag_links=" ".join(f'<a href="/tag/{t}/">{t}</a>' for t in article.tags),
             related="\n".join(f'    <li><a href="{a.path}">{a.title}</a></li>' for a in related),
         )
@@ -261,6 +267,17 @@ class NewsSite:
             head.append(self._heavy_head(article))
             main = self._heavy_menu() + main + self._heavy_comments(article)
         return self._page(article.title, main, "\n".join(head), charset)
+
+    def _with_recurring(self, article: Article) -> list[str]:
+        """The body's paragraphs with the outlet's recurring blocks put in their places."""
+        paragraphs = self.article_body(article)
+        if not self.recurring or not paragraphs:
+            return paragraphs
+        middle = len(paragraphs) // 2
+        top = [t for w, t in self.recurring if w == "top"]
+        mid = [t for w, t in self.recurring if w == "middle"]
+        end = [t for w, t in self.recurring if w == "end"]
+        return top + paragraphs[:middle] + mid + paragraphs[middle:] + end
 
     def _heavy_head(self, article: Article) -> str:
         """Inline CSS and a JSON app state blob, as server-rendered news pages ship."""

@@ -1,0 +1,78 @@
+"""The extraction benchmark's smoke mode runs (so a broken benchmark fails the tests)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "benchmarks" / "bench_extract.py"
+
+
+def load():
+    spec = importlib.util.spec_from_file_location("bench_extract", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench():
+    module = load()
+    if not (module.DEFAULT_ROOT / "score.py").is_file():
+        pytest.skip("no ../shared/benchmarks/score.py beside the repository")
+    return module
+
+
+def test_smoke_run_reports_mean_and_spread_per_outlet(bench, capsys):
+    sets = ["fundus-history", "trafilatura-eval"]
+    assert bench.main(["--smoke", "--sets", *sets, "--per-outlet", "--save", "smoke"]) == 0
+    out = capsys.readouterr().out
+    for name in sets:
+        assert f"| {name} | newsarchive |" in out
+        assert f"| {name} | trafilatura |" in out
+    assert "newsarchive mean | median | min | trafilatura mean | median | min" in out
+    assert "| snippet F1 |" in out  # the set without body truth is scored on its snippets
+    assert bench.main(["--smoke", "--sets", "fundus-history", "--against", "smoke"]) == 0
+    assert "change against the saved run" in capsys.readouterr().out
+
+
+def test_outlet_is_the_publisher_prefix_or_the_domain(bench):
+    assert bench.outlet_of("Reuters_2024_03_07", "https://www.reuters.com/x") == "Reuters"
+    assert bench.outlet_of("ab12" * 16, "https://www.example.org/a") == "example.org"
+
+
+def test_spread_takes_median_and_minimum_over_outlets(bench):
+    def row(p, r):
+        return dict(
+            body_p=p,
+            body_r=r,
+            title=None,
+            date=None,
+            authors=None,
+            snip_found=None,
+            snip_clean=None,
+        )
+
+    per_page = {"a1": row(1.0, 1.0), "a2": row(0.0, 0.0), "b1": row(0.5, 0.5)}
+    stats = bench.spread(per_page, {"a1": "A", "a2": "A", "b1": "B"})
+    assert stats["body_f1"]["mean"] == pytest.approx(0.5)
+    assert stats["body_f1"]["min"] == pytest.approx(0.5)
+    assert stats["by_outlet"]["A"]["body_f1"] == pytest.approx(0.5)
+
+
+def test_snippet_scores_count_found_and_left_out(bench):
+    found, clean = bench.snippet_scores(
+        {"with": ["quick  brown", "lazy cat"], "without": ["Subscribe now"]},
+        "The quick brown fox.\n\nSubscribe now!",
+    )
+    assert (found, clean) == (0.5, 0.0)
+
+
+def test_unknown_set_is_one_clear_error(bench, capsys):
+    with pytest.raises(SystemExit) as err:
+        bench.main(["--sets", "no-such-set"])
+    assert err.value.code == 2
+    assert "unknown set 'no-such-set'" in capsys.readouterr().err
