@@ -2,16 +2,24 @@
 PY      := .venv/bin/python
 VENV    := .venv/.installed
 LAUNCHER := es-launcher/target/.built
+REPLAY  := .venv-replay/.installed
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
 .PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search es-start es-stop clean
 
-install: $(VENV) $(LAUNCHER)
+install: $(VENV) $(LAUNCHER) $(REPLAY)
 
 $(VENV): pyproject.toml
 	python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# pywb and py-wacz, apart from .venv (see replay-requirements.txt for why).
+$(REPLAY): replay-requirements.txt
+	python3 -m venv .venv-replay
+	.venv-replay/bin/python -m pip install --quiet --upgrade pip
+	.venv-replay/bin/python -m pip install --quiet -r replay-requirements.txt
 	touch $@
 
 $(LAUNCHER): es-launcher/pom.xml $(shell find es-launcher/src -type f 2>/dev/null)
@@ -60,4 +68,4 @@ es-stop: install
 	.venv/bin/newsarchive es stop
 
 clean:
-	rm -rf .venv es-launcher/target
+	rm -rf .venv .venv-replay es-launcher/target

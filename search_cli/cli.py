@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "crawl": "search_cli.commands.crawl:crawl",
     "extract": "search_cli.commands.extract:extract",
     "reextract": "search_cli.commands.reextract:reextract",
+    "replay": "search_cli.commands.replay:replay",
     # index
     "index": "search_cli.commands.index:index",
     # search
