@@ -5,7 +5,7 @@ LAUNCHER := es-launcher/target/.built
 REPLAY  := .venv-replay/.installed
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search bench-replay es-start es-stop clean
 
 install: $(VENV) $(LAUNCHER) $(REPLAY)
 
@@ -60,6 +60,10 @@ bench-crawl: install
 
 bench-index: install
 	$(PY) benchmarks/bench_index.py
+
+# BENCH_ARTICLES=100 by default: replay time to first byte, WACZ size.
+bench-replay: install
+	$(PY) benchmarks/bench_replay.py --articles $(or $(BENCH_ARTICLES),100)
 
 es-start: install
 	.venv/bin/newsarchive es start
