@@ -113,7 +113,7 @@ def main() -> None:
         warc_dir = home / "warc"
         baseline = record_server(warc_dir, captures)
         replay = ReplayServer(home, free_port(), log=False)
-        replay.start()
+        replay.start(notify=lambda _: None)
         try:
             paths = {
                 "baseline": [(baseline.server_address[1], f"/{n}") for n in range(len(captures))],

@@ -115,8 +115,9 @@ def check_port(port: int) -> None:
             ) from None
 
 
-def prepare(home: Path) -> tuple[Path, list[str]]:
-    """The archive's warc directory, made ready for replay; and notes for the user.
+def prepare(home: Path, notify=print) -> Path:
+    """The archive's warc directory, made ready for replay; ``notify`` gets what the
+    user should know, as it happens.
 
     Sidecars written before they left metadata records out are re-written once.
     """
@@ -124,19 +125,17 @@ def prepare(home: Path) -> tuple[Path, list[str]]:
     files = warc.warc_files(warc_dir) if warc_dir.is_dir() else []
     if not files:
         raise NewsarchiveError(f"no WARC files in {warc_dir}: crawl something first")
-    notes = []
     if not (warc_dir / warc.CAPTURES_ONLY_MARKER).exists():
-        notes.append(f"re-indexing {len(files)} WARC files written by an older version (once)")
-    redone = warc.reindex_legacy(warc_dir)
-    if redone:
-        notes.append(f"re-indexed {redone} WARC files: their indexes now list captures only")
-    open_files = [p.name for p in files if not warc.cdxj_path(p).exists()]
-    if open_files:
-        notes.append(
-            f"{len(open_files)} WARC file(s) still being written are replayed once their "
+        notify(f"re-indexing {len(files)} WARC files written by an older version (once)")
+        redone = warc.reindex_legacy(warc_dir)
+        notify(f"re-indexed {redone} WARC files: their indexes now list captures only")
+    still_open = [p for p in files if not warc.cdxj_path(p).exists()]
+    if still_open:
+        notify(
+            f"{len(still_open)} WARC file(s) still being written are replayed once their "
             "crawl closes them"
         )
-    return warc_dir, notes
+    return warc_dir
 
 
 class ReplayServer:
@@ -151,9 +150,9 @@ class ReplayServer:
         self._dir: tempfile.TemporaryDirectory | None = None
         self._tail: list[str] = []
 
-    def start(self, timeout: float = 60) -> list[str]:
-        """Start pywb and wait until it answers; return notes for the user."""
-        warc_dir, notes = prepare(self.home)
+    def start(self, timeout: float = 60, notify=print) -> None:
+        """Start pywb and wait until it answers (``notify``: see ``prepare``)."""
+        warc_dir = prepare(self.home, notify)
         wayback = find_wayback()
         check_port(self.port)
         self._dir = tempfile.TemporaryDirectory(prefix="newsarchive-replay-")
@@ -171,7 +170,6 @@ class ReplayServer:
         )
         threading.Thread(target=self._relay, daemon=True).start()
         self._wait_ready(timeout)
-        return notes
 
     def _relay(self) -> None:
         """pywb's log to ``self.log``, without its per-request directory chatter."""
@@ -221,7 +219,7 @@ class ReplayServer:
 def serving(home: Path, port: int, *, log=None) -> Iterator[ReplayServer]:
     """A running ReplayServer for the ``with`` block."""
     server = ReplayServer(home, port, log=log)
-    server.start()
+    server.start(notify=lambda _: None)
     try:
         yield server
     finally:

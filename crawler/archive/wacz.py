@@ -3,8 +3,9 @@ and verify on their own.
 
 ``write_wacz`` copies, byte for byte, the WARC records of each page's capture into one
 ``archive/data.warc.gz``: the response (or revisit), its request, its metadata record,
-and for a revisit the response (and request) holding its payload. Every record of our
-WARCs is its own gzip member, so the copies keep their digests. Then come a CDXJ index
+and for a revisit the response holding its payload (with that one's request and
+metadata). Every record of our WARCs is its own gzip member, so the copies keep their
+digests. Then come a CDXJ index
 of the captures (``indexes/index.cdx``, the same indexing as the archive's sidecars),
 ``pages/pages.jsonl`` (url, title, capture time), and ``datapackage.json`` with the
 SHA-256 and size of every file, the caller's metadata (e.g. the search that chose the

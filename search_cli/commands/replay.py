@@ -34,8 +34,7 @@ def replay(port: int | None) -> None:
     server = ReplayServer(home, port or DEFAULT_PORT)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop pywb on the way out
     try:
-        for note in server.start():
-            click.echo(note, err=True)
+        server.start(notify=lambda note: click.echo(note, err=True))
         click.echo(f"replaying {home / 'warc'} at {server.base}/{COLLECTION}/")
         click.echo(f"a URL's captures: {server.base}/{COLLECTION}/*/<url>   (Ctrl-C stops)")
         code = server.wait()

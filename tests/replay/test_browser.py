@@ -13,6 +13,8 @@ import pytest
 from crawler.archive.replay import replay_url, timeline_url
 from tests.browser import Browser, LoggingProxy, chromium
 
+from .conftest import wait_until
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -54,9 +56,13 @@ def test_the_browser_shows_each_archived_version_and_fetches_only_from_replay(
     assert all(urlsplit(u).netloc == origin for u in page), page
     for cap in (first, revisit):  # the replay frame of each version was loaded
         assert any(f"mp_/{cap['url']}" in u for u in page), page
+
+    def forwarded() -> set[str]:
+        return {target for _, target, status in browser.proxy.requests() if status != 403}
+
+    # the proxy saw the page's requests, loopback ones too (the last may still be on its way)
+    assert wait_until(lambda: set(page) <= forwarded(), 10), set(page) - forwarded()
     seen = browser.proxy.requests()
-    forwarded = {target for _, target, status in seen if status != 403}
-    assert set(page) <= forwarded  # the proxy saw the page's requests, loopback ones too
     refused = [target for _, target, status in seen if status == 403]
     assert not set(page) & set(refused)  # what it refused (the browser's own pings) ...
     site = urlsplit(crawled.site.url("/")).netloc
