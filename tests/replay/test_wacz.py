@@ -141,9 +141,11 @@ def wacz_in_pywb(package, tmp_path_factory):
         except OSError:
             return proc.poll() is not None  # stop waiting for a server that died
 
-    assert wait_until(answers, 60) and proc.poll() is None
-    yield server
-    stop_replay(server)
+    try:
+        assert wait_until(answers, 60) and proc.poll() is None, "pywb did not start"
+        yield server
+    finally:
+        stop_replay(server)
 
 
 def test_the_package_replays_in_pywb(crawled, wacz_in_pywb):
