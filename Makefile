@@ -2,16 +2,24 @@
 PY      := .venv/bin/python
 VENV    := .venv/.installed
 LAUNCHER := es-launcher/target/.built
+REPLAY  := .venv-replay/.installed
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay es-start es-stop clean
 
-install: $(VENV) $(LAUNCHER)
+install: $(VENV) $(LAUNCHER) $(REPLAY)
 
 $(VENV): pyproject.toml
 	python3 -m venv .venv
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# pywb and py-wacz, apart from .venv (see replay-requirements.txt for why).
+$(REPLAY): replay-requirements.txt
+	python3 -m venv .venv-replay
+	.venv-replay/bin/python -m pip install --quiet --upgrade pip
+	.venv-replay/bin/python -m pip install --quiet -r replay-requirements.txt
 	touch $@
 
 $(LAUNCHER): es-launcher/pom.xml $(shell find es-launcher/src -type f 2>/dev/null)
@@ -60,6 +68,10 @@ bench-index: install
 bench-politics: install
 	$(PY) benchmarks/bench_politics.py --records $(or $(BENCH_RECORDS),100000)
 
+# BENCH_ARTICLES=100 by default: replay time to first byte, WACZ size.
+bench-replay: install
+	$(PY) benchmarks/bench_replay.py --articles $(or $(BENCH_ARTICLES),100)
+
 es-start: install
 	.venv/bin/newsarchive es start
 
@@ -67,4 +79,4 @@ es-stop: install
 	.venv/bin/newsarchive es stop
 
 clean:
-	rm -rf .venv es-launcher/target
+	rm -rf .venv .venv-replay es-launcher/target

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "extract": "search_cli.commands.extract:extract",
     "reextract": "search_cli.commands.reextract:reextract",
     "verify": "search_cli.commands.verify:verify",
+    "replay": "search_cli.commands.replay:replay",
     # index
     "index": "search_cli.commands.index:index",
     # search

@@ -48,6 +48,10 @@ API for the Scrapy side (everything runs on the reactor thread):
 
 4. ``reextract(home, *, out=None) -> dict`` (crawler.archive.reextract) and the command
    ``newsarchive reextract [--out DIR]``.
+
+5. Replay and evidence: ``crawler.archive.replay`` (``ReplayServer``, ``replay_url``,
+   ``timeline_url``; the command ``newsarchive replay``) and ``crawler.archive.wacz``
+   (``write_wacz(out, warc_dir, pages, title=, metadata=)``, ``verify_wacz(path)``).
 """
 
 from __future__ import annotations

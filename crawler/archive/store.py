@@ -198,10 +198,7 @@ class Archive:
     def _metadata(self, capture: Capture, payload: dict) -> None:
         data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         record = warc.build_metadata(
-            capture.url,
-            payload=data,
-            date=warc.warc_date(),
-            concurrent_to=capture.record_id,
+            capture.url, payload=data, date=capture.fetched_at, describes=capture.record_id
         )
         self.writer.write([record])
 

@@ -20,6 +20,7 @@ import logging
 import os
 import re
 import socket
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -37,6 +38,11 @@ DEFAULT_MAX_BYTES = 1 << 30
 _NAME = re.compile(r"^(?P<prefix>[\w.-]+)-(?P<ts>\d{14})-(?P<serial>\d{5,})\.warc\.gz$")
 _HEAD_LIMIT = 1 << 16
 GZIP_LEVEL = 3
+METADATA_URN_PREFIX = "urn:newsarchive:metadata:"
+# What the CDXJ indexes list: the records a replay tool can serve as a capture of a URL.
+# Metadata records (ours, and the JSON ones of archives written before they moved to a
+# urn: target) and requests are left out.
+INDEXED_RECORDS = ("response", "revisit", "resource")
 
 log = logging.getLogger(__name__)
 
@@ -183,14 +189,37 @@ def build_revisit(
     )
 
 
-def build_metadata(url: str, *, payload: bytes, date: str, concurrent_to: str):
+def metadata_target(url: str) -> str:
+    """The ``WARC-Target-URI`` of the metadata record describing a capture of ``url``.
+
+    Not ``url`` itself: replay tools (pywb, OpenWayback, ReplayWeb.page) and indexers
+    (cdxj-indexer, pywb's own) index every metadata record under its target URI, so a
+    JSON record at the article's URL would be replayed as the page. A ``urn:`` target,
+    as Browsertrix writes ``urn:pageinfo:<url>`` for its page records, keeps it out of
+    the page's captures while still naming the page.
+    """
+    return METADATA_URN_PREFIX + url
+
+
+def build_metadata(url: str, *, payload: bytes, date: str, describes: str):
+    """A metadata record about the capture whose record id is ``describes``.
+
+    Linked both ways the WARC 1.1 spec offers: ``WARC-Refers-To`` (the record it
+    describes) and ``WARC-Concurrent-To`` (the same capture event; what older readers,
+    re-extraction among them, follow). ``date`` is the capture's WARC-Date, as the spec
+    asks of the records of one capture event.
+    """
     return _builder.create_warc_record(
-        url,
+        metadata_target(url),
         "metadata",
         payload=io.BytesIO(payload),
         length=len(payload),
         warc_content_type="application/json",
-        warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": concurrent_to},
+        warc_headers_dict={
+            "WARC-Date": date,
+            "WARC-Refers-To": describes,
+            "WARC-Concurrent-To": describes,
+        },
     )
 
 
@@ -414,9 +443,16 @@ def warc_files(directory: Path) -> list[Path]:
 def recover_directory(
     directory: Path, on_closed: Callable[[str, int], None] | None = None
 ) -> list[str]:
-    """Repair and index files a dead crawl left open; return messages about repairs."""
+    """Repair and index files a dead crawl left open; return messages about repairs.
+
+    A directory without WARC files yet is marked as indexing captures only (see
+    ``reindex_legacy``): every sidecar it will hold is written by this code.
+    """
     notes = []
-    for path in warc_files(directory):
+    files = warc_files(directory)
+    if not files:
+        (Path(directory) / CAPTURES_ONLY_MARKER).write_text(_MARKER_TEXT)
+    for path in files:
         if cdxj_path(path).exists():
             continue
         removed = repair_file(path)
@@ -465,6 +501,11 @@ def check_closed_sizes(
 
 # --- CDXJ --------------------------------------------------------------------------
 
+# Present in a warc directory once every sidecar in it indexes only INDEXED_RECORDS
+# (sidecars written before that also listed the metadata records).
+CAPTURES_ONLY_MARKER = ".cdxj-captures-only"
+_MARKER_TEXT = "every CDXJ sidecar here indexes captures only (no metadata records)\n"
+
 
 def cdxj_path(warc_path: Path) -> Path:
     return warc_path.with_name(warc_path.name[: -len(".warc.gz")] + ".cdxj")
@@ -483,21 +524,53 @@ def indexed_end(cdxj: Path) -> int:
     return end
 
 
-def write_cdxj(warc_path: Path) -> Path:
-    """Index one closed WARC file into its sorted CDXJ sidecar (written atomically)."""
+def write_index(out, warc_paths: list[Path], dir_root: Path) -> None:
+    """Write the sorted CDXJ index of ``warc_paths`` (captures only) to text file ``out``;
+    file names in it are relative to ``dir_root``."""
     from cdxj_indexer.main import write_cdx_index
 
+    options = {"sort": True, "dir_root": str(dir_root), "records": ",".join(INDEXED_RECORDS)}
+    write_cdx_index(out, [str(p) for p in warc_paths], options)
+
+
+def write_cdxj(warc_path: Path) -> Path:
+    """Index one closed WARC file into its sorted CDXJ sidecar (written atomically).
+
+    The temporary file has a unique name, so two processes re-indexing the same file
+    (a crawl's recovery, ``newsarchive replay``) never write into each other's.
+    """
     target = cdxj_path(warc_path)
-    tmp = target.with_name(target.name + ".tmp")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+    tmp = Path(tmp_name)
     try:
-        with open(tmp, "w", encoding="utf-8") as out:
-            write_cdx_index(
-                out, [str(warc_path)], {"sort": True, "dir_root": str(warc_path.parent)}
-            )
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            write_index(out, [warc_path], warc_path.parent)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except OSError:
+    except BaseException:
         tmp.unlink(missing_ok=True)  # no half-written index left behind
         raise
     return target
+
+
+def reindex_legacy(directory: Path) -> int:
+    """Re-write, once, the sidecars of an archive written before they left metadata out.
+
+    Those sidecars list each metadata record under the article's URL, so a replay tool
+    reading them serves the record's JSON as the page. The sidecars are derived data:
+    every closed file is indexed again, then the marker is left so later calls cost
+    nothing. Returns the number of files re-indexed.
+    """
+    directory = Path(directory)
+    marker = directory / CAPTURES_ONLY_MARKER
+    if marker.exists() or not directory.is_dir():
+        return 0
+    done = 0
+    for path in warc_files(directory):
+        if cdxj_path(path).exists():  # files without one are still being written
+            write_cdxj(path)
+            done += 1
+    marker.write_text(_MARKER_TEXT)
+    return done
