@@ -15,7 +15,7 @@ from pathlib import Path
 from crawler.archive.jsonl import read_lines
 from crawler.archive.reader import iter_records
 from crawler.archive.store import archive_paths
-from crawler.archive.warc import cdxj_path, warc_files
+from crawler.archive.warc import cdxj_path, scan_members, warc_files
 
 MAX_LISTED = 1000  # problems kept per kind; the counts are always complete
 
@@ -64,6 +64,18 @@ def _scan_warc(path: Path, result: Verification) -> dict[int, tuple[int, str | N
     for record, offset, length, _payload in iter_records(path, damaged):
         records[offset] = (length, record.rec_headers.get_header("WARC-Record-ID"))
         result.warc_records += 1
+    # A gzip member cut in its last bytes can still yield its whole record: the member
+    # structure (each member complete, one record each, to the end of the file) says.
+    end = 0
+    for offset, length, whole in scan_members(path):
+        if not whole:
+            break
+        end = offset + length
+    size = path.stat().st_size
+    if end < size and not damaged:
+        damaged.append(
+            f"{path.name} @ offset {end}: {size - end} bytes that are not a whole gzip member"
+        )
     for message in damaged:
         result.add("damaged", message)
     return records

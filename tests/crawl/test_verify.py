@@ -28,3 +28,15 @@ def test_a_healthy_archive_with_revisits_verifies(site, make_crawler):
         capture_output=True, text=True, errors="replace",
     ).stdout  # fmt: skip
     assert "WARC-Type: revisit" in warc_types or revisits  # the second crawl wrote revisits
+
+
+def test_a_warc_missing_only_its_last_gzip_trailer_is_damaged(site, make_crawler):
+    """The records may all still read whole, but the file is not what was written."""
+    crawler = make_crawler(site)
+    assert crawler.run().returncode == 0
+    last = sorted((crawler.home / "warc").glob("*.warc.gz"))[-1]
+    last.write_bytes(last.read_bytes()[:-4])
+    env = {**os.environ, "NEWSARCHIVE_HOME": str(crawler.home)}
+    proc = subprocess.run([str(NEWSARCHIVE), "verify"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout
+    assert f"damaged: {last.name} @ offset" in proc.stdout, proc.stdout

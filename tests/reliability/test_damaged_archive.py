@@ -110,11 +110,12 @@ def test_a_cut_warc_is_named_everywhere_and_loses_no_article(tmp_path, es_env, r
         live = home / "articles" / "articles.jsonl"
         records = [json.loads(line) for line in live.read_text().splitlines()]
         before = _ids(live)
-        # Cut a closed file inside the capture of a seeded article.
+        # Cut a closed file inside the data of a seeded article's capture (not in the
+        # last 64 bytes of its gzip member, whose loss may leave every byte readable).
         lost = rng.choice([r for r in records if r["event"] == "new"])
         victim, capture = lost["capture"]["warc_file"], lost["capture"]
         path = home / "warc" / victim
-        cut = rng.randrange(capture["offset"] + 1, capture["offset"] + capture["length"])
+        cut = rng.randrange(capture["offset"] + 1, capture["offset"] + capture["length"] - 64)
         path.write_bytes(path.read_bytes()[:cut])
         runner = CliRunner()
         assert runner.invoke(cli, ["index"]).exit_code == 0

@@ -214,13 +214,14 @@ class RobotsSite:
 
 
 def _warc_uris(home) -> list[str]:
+    """The URL every WARC record is about (a metadata record's, inside its urn:)."""
     from warcio.archiveiterator import ArchiveIterator
 
     uris = []
     for warc in (home / "warc").glob("*.warc.gz"):
         with open(warc, "rb") as fh:
             uris += [
-                r.rec_headers.get_header("WARC-Target-URI")
+                r.rec_headers.get_header("WARC-Target-URI").removeprefix(METADATA_URN_PREFIX)
                 for r in ArchiveIterator(fh)
                 if r.rec_headers.get_header("WARC-Target-URI")
             ]
