@@ -7,7 +7,6 @@ and pruning of old indices. One run per home and prefix at a time (a lock file).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -21,6 +20,7 @@ from indexer.setup import create_index, ensure_indices, indices_of, next_index, 
 from indexer.source import read_dead_letters, read_items
 from newsarchive.config import Settings
 from newsarchive.errors import IndexBusy, NewsarchiveError
+from newsarchive.locks import FileLock
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -31,20 +31,17 @@ Progress = Callable[[int, int], None]  # (bytes done, bytes to do) of the record
 
 @contextlib.contextmanager
 def run_lock(home: Path, prefix: str) -> Iterator[None]:
-    path = Path(home) / "state" / f"index-{prefix}.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    """One index run per home and prefix at a time."""
+    lock = FileLock(Path(home) / "state" / f"index-{prefix}.lock")
+    if not lock.acquire():
+        raise IndexBusy(
+            f"another `newsarchive index` is running for prefix {prefix!r} (lock {lock.path}); "
+            "wait for it to finish"
+        )
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusy(
-                f"another `newsarchive index` is running for prefix {prefix!r} (lock {path}); "
-                "wait for it to finish"
-            ) from None
         yield
     finally:
-        os.close(fd)
+        lock.release()
 
 
 def _client(settings: Settings, client: Elasticsearch | None) -> Elasticsearch:

@@ -11,7 +11,6 @@ Run ``python -m newsarchive.localnode build`` to compile the launcher (make inst
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from newsarchive.config import Settings, load_settings
 from newsarchive.errors import NewsarchiveError
+from newsarchive.locks import FileLock
 
 MIN_JAVA = 21
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -187,16 +187,9 @@ def _port_free(port: int) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def _start_lock(settings: Settings):
+def _start_lock(settings: Settings) -> FileLock:
     """Serialize starts, so two concurrent `es start` never launch two nodes."""
-    node_home(settings).mkdir(parents=True, exist_ok=True)
-    with open(node_home(settings) / "start.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return FileLock(node_home(settings) / "start.lock")
 
 
 def start(

@@ -209,7 +209,7 @@ def promote(home: Path, record_set: Path) -> dict:
         finally:
             store.close()
     finally:
-        lock.close()
+        lock.release()
     return {
         "records": replayed,
         "live": str(live),

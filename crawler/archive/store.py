@@ -11,7 +11,6 @@ One ``Archive`` per home at a time (an exclusive lock file enforces it).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 from datetime import datetime
@@ -24,6 +23,7 @@ from crawler.archive.records import ArticleLog, Outcome
 from crawler.archive.seen import SeenStore
 from crawler.archive.warc import ArchiveWriteError, Capture, RotatingWarcWriter
 from newsarchive.errors import NewsarchiveError
+from newsarchive.locks import FileLock
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,17 @@ def archive_paths(home: Path) -> dict[str, Path]:
     }
 
 
-def lock_archive(home: Path):
-    """Take the archive's exclusive lock (a locked file object; close it to release).
+def lock_archive(home: Path) -> FileLock:
+    """Take the archive's exclusive lock (``release()`` it when done).
 
     One writer per home: a crawl holds it for its whole run, a promotion for its swap.
     """
-    lock = open(archive_paths(home)["lock"], "a")  # noqa: SIM115 - the caller closes it
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
+    lock = FileLock(archive_paths(home)["lock"])
+    if not lock.acquire():
         raise NewsarchiveError(
             f"another crawl is writing to the archive in {home}; "
             "wait for it to finish (or stop it) and try again"
-        ) from None
+        )
     return lock
 
 
@@ -311,8 +308,7 @@ class Archive:
             self._unlock()
 
     def _unlock(self) -> None:
-        fcntl.flock(self._lock, fcntl.LOCK_UN)
-        self._lock.close()
+        self._lock.release()
         self._lock = None
 
     def __enter__(self) -> Archive:

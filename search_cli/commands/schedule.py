@@ -58,12 +58,8 @@ def schedule(
     """
     from crawler.sources import load_sources, select_sources
     from newsarchive.config import load_settings
-    from search_cli.scheduler import (
-        Scheduler,
-        load_schedule_config,
-        recent_runs,
-        schedule_file,
-    )
+    from scheduler.config import load_schedule_config, schedule_file
+    from scheduler.scheduler import Scheduler, recent_runs
 
     settings = load_settings()
     config = load_schedule_config(schedule_file(settings, config_file))

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from crawler.sources import Source
 from newsarchive.config import Settings, parse_duration
 from newsarchive.errors import ConfigError
+from scheduler.config import ScheduleConfig, load_schedule_config
+from scheduler.scheduler import Scheduler
 from search_cli.cli import cli
-from search_cli.scheduler import ScheduleConfig, Scheduler, load_schedule_config
 
 
 def _source(sid: str, **extra) -> Source:

@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from indexer.layout import Layout
-from search_cli.locks import SourceLock
+from scheduler.locks import SourceLock
 from tests.site import NewsSite
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
@@ -89,7 +89,7 @@ def test_a_stale_lock_of_a_dead_process_is_cleared(sched):
         [
             sys.executable,
             "-c",
-            "import sys, time; from search_cli.locks import SourceLock; "
+            "import sys, time; from scheduler.locks import SourceLock; "
             "lock = SourceLock(sys.argv[1]); assert lock.acquire(source='ledger'); "
             "print('locked', flush=True); time.sleep(120)",
             str(lock_path),

@@ -1,0 +1,93 @@
+"""The schedule file: intervals, jitter and crawl settings of scheduled runs.
+
+``$NEWSARCHIVE_HOME/schedule.toml`` (or ``$NEWSARCHIVE_SCHEDULE``); every key is
+optional. A source's ``interval`` in the registry wins over ``[intervals]`` here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsarchive.config import Settings, parse_duration, read_toml
+from newsarchive.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """What the schedule file says (every key optional)."""
+
+    default_interval: float = 3600.0
+    intervals: dict[str, float] = field(default_factory=dict)
+    jitter: float = 0.1  # each wait is stretched or shrunk by up to this fraction
+    keep_runs: int = 200
+    stop_timeout: float = 300.0  # after SIGTERM, how long the crawl may take to wind down
+    run_timeout: float = 6 * 3600.0  # a crawl still running after this is stopped
+    max_articles: int | None = None
+    recheck_days: int | None = None
+    crawl_settings: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None
+
+
+_CONFIG_KEYS = {
+    "default_interval",
+    "intervals",
+    "jitter",
+    "keep_runs",
+    "stop_timeout",
+    "run_timeout",
+    "max_articles",
+    "recheck_days",
+    "crawl_settings",
+}
+
+
+def schedule_file(settings: Settings, path: str | os.PathLike | None = None) -> Path | None:
+    """The schedule file to read: explicit, $NEWSARCHIVE_SCHEDULE, or the home's, if any."""
+    if path:
+        return Path(path).expanduser()
+    if os.environ.get("NEWSARCHIVE_SCHEDULE"):
+        return Path(os.environ["NEWSARCHIVE_SCHEDULE"]).expanduser()
+    default = Path(settings.home) / "schedule.toml"
+    return default if default.is_file() else None
+
+
+def load_schedule_config(path: Path | None) -> ScheduleConfig:
+    """Read and validate the schedule file; no file means the defaults."""
+    if path is None:
+        return ScheduleConfig()
+    data = read_toml(path, "schedule file")
+    where = f"schedule file {path}"
+    unknown = sorted(set(data) - _CONFIG_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(_CONFIG_KEYS))})"
+        )
+    values: dict[str, Any] = {"file": path}
+    for key in ("default_interval", "stop_timeout", "run_timeout"):
+        if key in data:
+            values[key] = parse_duration(data[key], f"{where}, key {key!r}")
+    intervals = data.get("intervals", {})
+    if not isinstance(intervals, dict):
+        raise ConfigError(f"{where}: [intervals] must be a table of source id = duration")
+    values["intervals"] = {
+        sid: parse_duration(v, f"{where}, intervals.{sid}") for sid, v in intervals.items()
+    }
+    if "jitter" in data:
+        jitter = data["jitter"]
+        if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter < 1:
+            raise ConfigError(f"{where}: 'jitter' must be a fraction from 0 to 0.99")
+        values["jitter"] = float(jitter)
+    for key, low in (("keep_runs", 1), ("max_articles", 1), ("recheck_days", 0)):
+        if key in data:
+            v = data[key]
+            if isinstance(v, bool) or not isinstance(v, int) or v < low:
+                raise ConfigError(f"{where}: {key!r} must be an integer >= {low}")
+            values[key] = v
+    crawl_settings = data.get("crawl_settings", {})
+    if not isinstance(crawl_settings, dict):
+        raise ConfigError(f"{where}: [crawl_settings] must be a table of Scrapy settings")
+    values["crawl_settings"] = {str(k): str(v) for k, v in crawl_settings.items()}
+    return ScheduleConfig(**values)
