@@ -4,7 +4,7 @@ VENV    := .venv/.installed
 LAUNCHER := es-launcher/target/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-crawl bench-index bench-search bench-stories es-start es-stop clean
 
 install: $(VENV) $(LAUNCHER)
 
@@ -52,6 +52,10 @@ bench-crawl: install
 
 bench-index: install
 	$(PY) benchmarks/bench_index.py
+
+# BENCH_DOCS=100000 records (default); BENCH_ARGS=--smoke for seconds, --compare for the peers.
+bench-stories: install
+	$(PY) benchmarks/bench_stories.py --compare $(BENCH_ARGS)
 
 es-start: install
 	.venv/bin/newsarchive es start
