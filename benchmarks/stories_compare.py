@@ -28,7 +28,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 from stories_set import LabelledSet
 
 from indexer.stories import shingles
@@ -85,11 +84,12 @@ class Sampled:
     def signature(self, body: str) -> tuple:
         sequence = shingles.shingle_sequence(body)
         full = frozenset(sequence.tolist()) if self.exact else None
-        keys = shingles.sample(np.unique(sequence))
+        hashes = shingles.unique(sequence)
+        keys = shingles.sample(hashes)
         asked = keys
         if self.query_keys:
             old, shingles.QUERY_KEYS = shingles.QUERY_KEYS, self.query_keys
-            asked = shingles.query_keys(sequence, keys)
+            asked = shingles.query_keys(sequence, hashes)
             shingles.QUERY_KEYS = old
         return frozenset(keys), full, frozenset(asked)
 
