@@ -236,8 +236,8 @@ def wire_quality(labelled: LabelledSet, docs: dict[str, dict]) -> dict:
         if a.kind == "seed":
             continue  # real pages: what their text says is not labelled
         expected = a.wire
-        if expected is None and a.kind == "copy" and seeds_wire.get(a.seed):
-            continue  # a copy of a seed whose own text names a wire: either answer holds
+        if a.kind == "copy" and seeds_wire.get(a.seed) not in (None, expected):
+            continue  # the seed's own text names another wire: either answer holds
         if expected is None and a.kind == "followup" and wire_of_outlet(by_key[a.seed].outlet):
             continue
         if expected and got == expected:

@@ -61,7 +61,8 @@ class Summary:
     dead_letter: Path | None = None
     joined: int = 0  # new articles that joined an existing story
     story_rewrites: int = 0  # other articles whose story fields changed (new root, wire)
-    story_seconds: float = 0.0  # time spent assigning stories
+    story_seconds: float = 0.0  # time spent assigning stories (in the main thread)
+    story_phases: dict[str, float] = field(default_factory=dict)  # incl. the lookahead thread
     reasons: list[str] = field(default_factory=list)  # the first few rejection reasons
     notes: list[str] = field(default_factory=list)  # what the run wants the user to know
 
@@ -98,6 +99,7 @@ class Summary:
             "joined": self.joined,
             "rewritten": self.story_rewrites,
             "seconds": round(self.story_seconds, 3),
+            "phases": {k: round(v, 3) for k, v in self.story_phases.items()},
         }
         out["notes"] = list(self.notes)
         return out
@@ -242,7 +244,7 @@ class Loader:
         if self.stories is not None:
             stats = self.stories.stats
             total.joined, total.story_rewrites = stats.joined, stats.rewritten
-            total.story_seconds = stats.seconds
+            total.story_seconds, total.story_phases = stats.seconds, dict(stats.phases)
         return total
 
     def _prepare(self, batch: list[Item]) -> None:

@@ -54,10 +54,12 @@ _CREDITS = (
     # "Copyright 2024 The Associated Press. All rights reserved." / "© 2024 Reuters"
     re.compile(rf"(?:copyright|©|\(c\))\s*(?:\d{{4}}\s*)?(?:the\s+)?(?P<wire>{_NAME})\b", re.I),
 )
-# Reuters' sign-off: "(Reporting by Jane Doe; Editing by John Roe)"
-_REUTERS_SIGNOFF = re.compile(
-    r"^\(?\s*(?:additional\s+)?reporting by\b.{2,200}\bediting by\b", re.I
+# a byline run into the first paragraph: "By JANE DOE, Associated Press The Senate..."
+_BYLINE_LEAD = re.compile(
+    rf"^by\s+[^\n,|]{{2,60}}[,|]\s*(?:the\s+)?(?P<wire>{_NAME})\b", re.IGNORECASE
 )
+# Reuters' sign-off: "(Reporting by Jane Doe; Editing by John Roe)"
+_REUTERS_SIGNOFF = re.compile(r"\breporting by\b[^.\n]{2,200}?;\s*editing by\b", re.I)
 # a cheap first look: long names in lower case, short ones as written ("AP", "AFP")
 _CLUES = tuple(sorted({s.lower() for s in _SPELLING if len(s) > 5} | {"reporting by"}))
 _SHORT = tuple(sorted({s for names in WIRES.values() for s in names if len(s) <= 5}))
@@ -93,6 +95,8 @@ def detect(body: str | None, authors: Iterable[str] | None = None) -> tuple[str,
     for p in paragraphs[:_PARAGRAPHS_AT_START]:
         if m := _DATELINE.match(p):
             return canonical(m.group("wire")) or m.group("wire"), "dateline"
+        if m := _BYLINE_LEAD.match(p):
+            return canonical(m.group("wire")) or m.group("wire"), "byline"
     ends = paragraphs[:_PARAGRAPHS_AT_START] + paragraphs[-_PARAGRAPHS_AT_END:]
     for p in ends:
         for line in p.splitlines():
@@ -100,10 +104,10 @@ def detect(body: str | None, authors: Iterable[str] | None = None) -> tuple[str,
             if len(line) <= 100 and (m := _BYLINE.match(line)):
                 return canonical(m.group("wire")) or m.group("wire"), "byline"
     for p in reversed(paragraphs[-_PARAGRAPHS_AT_END:]):
+        if _REUTERS_SIGNOFF.search(p[-300:]):
+            return "Reuters", "credit"
         if len(p) > 400:
             continue  # a credit line is short; a long paragraph is reporting
-        if _REUTERS_SIGNOFF.match(p):
-            return "Reuters", "credit"
         for pattern in _CREDITS:
             if m := pattern.search(p):
                 return canonical(m.group("wire")) or m.group("wire"), "credit"
