@@ -256,3 +256,22 @@ def test_a_new_record_joins_across_runs_and_rebuild_finds_the_same_stories(
     assert {rid: [d[f] for f in FIELDS] for rid, d in after.items()} == {
         rid: [d[f] for f in FIELDS] for rid, d in before.items()
     }
+
+
+@pytest.mark.es
+def test_short_empty_and_odd_bodies_are_their_own_stories(es_client, index_prefix) -> None:
+    odd = []
+    for n, body in enumerate(
+        [None, "", "Watch the video above.", "\u00a0\u200b" * 50, "Vote. " * 400]
+    ):
+        rec = _record(n, "placeholder", outlet="Daily Ledger", minutes=n)
+        rec.update(body=body, authors="not a list", source_tags={"kind": ["wire", "odd"]})
+        odd.append(rec)
+    twin = _record(9, "Vote. " * 400, outlet="Frontier Post", minutes=9)
+    summary = load_records(es_client, [*odd, twin], index_prefix)
+    assert summary.rejected == 0 and summary.indexed == 6
+    docs = _docs(es_client, index_prefix)
+    for rec in odd[:4]:
+        assert docs[rec["id"]]["story_id"] == rec["id"]
+    # a repeated word has a single shingle: too short to match, whatever it repeats
+    assert docs[twin["id"]]["story_id"] == twin["id"]
