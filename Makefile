@@ -5,7 +5,7 @@ LAUNCHER := es-launcher/target/.built
 REPLAY  := .venv-replay/.installed
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay es-start es-stop clean
+.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories es-start es-stop clean
 
 install: $(VENV) $(LAUNCHER) $(REPLAY)
 
@@ -71,6 +71,10 @@ bench-politics: install
 # BENCH_ARTICLES=100 by default: replay time to first byte, WACZ size.
 bench-replay: install
 	$(PY) benchmarks/bench_replay.py --articles $(or $(BENCH_ARTICLES),100)
+
+# BENCH_DOCS=100000 records (default); BENCH_ARGS=--smoke for seconds, --compare for the peers.
+bench-stories: install
+	$(PY) benchmarks/bench_stories.py --compare $(BENCH_ARGS)
 
 es-start: install
 	.venv/bin/newsarchive es start

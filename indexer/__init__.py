@@ -31,6 +31,8 @@ strict). Article document (_id = record id = crawler.archive.identity.article_id
     provenance, capture    objects kept in _source only (not indexed); capture is the
                            WARC pointer {warc_file, offset, length, digest, record_id,
                            revisit[, refers_to]}
+    story_id, duplicate_of, syndicated_from, syndicated_by, story_keys   keyword;
+    story_similarity       float: same-story clustering (indexer/stories/)
 
 Version document (_id "<article id>-v<version>"):
 
@@ -50,7 +52,9 @@ Library API:
         replicas=None) -> Layout        templates + first indices + aliases (idempotent,
                                         upgrades the mapping additively)
     indexer.load.load_records(client, records, prefix="newsarchive", *, refresh=True,
-        dead_letter_dir=None) -> Summary   records: iterable of article-record dicts
+        dead_letter_dir=None, stories=None) -> Summary   records: iterable of
+                                        article-record dicts; stories: StorySettings
+                                        (default: clustering on, default thresholds)
     indexer.layout.Layout(prefix)       .articles, .articles_write, .versions,
                                         .versions_write (the names above)
     indexer.synthetic                   records in the archive format, for tests

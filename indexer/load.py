@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from indexer import documents as d
 from indexer.layout import Layout
+from indexer.stories.cluster import Stories, StorySettings
 from newsarchive.errors import NewsarchiveError
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Item:
     error: str | None = None
     raw: str | None = None
     rejected: bool = False
+    signature: Any = None  # the text's story signature, computed in the reader thread
 
 
 @dataclass
@@ -57,6 +59,10 @@ class Summary:
     versions: int = 0  # version documents created
     seconds: float = 0.0
     dead_letter: Path | None = None
+    joined: int = 0  # new articles that joined an existing story
+    story_rewrites: int = 0  # other articles whose story fields changed (new root, wire)
+    story_seconds: float = 0.0  # time spent assigning stories (in the main thread)
+    story_phases: dict[str, float] = field(default_factory=dict)  # incl. the lookahead thread
     reasons: list[str] = field(default_factory=list)  # the first few rejection reasons
     notes: list[str] = field(default_factory=list)  # what the run wants the user to know
 
@@ -70,6 +76,7 @@ class Summary:
         self.seconds += other.seconds
         self.dead_letter = self.dead_letter or other.dead_letter
         self.reasons.extend(other.reasons[: 5 - len(self.reasons)])
+        self.notes.extend(other.notes[: 5 - len(self.notes)])
 
     def line(self) -> str:
         text = (
@@ -77,6 +84,8 @@ class Summary:
             f"{self.unchanged} unchanged, {self.rejected} rejected; {self.versions} version "
             f"documents; {self.seconds:.1f}s, {self.docs_per_s:.0f} docs/s"
         )
+        if self.joined:
+            text += f"; {self.joined} joined a story"
         if self.dead_letter is not None and self.rejected:
             text += f"; rejected records in {self.dead_letter}"
         return text
@@ -86,6 +95,12 @@ class Summary:
         out.update(rejected=self.rejected, versions=self.versions, seconds=round(self.seconds, 3))
         out.update(docs_per_s=round(self.docs_per_s, 1), reasons=list(self.reasons))
         out["dead_letter"] = str(self.dead_letter) if self.dead_letter else None
+        out["stories"] = {
+            "joined": self.joined,
+            "rewritten": self.story_rewrites,
+            "seconds": round(self.story_seconds, 3),
+            "phases": {k: round(v, 3) for k, v in self.story_phases.items()},
+        }
         out["notes"] = list(self.notes)
         return out
 
@@ -182,6 +197,7 @@ class Loader:
         item_retries: int = 5,
         initial_backoff: float = 0.5,
         source: str | None = None,
+        stories: StorySettings | None = None,
     ) -> None:
         self.client = client.options(request_timeout=120, max_retries=0)
         self.layout = layout
@@ -196,6 +212,13 @@ class Loader:
         self.source = source
         self.url = _url_of(client)
         self._cache: OrderedDict[str, tuple[int, dict]] = OrderedDict()  # id -> (ext, doc)
+        stories = StorySettings() if stories is None else stories
+        self.stories = (
+            Stories(self.client, self.articles, stories, self._call) if stories.enabled else None
+        )
+
+    def _call(self, call: Callable[[], Any], what: str) -> Any:
+        return with_retries(call, what, self.url, self.attempts)
 
     def load(
         self, items: Iterable[Item], on_batch: Callable[[Any, Summary], None] | None = None
@@ -203,17 +226,36 @@ class Loader:
         """Load every item; ``on_batch(last position, batch summary)`` after each batch."""
         total = Summary()
         began = time.monotonic()
-        for batch in _prefetched(_batches(items, self.batch_records)):
-            part = self._load_batch(batch)
-            total.add(part)
-            if on_batch is not None:
-                on_batch(batch[-1].position, part)
+        batches = _prefetched(_batches(items, self.batch_records), self._prepare)
+        batch = next(batches, None)
+        try:
+            while batch is not None:
+                upcoming = next(batches, None)  # read ahead: its lookups overlap this write
+                part = self._load_batch(batch, upcoming)
+                total.add(part)
+                if on_batch is not None:
+                    on_batch(batch[-1].position, part)
+                batch = upcoming
+        finally:
+            if self.stories is not None:
+                self.stories.close()
         total.seconds = time.monotonic() - began
         total.dead_letter = self.dead.path
+        if self.stories is not None:
+            stats = self.stories.stats
+            total.joined, total.story_rewrites = stats.joined, stats.rewritten
+            total.story_seconds, total.story_phases = stats.seconds, dict(stats.phases)
         return total
 
+    def _prepare(self, batch: list[Item]) -> None:
+        """Work done in the reader thread, while Elasticsearch indexes the batch before."""
+        if self.stories is not None:
+            for item in batch:
+                if item.error is None:
+                    item.signature = self.stories.prepare(item.record)
+
     # one batch -------------------------------------------------------------------------
-    def _load_batch(self, batch: list[Item]) -> Summary:
+    def _load_batch(self, batch: list[Item], upcoming: list[Item] | None = None) -> Summary:
         began = time.monotonic()
         summary = Summary(records=len(batch))
         good: list[Item] = []
@@ -250,8 +292,14 @@ class Loader:
                 continue
             states[rid] = (ext, doc)
             groups.setdefault(rid, []).append(item)
+        rewrites = self._assign_stories(groups, states, bases)
         actions = [self._article_action(rid, *states[rid]) for rid in groups]
         actions += [action for action, _ in version_actions.values()]
+        actions += [
+            self._article_action(rid, ext, doc, "external_gte") for rid, ext, doc in rewrites
+        ]
+        if self.stories is not None and upcoming:
+            self.stories.search_ahead(_signatures(upcoming))
         results = self._send(actions)
         for rid, group in groups.items():
             status, info = results[("index", rid)]
@@ -272,6 +320,14 @@ class Loader:
                 summary.versions += 1
             elif status != 409 and not item.rejected:
                 self._reject(summary, item, "version document: " + _reason(info))
+        for rid, ext, doc in rewrites:
+            status, info = results[("index", rid)]
+            if status in (200, 201):
+                self._remember(rid, (ext, doc))
+            else:  # a newer state won (409) or the update failed: rebuild fixes the latter
+                self._cache.pop(rid, None)
+                if status != 409 and len(summary.notes) < 5:
+                    summary.notes.append(f"a story update of {rid} failed: {_reason(info)}")
         self.dead.sync()
         summary.seconds = time.monotonic() - began
         return summary
@@ -282,6 +338,29 @@ class Loader:
             summary.reasons.append(reason)
         item.rejected = True
         self.dead.write(item, reason, self.source)
+
+    def _assign_stories(
+        self,
+        groups: OrderedDict[str, list[Item]],
+        states: dict[str, tuple[int, dict]],
+        bases: dict[str, tuple[int, dict]],
+    ) -> list[tuple[str, int, dict]]:
+        """Story fields for the articles of this batch that got a new text (see
+        indexer.stories); returns the rewrites of other articles it implies."""
+        if self.stories is None:
+            return []
+        targets = []
+        for rid, group in groups.items():
+            last = next((i for i in reversed(group) if i.record["event"] in d.VERSION_EVENTS), None)
+            if last is None:
+                continue
+            sig = last.signature or self.stories.prepare(last.record)
+            ext, doc = states[rid]
+            targets.append((rid, ext, doc, sig))
+        docs = {rid: states[rid][1] for rid in groups}
+        return self.stories.assign(
+            targets, docs, lambda rid: self._cache.get(rid) or bases.get(rid)
+        )
 
     def _remember(self, rid: str, state: tuple[int, dict]) -> None:
         self._cache[rid] = state
@@ -315,13 +394,17 @@ class Loader:
                 bases[doc["_id"]] = (doc.get("_version", 0), doc["_source"])
         return bases
 
-    def _article_action(self, rid: str, ext: int, doc: dict) -> dict:
+    def _article_action(
+        self, rid: str, ext: int, doc: dict, version_type: str = "external"
+    ) -> dict:
+        """The write of an article's document; ``external_gte`` (same version) for the
+        story updates of an article whose record state does not change."""
         action = {
             "_op_type": "index",
             "_index": self.articles,
             "_id": rid,
             "version": ext,
-            "version_type": "external",
+            "version_type": version_type,
             "_source": doc,
         }
         if self.aliased:
@@ -370,6 +453,16 @@ class Loader:
         return with_retries(attempt, "a bulk write", self.url, self.attempts)
 
 
+def _signatures(batch: list[Item]) -> dict:
+    """Article id -> the story signature of its last version record in ``batch``."""
+    out = {}
+    for item in batch:
+        record = item.record
+        if item.signature is not None and isinstance(record.get("id"), str):
+            out[record["id"]] = item.signature
+    return out
+
+
 def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     batch: list[Item] = []
     for item in items:
@@ -381,9 +474,14 @@ def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield batch
 
 
-def _prefetched(batches: Iterator[list[Item]], depth: int = 2) -> Iterator[list[Item]]:
+def _prefetched(
+    batches: Iterator[list[Item]],
+    prepare: Callable[[list[Item]], None] | None = None,
+    depth: int = 2,
+) -> Iterator[list[Item]]:
     """Read and parse the next batches in a thread while Elasticsearch indexes this
-    one (the socket wait releases the GIL): the file reading costs no wall time."""
+    one (the socket wait releases the GIL): the file reading, and ``prepare`` (the
+    story signatures), cost no wall time."""
     import queue
     import threading
 
@@ -394,6 +492,8 @@ def _prefetched(batches: Iterator[list[Item]], depth: int = 2) -> Iterator[list[
     def produce() -> None:
         try:
             for batch in batches:
+                if prepare is not None:
+                    prepare(batch)
                 while not stop.is_set():
                     try:
                         slots.put(batch, timeout=0.2)
@@ -432,6 +532,7 @@ def load_records(
     *,
     refresh: bool = True,
     dead_letter_dir: Path | None = None,
+    stories: StorySettings | None = None,
 ) -> Summary:
     """Load article records (the archive's JSONL format, as dicts) into ``prefix``'s
     indices, creating templates, indices and aliases first if needed.
@@ -444,7 +545,7 @@ def load_records(
     layout = ensure_indices(client, prefix)
     dead = DeadLetters(dead_letter_dir)
     try:
-        summary = Loader(client, layout, dead_letters=dead).load(
+        summary = Loader(client, layout, dead_letters=dead, stories=stories).load(
             Item(record, position=n) for n, record in enumerate(records)
         )
     finally:

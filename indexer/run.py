@@ -18,6 +18,7 @@ from indexer.layout import KINDS, Layout, base_settings
 from indexer.load import DeadLetters, Loader, Summary
 from indexer.setup import create_index, ensure_indices, indices_of, next_index, write_index
 from indexer.source import read_dead_letters, read_items
+from indexer.stories.cluster import StorySettings
 from newsarchive.config import Settings
 from newsarchive.errors import IndexBusy, NewsarchiveError
 from newsarchive.locks import FileLock
@@ -132,7 +133,7 @@ def index_new_records(
         dead = DeadLetters(home / "dead-letter")
         loader = Loader(
             client, layout, dead_letters=dead, batch_records=batch_records, attempts=attempts,
-            source=key,
+            source=key, stories=StorySettings.from_settings(settings),
         )  # fmt: skip
 
         def on_batch(position: int, _part: Summary) -> None:
@@ -145,7 +146,7 @@ def index_new_records(
         finally:
             dead.close()
         client.indices.refresh(index=f"{layout.articles},{layout.versions}")
-        summary.notes = notes
+        summary.notes = notes + summary.notes
         return summary
 
 
@@ -180,6 +181,7 @@ def rebuild(
         loader = Loader(
             client, layout, articles_index=new["articles"], versions_index=new["versions"],
             dead_letters=dead, batch_records=batch_records, source=key,
+            stories=StorySettings.from_settings(settings),
         )  # fmt: skip
         end = [0]
         hook = _progress_hook(progress, path, 0)
@@ -250,8 +252,9 @@ def retry_dead_letters(
         layout = ensure_indices(client, prefix)
         dead = DeadLetters(folder)
         loader = Loader(
-            client, layout, dead_letters=dead, batch_records=batch_records, source="dead-letter"
-        )
+            client, layout, dead_letters=dead, batch_records=batch_records, source="dead-letter",
+            stories=StorySettings.from_settings(settings),
+        )  # fmt: skip
         try:
             summary = loader.load(read_dead_letters(files))
         finally:
@@ -261,7 +264,8 @@ def retry_dead_letters(
         done.mkdir(exist_ok=True)
         for path in files:
             os.replace(path, done / path.name)
-        summary.notes = [f"retried {len(files)} dead-letter files; they are now in {done}"]
+        retried = f"retried {len(files)} dead-letter files; they are now in {done}"
+        summary.notes = [retried, *summary.notes]
         return summary
 
 

@@ -34,6 +34,10 @@ _KEYS: dict[str, tuple[str, str]] = {
     "local.heap": ("local_heap", "NEWSARCHIVE_LOCAL_ES_HEAP"),
     "crawler.user_agent": ("user_agent", "NEWSARCHIVE_USER_AGENT"),
     "politics.gazetteer": ("gazetteer_files", "NEWSARCHIVE_GAZETTEER"),
+    "stories.enabled": ("stories", "NEWSARCHIVE_STORIES"),
+    "stories.threshold": ("story_threshold", "NEWSARCHIVE_STORY_THRESHOLD"),
+    "stories.min_words": ("story_min_words", "NEWSARCHIVE_STORY_MIN_WORDS"),
+    "stories.wire_tag": ("story_wire_tag", "NEWSARCHIVE_STORY_WIRE_TAG"),
 }
 
 
@@ -51,6 +55,11 @@ class Settings:
     local_heap: str = DEFAULT_LOCAL_HEAP
     user_agent: str | None = None
     gazetteer_files: tuple[Path, ...] = ()  # more gazetteer files, after the shipped one
+    # same-story clustering at index time (indexer/stories, docs/indexing.md)
+    stories: bool = True
+    story_threshold: float = 0.45  # containment of the shorter text in the other
+    story_min_words: int = 50  # shorter bodies are never matched
+    story_wire_tag: str = "kind=wire"  # registry tag of wire outlets
     config_file: Path | None = None
 
     @property
@@ -88,7 +97,7 @@ def _coerce(name: str, raw: object, source: str) -> object:
             if not 0 <= port <= 65535:
                 raise ValueError("port out of range")
             return port
-        if name == "es_verify_certs":
+        if name in ("es_verify_certs", "stories"):
             if isinstance(raw, bool):
                 return raw
             text = str(raw).strip().lower()
@@ -97,6 +106,23 @@ def _coerce(name: str, raw: object, source: str) -> object:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ValueError("expected true or false")
+        if name in ("story_threshold", "story_min_words") and isinstance(raw, bool):
+            raise ValueError("expected a number")
+        if name == "story_threshold":
+            value = float(raw)
+            if not 0 < value <= 1:
+                raise ValueError("expected a number above 0 and at most 1")
+            return value
+        if name == "story_min_words":
+            number = int(raw)
+            if number < 10:
+                raise ValueError("expected a whole number of at least 10")
+            return number
+        if name == "story_wire_tag":
+            key, sep, value = str(raw).partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError("expected key=value, e.g. kind=wire")
+            return f"{key.strip()}={value.strip()}"
         if name == "es_url":
             url = str(raw).strip().rstrip("/")
             if not url.startswith(("http://", "https://")):

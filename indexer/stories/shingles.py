@@ -1,0 +1,156 @@
+"""Word shingles of a normalised body, hashed, and the sample of them kept as keys.
+
+A body becomes the set of hashes of its 5-word shingles (lower-cased NFKC words:
+punctuation, line breaks and paragraph breaks do not count). The keys are the hashes
+whose low bits are zero (one in 2**SAMPLE_BITS, "mod-p" sampling): a shingle is kept
+or not by its own value, so a trimmed copy keeps exactly the keys of the part it
+kept, and the share of shared keys estimates containment (|A∩B| / min(|A|, |B|))
+as well as resemblance. The keys are short strings for a keyword field.
+
+A new article asks for candidates with at most ``QUERY_KEYS`` of its keys: the first
+half of the keys of its lead (the part trimmed copies keep), the first half of all
+its keys (for copies that rewrote the lead). The query's cost is bounded whatever the
+length of the article, and both directions of containment are found.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import unicodedata
+import zlib
+
+import numpy as np
+
+SHINGLE_WORDS = 5
+SAMPLE_BITS = 3  # a key per 8 shingles: ~75 keys for a 600-word article
+QUERY_KEYS = 16  # keys a candidate query asks for, at most
+LEAD_SHINGLES = 300  # the lead: the first 300 shingles (about 300 words)
+_WORD = re.compile(r"\w+")
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63],
+    dtype=np.uint64,
+)[:SHINGLE_WORDS]  # fmt: skip
+_NOT_WORD = bytes(
+    b if chr(b).isalnum() or b == ord("_") else ord(" ") for b in range(256)
+)  # ASCII bytes that are not \w -> space (only used on ASCII text)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_CACHE = threading.local()  # per thread: token -> crc32 (words repeat; hashing once is faster)
+_TOKENS_MAX = 500_000
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words (NFKC first, unless the text is plain ASCII)."""
+    if text.isascii():
+        return _WORD.findall(text.lower())
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def _tokens(text: str) -> list[bytes]:
+    """The words of ``words`` as UTF-8 bytes; plain ASCII takes a fast path."""
+    if text.isascii():
+        return text.encode("ascii").lower().translate(_NOT_WORD).split()
+    return [w.encode("utf-8", "surrogatepass") for w in words(text)]
+
+
+def shingle_sequence(text: str) -> np.ndarray:
+    """The 64-bit hashes of the text's word shingles, in text order (uint64)."""
+    tokens = _tokens(text)
+    n = len(tokens) - SHINGLE_WORDS + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    cache: dict[bytes, int] | None = getattr(_CACHE, "tokens", None)
+    missing = set(tokens).difference(cache) if cache is not None else set(tokens)
+    if cache is None or len(cache) + len(missing) > _TOKENS_MAX:
+        cache = _CACHE.tokens = {}
+        missing = set(tokens)
+    for t in missing:
+        cache[t] = zlib.crc32(t)
+    h = np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+    # integer arrays wrap silently on overflow: that is the arithmetic wanted here
+    x = h[:n] * _MIX[0]
+    for j in range(1, SHINGLE_WORDS):
+        x ^= h[j : j + n] * _MIX[j]
+    # splitmix64 finaliser: every output bit depends on every input bit
+    x ^= x >> _S30
+    x *= _M1
+    x ^= x >> _S27
+    x *= _M2
+    x ^= x >> _S31
+    return x
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    if values.size < 2:
+        return values.copy()
+    ordered = np.sort(values)
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct shingle hashes of the text (uint64, sorted): its shingle set."""
+    return unique(shingle_sequence(text))
+
+
+def _sampled(hashes: np.ndarray, sample_bits: int = SAMPLE_BITS) -> np.ndarray:
+    return hashes[(hashes & np.uint64((1 << sample_bits) - 1)) == 0]
+
+
+def _strings(values: np.ndarray) -> list[str]:
+    """Hashes as keys: their 48 high bits as 8 URL-safe base64 characters."""
+    if not values.size:
+        return []
+    six = values.astype(">u8").view(np.uint8).reshape(-1, 8)[:, :6].tobytes()  # big-endian
+    text = base64.urlsafe_b64encode(six).decode("ascii")  # 6 bytes -> 8 characters
+    return [text[i : i + 8] for i in range(0, len(text), 8)]
+
+
+def sample(hashes: np.ndarray, sample_bits: int = SAMPLE_BITS) -> list[str]:
+    """The keys of a shingle set (sorted unique hashes): the sampled ones, as strings,
+    in the order of their values."""
+    return _strings(_sampled(hashes, sample_bits))
+
+
+def keys(text: str, sample_bits: int = SAMPLE_BITS) -> list[str]:
+    """The keys of ``text``."""
+    return sample(shingle_hashes(text), sample_bits)
+
+
+def query_keys(sequence: np.ndarray, hashes: np.ndarray | None = None) -> list[str]:
+    """The keys a candidate query asks for (see the module docstring): the smallest
+    sampled hashes of the lead, then the smallest of the whole text."""
+    hashes = unique(sequence) if hashes is None else hashes
+    every = _sampled(hashes)
+    if every.size <= QUERY_KEYS:
+        return _strings(every)
+    chosen = set(unique(_sampled(sequence[:LEAD_SHINGLES]))[: QUERY_KEYS // 2].tolist())
+    for value in every[:QUERY_KEYS].tolist():
+        if len(chosen) >= QUERY_KEYS:
+            break
+        chosen.add(value)
+    return _strings(np.array(sorted(chosen), dtype=np.uint64))
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact |a ∩ b| / min(|a|, |b|) of two shingle-hash sets: 1.0 when one text is a
+    part of the other, whatever the other adds."""
+    if not a.size or not b.size:
+        return 0.0
+    if a.size > b.size:
+        a, b = b, a
+    at = np.searchsorted(b, a)  # both sorted: look each of the smaller set up in the other
+    at[at == b.size] = 0
+    return int(np.count_nonzero(b[at] == a)) / a.size
+
+
+def estimate(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """Containment estimated from two key samples (cheap, noisy on short texts)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
