@@ -34,10 +34,10 @@ from elasticsearch.helpers import streaming_bulk  # noqa: E402
 
 from indexer import documents  # noqa: E402
 from indexer.setup import ensure_indices  # noqa: E402
-from indexer.synthetic import new_record, text  # noqa: E402
 from newsarchive import localnode  # noqa: E402
 from newsarchive.config import Settings  # noqa: E402
 from newsarchive.es import connect  # noqa: E402
+from tests.synthetic import new_record, text  # noqa: E402
 
 OUT = REPO / "benchmarks" / "out" / "index.json"
 CHUNK = 1000  # documents per bulk request, as `newsarchive index` sends them

@@ -63,7 +63,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def records():
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     rng = random.Random(7)
     for n in range(ARTICLES):

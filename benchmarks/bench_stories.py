@@ -43,10 +43,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from stories_set import LabelledSet, build, wire_of_outlet  # noqa: E402
 
 from crawler.archive.identity import article_id, content_hash  # noqa: E402
-from indexer.synthetic import new_record  # noqa: E402
 from newsarchive import localnode  # noqa: E402
 from newsarchive.config import Settings  # noqa: E402
 from newsarchive.es import connect  # noqa: E402
+from tests.synthetic import new_record  # noqa: E402
 
 DEFAULT_ROOT = Path(os.environ.get("NEWSARCHIVE_BENCH_ROOT", REPO.parent / "shared" / "benchmarks"))
 OUT = REPO / "benchmarks" / "out" / "stories.json"

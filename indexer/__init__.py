@@ -57,7 +57,8 @@ Library API:
                                         (default: clustering on, default thresholds)
     indexer.layout.Layout(prefix)       .articles, .articles_write, .versions,
                                         .versions_write (the names above)
-    indexer.synthetic                   records in the archive format, for tests
+
+Records in the archive format for tests and benchmarks: ``tests.synthetic``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Writes kibana/newsarchive.ndjson, the saved-objects bundle `newsarchive kibana setup`
-imports. Run it after changing a panel: ``.venv/bin/python kibana/build_bundle.py``.
+imports. Run it after changing a panel: ``.venv/bin/python -m kibana.build_bundle``.
 
 The bundle is generated rather than hand-edited because Kibana's format nests JSON inside
 JSON strings (panelsJSON, searchSourceJSON); here every panel is plain Python data and

@@ -24,7 +24,7 @@ def kibana() -> None:
     "--bundle",
     type=click.Path(dir_okay=False, exists=True),
     default=None,
-    help="Another saved-objects NDJSON file (default: the repo's kibana/newsarchive.ndjson).",
+    help="Another saved-objects NDJSON file (default: the bundle newsarchive ships).",
 )
 def setup(kibana_url: str | None, space: str | None, bundle: str | None) -> None:
     """Import the data views, saved search and dashboard (overwriting older copies).
@@ -35,9 +35,9 @@ def setup(kibana_url: str | None, space: str | None, bundle: str | None) -> None
     """
     from pathlib import Path
 
+    from kibana.saved_objects import BUNDLE, DEFAULT_URL, base_url, dashboard_url, import_bundle
     from newsarchive.config import load_settings
     from newsarchive.errors import NewsarchiveError
-    from search_cli.kibana import BUNDLE, DEFAULT_URL, base_url, dashboard_url, import_bundle
 
     url = kibana_url or os.environ.get("NEWSARCHIVE_KIBANA_URL") or DEFAULT_URL
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.schema import validate_record
 from indexer.load import load_records
-from indexer.synthetic import changed_record, new_record, removed_record, seen_record
+from tests.synthetic import changed_record, new_record, removed_record, seen_record
 
 pytestmark = pytest.mark.es
 

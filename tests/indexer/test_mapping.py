@@ -8,8 +8,8 @@ from elasticsearch import BadRequestError
 from indexer import layout as layout_module
 from indexer.load import load_records
 from indexer.setup import ensure_indices, write_index
-from indexer.synthetic import new_record
 from newsarchive.errors import NewsarchiveError
+from tests.synthetic import new_record
 
 pytestmark = pytest.mark.es
 

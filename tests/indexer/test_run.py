@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 from indexer.checkpoint import checkpoint_path
 from indexer.run import index_new_records, rebuild
-from indexer.synthetic import changed_record, new_record, seen_record
 from newsarchive.config import Settings
 from search_cli.cli import cli
 from tests.indexer.flaky_proxy import FlakyProxy
+from tests.synthetic import changed_record, new_record, seen_record
 
 pytestmark = pytest.mark.es
 

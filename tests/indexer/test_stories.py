@@ -14,8 +14,8 @@ from indexer.load import load_records
 from indexer.run import index_new_records, rebuild
 from indexer.stories import shingles, wires
 from indexer.stories.cluster import StorySettings
-from indexer.synthetic import changed_record, new_record, text
 from newsarchive.config import Settings
+from tests.synthetic import changed_record, new_record, text
 
 _EPOCH = datetime(2024, 5, 1, tzinfo=UTC)
 FIELDS = ["story_id", "duplicate_of", "story_similarity", "syndicated_from", "syndicated_by"]

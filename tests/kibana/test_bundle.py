@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from indexer.layout import Layout, mapping
-from search_cli.kibana import BUNDLE, DASHBOARD_ID, for_prefix, load_bundle
+from kibana.saved_objects import BUNDLE, DASHBOARD_ID, for_prefix, load_bundle
 
 AGGREGATABLE = {"keyword", "date", "integer", "long", "short", "boolean", "float"}
 

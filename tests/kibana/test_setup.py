@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
+from kibana.saved_objects import BUNDLE, load_bundle
 from search_cli.cli import cli
-from search_cli.kibana import BUNDLE, load_bundle
 from tests.loopback import LoopbackServer, QuietHandler
 
 

@@ -7,8 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from indexer.synthetic import changed_record, new_record
 from tests.reliability.checks import NEWSARCHIVE
+from tests.synthetic import changed_record, new_record
 
 
 def write_records(home: Path, articles: int, edit_every: int = 10, words: int = 150) -> list[dict]:

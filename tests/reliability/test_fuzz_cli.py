@@ -117,7 +117,7 @@ def corpus_env(es_client, tmp_path_factory):
     import uuid
 
     from indexer.load import load_records
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     prefix = f"test-relcli-{uuid.uuid4().hex[:8]}"
     load_records(es_client, [new_record(i, body_words=40) for i in range(30)], prefix)

@@ -68,7 +68,7 @@ def _page(title: str, author: str, section: str, tag: str, body: list[str]) -> s
 @pytest.fixture
 def hostile_corpus(es_client, es_url, index_prefix, tmp_path):
     from indexer.load import load_records
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     rng = random.Random(seed_for("hostile content", 0))
     records = []

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.es]
 @pytest.fixture
 def corpus(es_client, es_url, index_prefix, tmp_path):
     from indexer.load import load_records
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     records = [new_record(n, body_words=30) for n in range(3)]
     load_records(es_client, records, index_prefix)

@@ -23,7 +23,7 @@ WARNING = "TLS certificate verification is OFF"
 @pytest.fixture
 def tls(es_url, es_client, index_prefix, tmp_path):
     from indexer.load import load_records
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     load_records(es_client, [new_record(i, body_words=30) for i in range(5)], index_prefix)
     cert, key = make_certificate(tmp_path, "es")

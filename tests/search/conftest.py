@@ -1,6 +1,6 @@
 """A small indexed corpus for the search CLI tests, built once per test module.
 
-Records come from ``indexer.synthetic`` (the archive's record format) and are loaded
+Records come from ``tests.synthetic`` (the archive's record format) and are loaded
 with the indexer's own ``load_records``, so the tests search exactly the layout the
 indexer builds. Each module gets its own index prefix, deleted afterwards.
 """
@@ -72,7 +72,7 @@ def write_warc(path: Path, url: str, html: bytes) -> dict:
 def article(
     n: int, *, title: str, body: str, outlet: int, published: datetime | None, **extra
 ) -> dict:
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     record = new_record(n, title=title, body=body, outlet=outlet, body_words=20)
     record["published"] = published.isoformat() if published else None
@@ -83,7 +83,7 @@ def article(
 
 def corpus_records(capture: dict) -> list[dict]:
     """About twenty articles, each there to prove one feature (see the tests)."""
-    from indexer.synthetic import changed_record
+    from tests.synthetic import changed_record
 
     d = datetime
     recs = [

@@ -18,7 +18,7 @@ def big_corpus(es_client, module_prefix) -> str:
     from indexer.documents import article_doc
     from indexer.layout import Layout
     from indexer.setup import ensure_indices
-    from indexer.synthetic import new_record
+    from tests.synthetic import new_record
 
     layout = ensure_indices(es_client, module_prefix)
     operations: list[dict] = []

@@ -113,38 +113,3 @@ def coverage_report(
         "outlets": outlets,
         "flagged": [o["outlet"] for o in outlets if o["flag"]],
     }
-
-
-def format_coverage(report: dict[str, Any]) -> str:
-    """A table: outlet, one column per day (MM-DD), recent and usual rates, flag."""
-    days = [d[5:] for d in report["days"]]
-    head = ["outlet", *days, "recent/d", "usual/d", "alarm"]
-    rows = [head]
-    for o in report["outlets"]:
-        rows.append(
-            [
-                o["outlet"],
-                *[str(n) for n in o["per_day"]],
-                f"{o['recent_per_day']:g}",
-                f"{o['usual_per_day']:g}",
-                o["flag"] or "",
-            ]
-        )
-    if len(rows) == 1:
-        return f"no articles first seen in the last {len(days)} days"
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [
-        "  ".join(
-            v.ljust(w) if i == 0 else v.rjust(w)
-            for i, (v, w) in enumerate(zip(r, widths, strict=True))
-        )
-        for r in rows
-    ]
-    flagged = report["flagged"]
-    lines.append(
-        f"{len(flagged)} outlet(s) flagged: {', '.join(flagged)} (recent = last "
-        f"{report['recent_days']} days, low = below {report['low_ratio']:.0%} of usual)"
-        if flagged
-        else "no outlet flagged"
-    )
-    return "\n".join(lines)

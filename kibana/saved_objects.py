@@ -1,6 +1,6 @@
 """The Kibana saved-objects bundle: read it, check it, and import it into a Kibana.
 
-The bundle (``kibana/newsarchive.ndjson``, written by ``kibana/build_bundle.py``) holds
+The bundle (``newsarchive.ndjson`` beside this module, written by ``kibana.build_bundle``) holds
 data views on the articles and versions aliases, a saved search and a dashboard. Import
 goes through Kibana's saved-objects API: ``POST /api/saved_objects/_import?overwrite=true``
 with the NDJSON as a multipart file field and the ``kbn-xsrf`` header. The HTTP client is
@@ -22,7 +22,7 @@ from urllib.request import HTTPRedirectHandler, HTTPSHandler, Request, build_ope
 from newsarchive.config import Settings, redact, redact_url
 from newsarchive.errors import NewsarchiveError
 
-BUNDLE = Path(__file__).resolve().parents[1] / "kibana" / "newsarchive.ndjson"
+BUNDLE = Path(__file__).with_name("newsarchive.ndjson")  # package data
 BUNDLE_PREFIX = "newsarchive"
 DASHBOARD_ID = "newsarchive-overview"
 DEFAULT_URL = "http://localhost:5601"

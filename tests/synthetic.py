@@ -1,4 +1,4 @@
-"""Synthetic article records in the archive's format, for tests and the benchmark.
+"""Synthetic article records in the archive's format, for tests and the benchmarks.
 
 They follow crawler/schema/article-record.schema.json (tests validate them against
 it) and use crawler.archive.identity for ids and hashes, so they behave exactly like

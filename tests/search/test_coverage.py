@@ -12,14 +12,15 @@ from click.testing import CliRunner
 from indexer.layout import Layout
 from indexer.load import load_records
 from indexer.setup import ensure_indices
-from indexer.synthetic import new_record
 from search_cli.cli import cli
-from search_cli.coverage import coverage_report, format_coverage
+from search_cli.commands.coverage import format_coverage
+from search_cli.query.coverage import coverage_report
+from tests.synthetic import new_record
 
 pytestmark = pytest.mark.es
 
 NOW = datetime.now(UTC).replace(microsecond=0)
-STEADY, DROPPING, SILENT = 0, 1, 2  # indexer.synthetic.OUTLETS positions
+STEADY, DROPPING, SILENT = 0, 1, 2  # tests.synthetic.OUTLETS positions
 
 
 def _corpus() -> list[dict]:
