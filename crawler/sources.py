@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from newsarchive.config import parse_duration, read_toml
 from newsarchive.errors import ConfigError
+from newsarchive.urls import site_host
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
 REGISTRY_VERSION = 1
@@ -181,7 +182,7 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
     raw_domains = entry.get("domains") or [urlsplit(homepage).netloc]
     if not isinstance(raw_domains, list) or not all(isinstance(d, str) for d in raw_domains):
         raise ConfigError(f"{where}: field 'domains' must be a list of host names")
-    domains = tuple(d.strip().lower().removeprefix("www.") for d in raw_domains)
+    domains = tuple(site_host(d) for d in raw_domains)
     for d in domains:
         if not d or not _HOST_RE.match(d):
             raise ConfigError(f"{where}: field 'domains': {d!r} is not a host name")

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+from newsarchive.urls import site_host, site_of
+
 # Query parameters that only track the visitor and never change the page.
 _TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|"
@@ -32,9 +34,7 @@ def normalize_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme == "http":
         scheme = "https"
-    host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    host = site_host(parts.hostname)
     port = parts.port
     netloc = host if port is None or str(port) in _DEFAULT_PORTS.values() else f"{host}:{port}"
     path = quote(unquote(parts.path or "/"), safe="/:@!$&'()*+,;=-._~")
@@ -54,11 +54,7 @@ def article_id(url: str) -> str:
 def same_site(url_a: str, url_b: str) -> bool:
     """Whether two URLs share a host (ignoring ``www.``): a canonical link we may trust."""
 
-    def host(u: str) -> str:
-        h = (urlsplit(u).hostname or "").lower()
-        return h[4:] if h.startswith("www.") else h
-
-    return bool(host(url_a)) and host(url_a) == host(url_b)
+    return bool(site_of(url_a)) and site_of(url_a) == site_of(url_b)
 
 
 def choose_canonical(fetched_url: str, canonical_url: str | None) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from crawler.archive.identity import article_id, choose_canonical, content_hash, normalize_text
 from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore
 from crawler.archive.warc import Capture
 from crawler.schema import ARTICLE_FIELDS
+from newsarchive.urls import site_of
 
 RECORD_VERSION = 1
 
@@ -39,11 +39,6 @@ class Outcome:
     version: int
     changed_fields: list[str] = field(default_factory=list)
     record: dict | None = None  # the line appended to the JSONL
-
-
-def domain_of(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def _comparable(name: str, value):
@@ -183,7 +178,7 @@ class ArticleLog:
             capture,
             url=url,
             canonical_url=canonical,
-            domain=domain_of(canonical),
+            domain=site_of(canonical),
             source_id=context["source_id"],
             outlet=context["outlet"],
             source_tags=dict(context["source_tags"] or {}),

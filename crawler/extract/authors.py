@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from newsarchive.urls import site_host
+
 _PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|words|reporting|reported|story|text|posted|published|compiled|"
     r"edited|updated|photos?|analysis|commentary|interview)\s+by|by|from|author(?:s|ed by)?|"
@@ -372,7 +374,7 @@ def is_site_name(name: str, site_names: list[str], host: str) -> bool:
     if not key:
         return True
     keys = {squash(s) for s in site_names if s}
-    domain = host.lower().removeprefix("www.") if host else ""
+    domain = site_host(host)
     if domain:
         keys.add(squash(domain))
         keys |= {squash(label) for label in domain.split(".")[:-1] if len(label) >= 3}

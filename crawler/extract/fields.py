@@ -22,6 +22,7 @@ from crawler.extract import dates
 from crawler.extract.authors import clean_authors, is_organisation, is_site_name, squash
 from crawler.extract.structured import Structured, type_names
 from crawler.extract.title import choose_title
+from newsarchive.urls import site_host
 
 PUBLISHED_META = tuple(
     [
@@ -192,9 +193,7 @@ def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
     ):
         return False
     target = urlsplit(links[0].get("href") or "")
-    same_site = not target.netloc or target.netloc.lower().removeprefix(
-        "www."
-    ) == host.lower().removeprefix("www.")
+    same_site = not target.netloc or site_host(target.hostname) == site_host(host)
     return same_site and target.path in ("", "/") and not target.query
 
 
