@@ -9,40 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-VERSION_EVENTS = ("new", "changed")
-EVENTS = (*VERSION_EVENTS, "seen", "removed")
+from crawler.schema.record import EVENTS, VersionRecord, fields_of
+
 _MS_BITS = 42  # milliseconds since 1970 fit in 42 bits until the year 2109
 
-# Record fields copied as they are into the current-article document.
-_ARTICLE_FIELDS = (
-    "id",
-    "url",
-    "canonical_url",
-    "source_id",
-    "outlet",
-    "domain",
-    "source_tags",
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published",
-    "modified",
-    "first_seen",
-    "section",
-    "tags",
-    "language",
-    "image",
-    "links",
-    "word_count",
-    "paywalled",
-    "http_status",
-    "version",
-    "content_hash",
-    "changed_fields",
-    "extractor",
-    "provenance",
-    "capture",
+# Record fields copied as they are into the current-article document: every field of
+# a version record but the line's own bookkeeping and the previous values (those go to
+# the versions index).
+NOT_IN_ARTICLE_DOC = ("record_version", "event", "fetched_at", "previous")
+_ARTICLE_FIELDS = tuple(f for f in fields_of(VersionRecord) if f not in NOT_IN_ARTICLE_DOC)
+# What the indexer adds to an article document besides the record's fields.
+DERIVED_FIELDS = (
+    "version_count",
+    "crawled",
+    "last_seen",
+    "removed",
+    "removed_at",
+    "removed_reason",
 )
 _VERSION_FIELDS = (
     "version",

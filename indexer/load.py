@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crawler.schema.record import VERSION_EVENTS
 from indexer import documents as d
 from indexer.layout import Layout
 from indexer.stories.cluster import Stories, StorySettings
@@ -275,7 +276,7 @@ class Loader:
             record = item.record
             rid = record["id"]
             ext = d.external_version(record)
-            if record["event"] in d.VERSION_EVENTS:
+            if record["event"] in VERSION_EVENTS:
                 doc = d.article_doc(record)
                 vid = d.version_id(record)
                 if vid not in version_actions:
@@ -351,7 +352,7 @@ class Loader:
             return []
         targets = []
         for rid, group in groups.items():
-            last = next((i for i in reversed(group) if i.record["event"] in d.VERSION_EVENTS), None)
+            last = next((i for i in reversed(group) if i.record["event"] in VERSION_EVENTS), None)
             if last is None:
                 continue
             sig = last.signature or self.stories.prepare(last.record)
@@ -377,7 +378,7 @@ class Loader:
         wanted = {
             rid
             for rid, event in first_event.items()
-            if event not in d.VERSION_EVENTS and rid not in self._cache
+            if event not in VERSION_EVENTS and rid not in self._cache
         }
         bases = {rid: self._cache[rid] for i in items if (rid := i.record["id"]) in self._cache}
         if not wanted:

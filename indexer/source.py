@@ -1,7 +1,8 @@
 """Reading article records from a JSONL file, from a byte offset, crash-aware.
 
-A torn last line (a crawler killed mid-write) ends the read before it; it is read
-again, complete, next time. A line that is not JSON becomes an Item with an error,
+The archive's own line reader (``crawler.archive.jsonl.read_lines``) does the reading:
+a torn last line (a crawler killed mid-write) ends the read before it and is read
+again, complete, next time; a line that is not JSON becomes an Item with an error,
 which the loader sends to the dead-letter file instead of stopping the run.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from crawler.archive.jsonl import read_lines
 from indexer.load import Item
 
 
@@ -21,24 +23,12 @@ def read_items(path: Path, start: int = 0, *, since: datetime | None = None) -> 
     With ``since``, records captured before it are skipped (lines that cannot be
     parsed are still passed on, so they reach the dead-letter file).
     """
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        pos = start
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                return  # torn tail: not a record yet
-            pos += len(raw)
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except ValueError as exc:
-                text = raw.decode("utf-8", "replace").rstrip("\n")
-                yield Item(None, pos, error=f"line is not JSON ({exc})", raw=text[:100_000])
-                continue
-            if since is not None and _before(record, since):
-                continue
-            yield Item(record, pos)
+    for line in read_lines(path, start):
+        if line.record is None:
+            text = line.raw.decode("utf-8", "replace")
+            yield Item(None, line.end, error=line.problem, raw=text[:100_000])
+        elif since is None or not _before(line.record, since):
+            yield Item(line.record, line.end)
 
 
 def read_dead_letters(paths: list[Path]) -> Iterator[Item]:

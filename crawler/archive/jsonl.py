@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from crawler.archive.warc import ArchiveWriteError
 
@@ -96,30 +97,40 @@ class JsonlWriter:
             self._fd = None
 
 
-def read_lines(path: Path, start: int = 0) -> Iterator[tuple[int, dict | None, str | None]]:
-    """Yield (end offset, record, problem) of each complete line from byte ``start``.
+class Line(NamedTuple):
+    """One complete line: its end offset, and the record or why there is none."""
 
-    A line that is not a JSON object (cut, overwritten, not UTF-8) comes as
-    ``(end, None, why)``, so a reader can skip it and say so instead of stopping.
+    end: int
+    record: dict | None
+    problem: str | None = None
+    raw: bytes = b""  # the line as written, kept only when it is not a record
+
+
+def read_lines(path: Path, start: int = 0) -> Iterator[Line]:
+    """Each complete line from byte ``start``; a torn last line ends the read.
+
+    A line that is not a JSON object (cut, overwritten, not UTF-8) comes with
+    ``record=None`` and why, so a reader can skip or dead-letter it and say so instead
+    of stopping. The archive's replay and the indexer both read records this way.
     """
     with open(path, "rb") as fh:
         fh.seek(start)
         pos = start
         for raw in fh:
             if not raw.endswith(b"\n"):
-                return  # torn tail: not a record
+                return  # torn tail: not a record (yet)
             pos += len(raw)
             if not raw.strip():
                 continue
             try:
                 record = json.loads(raw)
             except ValueError as exc:  # UnicodeDecodeError is a ValueError too
-                yield pos, None, f"not JSON ({exc})"
+                yield Line(pos, None, f"line is not JSON ({exc})", raw.rstrip(b"\n"))
                 continue
             if not isinstance(record, dict):
-                yield pos, None, "not a JSON object"
+                yield Line(pos, None, "line is not a JSON object", raw.rstrip(b"\n"))
                 continue
-            yield pos, record, None
+            yield Line(pos, record)
 
 
 def line_number(path: Path, end: int) -> int:

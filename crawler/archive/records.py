@@ -15,17 +15,10 @@ from crawler.archive.identity import article_id, choose_canonical, content_hash,
 from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore
 from crawler.archive.warc import Capture
-from crawler.schema import ARTICLE_FIELDS
+from crawler.schema.record import DIFF_FIELDS, EXTRACTED_FIELDS, TEXT_DIFF_FIELDS
 from newsarchive.urls import site_of
 
 RECORD_VERSION = 1
-
-# Fields compared between versions; a change in any is listed in ``changed_fields``,
-# but only a change of the normalized title or body makes a new version.
-DIFF_FIELDS = ("title", "description", "body", "authors", "published", "modified")
-
-# The extracted fields a record carries (url and canonical_url are decided here).
-EXTRACTED_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in ("url", "canonical_url"))
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,7 @@ class Outcome:
 
 
 def _comparable(name: str, value):
-    if name in ("title", "description", "body"):
+    if name in TEXT_DIFF_FIELDS:
         return normalize_text(value)
     if name == "authors":
         return [normalize_text(a) for a in (value or [])]
@@ -96,7 +89,7 @@ class ArticleLog:
 
     def _lines(self, start: int):
         path = self.writer.path
-        for end, record, problem in read_lines(path, start):
+        for end, record, problem, _raw in read_lines(path, start):
             problem = problem or self.store.problem(record)
             if problem:
                 line = line_number(path, end)

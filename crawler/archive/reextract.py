@@ -230,12 +230,12 @@ def _stage(new_records: Path, live: Path, staged: Path) -> list[str]:
     except for articles with a live record whose capture the new set lacks (its WARC
     data could not be read): those keep their live records, so promoting drops nothing.
     Returns the ids of the articles kept so."""
-    rebuilt = {_capture_key(r) for _, r, _ in read_lines(new_records) if r is not None}
+    rebuilt = {_capture_key(line.record) for line in read_lines(new_records) if line.record}
     lost: set[str] = set()
     if live.exists():
-        for _, record, _ in read_lines(live):
-            if record is not None and _capture_key(record) not in rebuilt:
-                lost.add(str(record.get("id")))
+        for line in read_lines(live):
+            if line.record and _capture_key(line.record) not in rebuilt:
+                lost.add(str(line.record.get("id")))
     with open(staged, "wb") as out:
         if not lost:
             with open(new_records, "rb") as src:

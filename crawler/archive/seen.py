@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crawler.archive.identity import normalize_url
 from crawler.archive.warc import ArchiveWriteError
+from crawler.schema.record import DIFF_FIELDS, VERSION_EVENTS
 
 
 def _writes(method):
@@ -176,10 +177,8 @@ class SeenStore:
         return f"{event} record without a valid {', '.join(missing)}" if missing else None
 
     def _fold(self, record: dict) -> None:
-        from crawler.archive.records import DIFF_FIELDS
-
         event, aid = record["event"], record["id"]
-        if event in ("new", "changed"):
+        if event in VERSION_EVENTS:
             fields = {f: record.get(f) for f in DIFF_FIELDS}
             self.db.execute(
                 "INSERT INTO articles (id, url, canonical_url, source_id, version,"

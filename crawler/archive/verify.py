@@ -112,7 +112,8 @@ def verify(home: Path) -> Verification:
         if cdxj_path(path).exists():
             _check_index(path, records, result)
     if paths["articles"].exists():
-        for _, record, _problem in read_lines(paths["articles"]):
+        for line in read_lines(paths["articles"]):
+            record = line.record
             if record is None:
                 continue  # damaged lines are the store's and the indexer's to report
             result.article_records += 1

@@ -1,4 +1,5 @@
-"""The JSON Schema of article records: the contract between crawler and indexer."""
+"""The article record: its types (``crawler.schema.record``) and its JSON Schema, the
+contract between crawler and indexer."""
 
 from __future__ import annotations
 
@@ -6,32 +7,12 @@ import json
 from functools import cache
 from pathlib import Path
 
+from crawler.schema import record
+
 SCHEMA_PATH = Path(__file__).with_name("article-record.schema.json")
 
 # What the extractor gives for one page: the article fields of every record.
-ARTICLE_FIELDS = (
-    "url",
-    "canonical_url",
-    "title",
-    "description",
-    "body",
-    "authors",
-    "published",
-    "modified",
-    "section",
-    "tags",
-    "language",
-    "image",
-    "word_count",
-    "links",
-    "paywalled",
-    # political understanding (crawler.politics): absent from records written before it
-    "political",
-    "political_score",
-    "political_signals",
-    "people",
-    "parties",
-)
+ARTICLE_FIELDS = record.ARTICLE_FIELDS
 
 
 @cache

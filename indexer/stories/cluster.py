@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from crawler.schema.record import VERSION_EVENTS
 from indexer.stories import shingles, wires
 
 if TYPE_CHECKING:
@@ -276,7 +277,7 @@ class Stories:
 
     def prepare(self, record: object) -> Signature | None:
         """The signature of a version record (None for anything else)."""
-        if not isinstance(record, dict) or record.get("event") not in ("new", "changed"):
+        if not isinstance(record, dict) or record.get("event") not in VERSION_EVENTS:
             return None
         return signature(record, self.settings)
 

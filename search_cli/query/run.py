@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from crawler.schema.record import DIFF_FIELDS
 from search_cli.query import build
 from search_cli.query.build import SearchSpec
 from search_cli.query.errors import InvalidQuery, translated
@@ -432,10 +433,6 @@ class ArticleView:
     versions: list[dict] = field(default_factory=list)  # oldest first, fields rebuilt
 
 
-# Fields a version record carries about the article text.
-VERSIONED = ("title", "description", "body", "authors", "published", "modified")
-
-
 def article(client: Elasticsearch, article_id: str, *, prefix: str = "newsarchive") -> ArticleView:
     """The article ``article_id`` (a full id or a unique prefix of at least 6 characters)."""
     names = layout(prefix)
@@ -477,11 +474,11 @@ def rebuild_versions(current: dict, records: list[dict]) -> list[dict]:
     records = sorted(records, key=lambda r: r.get("version", 0))
     if not records:
         return []
-    state = {f: current.get(f) for f in VERSIONED}
+    state = {f: current.get(f) for f in DIFF_FIELDS}
     rebuilt: list[dict] = []
     for record in reversed(records):
         version = dict(record)
-        version.update({f: state.get(f) for f in VERSIONED})
+        version.update({f: state.get(f) for f in DIFF_FIELDS})
         rebuilt.append(version)
         for fld, old in (record.get("previous") or {}).items():
             state[fld] = old

@@ -124,3 +124,31 @@ def test_stemming_exact_phrases_and_tag_filters(es_client, index_prefix) -> None
 def test_invalid_prefix_is_a_clear_error() -> None:
     with pytest.raises(NewsarchiveError, match="invalid index prefix"):
         layout_module.Layout("Bad Prefix*")
+
+
+def test_politics_fields_and_extractor_notes_are_indexed(es_client, index_prefix) -> None:
+    """Every field of a version record maps: the people and parties an article names are
+    keyword fields, and what the extractor notes beside its name (an error, a tagging
+    problem) is kept without breaking the strict mapping."""
+    record = new_record(1, title="Senators debate the budget", body="Sen. Warren spoke.")
+    record["extractor"] = {"name": "x", "version": "1", "error": "timeout after 20 s"}
+    record |= {
+        "political": True,
+        "political_score": 0.93,
+        "political_signals": [{"signal": "text", "weight": 1.2, "evidence": "senate"}],
+        "people": [
+            {"id": "W000817", "name": "Elizabeth Warren", "party": "Democratic",
+             "office": "senator", "state": "MA", "district": None, "mentions": 2}
+        ],
+        "parties": ["Democratic"],
+    }  # fmt: skip
+    summary = load_records(es_client, [record], index_prefix)
+    assert summary.rejected == 0, summary.reasons
+    alias = layout_module.Layout(index_prefix).articles
+    hits = es_client.search(
+        index=alias,
+        query={
+            "bool": {"filter": [{"term": {"people.id": "W000817"}}, {"term": {"political": True}}]}
+        },
+    )["hits"]["hits"]
+    assert [h["_source"]["id"] for h in hits] == [record["id"]]

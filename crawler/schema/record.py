@@ -1,0 +1,152 @@
+"""The article record, defined once: what the extractor gives and what each line of
+``articles.jsonl`` holds (docs/record-format.md).
+
+Everything that names record fields derives them from here: the extractor's field
+list, the archive's version and diff fields, the seen-store, the indexer's document
+builder and the query library's field list. The JSON Schema beside this module
+(``article-record.schema.json``) is the published contract; a test fails when it and
+these types drift apart.
+"""
+
+# No ``from __future__ import annotations`` here: TypedDict must see NotRequired[...]
+# as a type, not a string, to tell optional keys from required ones.
+from typing import Any, Literal, NotRequired, TypedDict
+
+
+class CapturePointer(TypedDict):
+    """Where a fetch lies in the WARC files (a revisit names its original)."""
+
+    warc_file: str
+    offset: int
+    length: int
+    digest: str
+    record_id: str
+    revisit: bool
+    refers_to: NotRequired[dict[str, Any]]
+
+
+class Person(TypedDict):
+    """A gazetteer person an article mentions, as in force on its publication date."""
+
+    id: str
+    name: str
+    party: str | None
+    office: str | None
+    state: str | None
+    district: NotRequired[str | int | None]
+    mentions: int
+
+
+class Extracted(TypedDict):
+    """What ``crawler.extract.extract`` gives for one page (before the archive adds
+    identity, source and capture)."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    description: str | None
+    body: str
+    authors: list[str]
+    published: str | None
+    modified: str | None
+    section: str | None
+    tags: list[str]
+    language: str | None
+    image: str | None
+    word_count: int
+    links: list[str]
+    paywalled: bool
+    political: bool | None
+    political_score: float | None
+    political_signals: list[dict[str, Any]] | None
+    people: list[Person] | None
+    parties: list[str] | None
+
+
+class _Line(TypedDict):
+    """What every line carries, whatever its event."""
+
+    record_version: int
+    id: str
+    version: int
+    url: str
+    source_id: str
+    fetched_at: str
+    http_status: int
+    capture: CapturePointer
+
+
+class VersionRecord(_Line):
+    """``new`` (version 1) or ``changed`` (version n+1): a whole article version."""
+
+    event: Literal["new", "changed"]
+    canonical_url: str
+    domain: str
+    outlet: str
+    source_tags: dict[str, str | list[str]]
+    title: str | None
+    description: str | None
+    body: str
+    authors: list[str]
+    published: str | None
+    modified: str | None
+    section: str | None
+    tags: list[str]
+    language: str | None
+    image: str | None
+    word_count: int
+    links: list[str]
+    paywalled: bool
+    political: NotRequired[bool | None]
+    political_score: NotRequired[float | None]
+    political_signals: NotRequired[list[dict[str, Any]] | None]
+    people: NotRequired[list[Person] | None]
+    parties: NotRequired[list[str] | None]
+    provenance: dict[str, str]
+    extractor: dict[str, Any]
+    first_seen: str
+    content_hash: str
+    changed_fields: list[str]
+    previous: dict[str, Any]
+
+
+class SeenRecord(_Line):
+    """``seen``: a re-fetch whose normalized title and body did not change."""
+
+    event: Literal["seen"]
+    outlet: str
+    content_hash: str
+
+
+class RemovedRecord(_Line):
+    """``removed``: a known article now answers 404/410 or redirects home."""
+
+    event: Literal["removed"]
+    reason: str
+
+
+ArticleRecord = VersionRecord | SeenRecord | RemovedRecord
+
+VERSION_EVENTS = ("new", "changed")
+EVENTS = (*VERSION_EVENTS, "seen", "removed")
+
+# The extractor's fields, in record order.
+ARTICLE_FIELDS: tuple[str, ...] = tuple(Extracted.__annotations__)
+# The extracted fields a version record carries (url and canonical_url are decided by
+# the archive, from the fetched URL and the page's canonical link).
+EXTRACTED_FIELDS = tuple(f for f in ARTICLE_FIELDS if f not in ("url", "canonical_url"))
+# Fields compared between versions, kept per version and diffed by `show`: a change in
+# any is listed in ``changed_fields``, but only a change of the normalized title or
+# body makes a new version.
+DIFF_FIELDS = ("title", "description", "body", "authors", "published", "modified")
+TEXT_DIFF_FIELDS = ("title", "description", "body")  # compared as normalized text
+
+
+def fields_of(kind: type) -> tuple[str, ...]:
+    """Every field a record type may carry, required or not, in declaration order."""
+    return tuple(kind.__annotations__)
+
+
+def required_of(kind: type) -> frozenset[str]:
+    """The fields a record type must carry."""
+    return frozenset(kind.__required_keys__)
