@@ -2,14 +2,15 @@
 
 The rule, first decisive signal wins:
 
-1. JSON-LD ``@type`` (also inside ``@graph``): an Article type (NewsArticle, Article,
-   BlogPosting, ReportageNewsArticle, ...) -> article; a listing type (CollectionPage,
+1. JSON-LD ``@type`` (also inside ``@graph``): an article type (every schema.org
+   ``Article`` subtype, and the reviews and fact-checks news sites publish; the list
+   is ``crawler.extract.schemaorg``) -> article; a listing type (CollectionPage,
    ItemList, ProfilePage, SearchResultsPage) -> index.
 2. OpenGraph ``og:type``: ``article`` -> article; ``profile`` -> index.
 3. URL shape: a path segment such as ``tag``, ``topic``, ``author``, ``category``,
    ``section``, ``page``, ``search``, the site root, or a ``page=`` query -> index.
-4. Text density (on the parsed tree): at least ``MIN_ARTICLE_WORDS`` words in paragraphs of 12+ words, and
-   those paragraph words outnumber the words inside links at least ``MIN_TEXT_TO_LINKS``
+4. Text density (on the parsed tree): at least ``MIN_ARTICLE_WORDS`` words in
+   paragraphs of 12+ words, and those paragraph words outnumber the words inside links at least ``MIN_TEXT_TO_LINKS``
    to one -> article; else index. (Linked words include menus and footers, so the
    ratio is loose: real article pages carry hundreds of navigation links.)
 
@@ -23,21 +24,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "reviewnewsarticle",
-    "backgroundnewsarticle",
-    "askpublicnewsarticle",
-    "blogposting",
-    "liveblogposting",
-    "report",
-    "scholarlyarticle",
-}
-INDEX_TYPES = {"collectionpage", "itemlist", "profilepage", "searchresultspage"}
+from crawler.extract.schemaorg import ARTICLE_TYPES, LISTING_TYPES, type_names
+
 INDEX_SEGMENTS = {
     "tag",
     "tags",
@@ -98,7 +86,7 @@ def link_kind(url: str) -> str:
 
 
 def _jsonld_types(tree) -> set[str]:
-    from crawler.extract.structured import load_json, type_names
+    from crawler.extract.structured import load_json
 
     types: set[str] = set()
     stack: list[object] = []
@@ -151,8 +139,8 @@ def classify_tree(tree, url: str) -> tuple[bool, str]:
     types = _jsonld_types(tree)
     if types & ARTICLE_TYPES:
         return True, "jsonld:" + sorted(types & ARTICLE_TYPES)[0]
-    if types & INDEX_TYPES:
-        return False, "jsonld:" + sorted(types & INDEX_TYPES)[0]
+    if types & LISTING_TYPES:
+        return False, "jsonld:" + sorted(types & LISTING_TYPES)[0]
     og = _og_type(tree)
     if og == "article":
         return True, "og:article"

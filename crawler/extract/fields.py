@@ -20,7 +20,8 @@ from lxml import html
 
 from crawler.extract import dates
 from crawler.extract.authors import clean_authors, is_organisation, is_site_name, squash
-from crawler.extract.structured import Structured, type_names
+from crawler.extract.schemaorg import type_names
+from crawler.extract.structured import Structured
 from crawler.extract.title import choose_title
 from newsarchive.urls import site_host
 

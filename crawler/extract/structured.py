@@ -14,28 +14,7 @@ from typing import Any
 
 from lxml import html
 
-ARTICLE_TYPES = {
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "reviewnewsarticle",
-    "backgroundnewsarticle",
-    "askpublicnewsarticle",
-    "factcheck",
-    "blogposting",
-    "liveblogposting",
-    "socialmediaposting",
-    "discussionforumposting",
-    "scholarlyarticle",
-    "techarticle",
-    "report",
-    "review",
-    "satiricalarticle",
-}
-PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage", "profilepage"}
-SITE_TYPES = {"website", "organization", "newsmediaorganization", "corporation"}
+from crawler.extract.schemaorg import ARTICLE_TYPES, PAGE_TYPES, SITE_TYPES, type_names
 
 MAX_SCRIPT_CHARS = 2_000_000
 MAX_NODES = 5_000
@@ -84,12 +63,6 @@ class Structured:
 
     def meta_all(self, *keys: str) -> list[str]:
         return [v.strip() for key in keys for v in self.meta.get(key, ()) if v.strip()]
-
-
-def type_names(node: dict) -> set[str]:
-    raw = node.get("@type")
-    values = raw if isinstance(raw, list) else [raw]
-    return {str(v).rsplit("/", 1)[-1].rsplit("#", 1)[-1].lower() for v in values if v}
 
 
 def load_json(text: str) -> Any:
