@@ -12,17 +12,22 @@ class FetchedPage:
 
     ``kind`` is "page" (an article candidate) or "removed" (a known article that now
     answers 404/410 or redirects to the home page). ``body`` is dropped once handled so
-    finished items do not keep pages in memory.
+    finished items do not keep pages in memory. The pipeline answers in ``outcome`` and
+    ``links``; it never touches the spider (``NewsSpider.on_item`` reads them).
     """
 
     url: str
     source_id: str
     status: int
     capture: Any
+    outlet: str = ""  # the source's display name
+    source_tags: dict = field(default_factory=dict)
     kind: str = "page"
     body: bytes = field(default=b"", repr=False)
     encoding: str | None = None
     feed_entry: dict | None = None
     depth: int = 0
     requested_url: str | None = None
-    outcome: str | None = None  # filled by the pipeline: new/changed/unchanged/...
+    # Filled by the pipeline, read by the spider when the item is scraped:
+    outcome: str | None = None  # new/changed/unchanged/removed/not_article/error
+    links: list[str] = field(default_factory=list)  # of a page that is not an article

@@ -19,7 +19,7 @@ from typing import Any
 
 from twisted.internet import defer, reactor
 
-from crawler.archive.middleware import crawl_stopped, stop_crawl
+from crawler.archive.extension import archive_of
 from crawler.archive.warc import ArchiveWriteError
 from crawler.items import FetchedPage
 from crawler.worker import analyse_page, init_worker
@@ -47,16 +47,14 @@ class ArchivePipeline:
         self.crawler = crawler
         self.workers = crawler.settings.getint("EXTRACT_WORKERS", 2)
         self.pool: ProcessPoolExecutor | None = None
-        self.archive = None
+        self.extension = archive_of(crawler)
+        self.archive = self.extension.archive
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
     def open_spider(self) -> None:
-        from crawler.archive import archive_for_crawler
-
-        self.archive = archive_for_crawler(self.crawler)
         if self.workers > 0:
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers,
@@ -87,10 +85,7 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, FetchedPage):
             return item
-        spider = self.crawler.spider
         stats = self.crawler.stats
-        state = spider.states[item.source_id]
-        source = state.source
 
         def count(name: str) -> None:
             stats.inc_value(f"src/{item.source_id}/{name}")
@@ -102,7 +97,7 @@ class ArchivePipeline:
         if item.kind == "removed":
             try:
                 outcome = self.archive.record_removed(
-                    item.url, capture=item.capture, source_id=source.id, status=item.status
+                    item.url, capture=item.capture, source_id=item.source_id, status=item.status
                 )
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)
@@ -120,24 +115,23 @@ class ArchivePipeline:
         finally:
             item.body = b""
         if result["kind"] == "error":
-            state.failed = True
             count("errors/extract")
             item.outcome = "error"
         elif result["kind"] == "index":
             count(f"not_article/{result['reason'].split(':')[0]}")
             item.outcome = "not_article"
-            spider.follow_index(item, result["links"])
+            item.links = result["links"]
         else:
-            if crawl_stopped(self.crawler):  # extracted after the archive failed: drop it
+            if self.extension.stopped:  # extracted after the archive failed: drop it
                 item.outcome = "error"
                 return item
             try:
                 outcome = self.archive.record_article(
                     result["record"],
                     capture=item.capture,
-                    source_id=source.id,
-                    outlet=source.name,
-                    source_tags=source.tags,
+                    source_id=item.source_id,
+                    outlet=item.outlet,
+                    source_tags=item.source_tags,
                     http_status=item.status,
                     feed_entry=item.feed_entry,
                 )
@@ -152,5 +146,5 @@ class ArchivePipeline:
         rolled back) and this page is fetched again next time; stop the crawl."""
         count("errors/archive_write_failed")
         item.outcome = "error"
-        stop_crawl(self.crawler, exc)
+        self.extension.stop(exc)
         return item

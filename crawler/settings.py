@@ -64,6 +64,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.archive.middleware.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# The crawl's one archive (WARC files, article records, seen-store), shared by the
+# capture middleware, the pipeline and the spider.
+EXTENSIONS = {"crawler.archive.extension.ArchiveExtension": 0}
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 60.0

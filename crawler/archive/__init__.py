@@ -11,8 +11,10 @@ Layout under NEWSARCHIVE_HOME::
 
 API for the Scrapy side (everything runs on the reactor thread):
 
-1. Downloader middleware, priority 950 (sees raw bodies before HttpCompression)::
+1. The extension that owns the crawl's archive, and the downloader middleware that
+   captures every exchange, priority 950 (it sees raw bodies before HttpCompression)::
 
+       EXTENSIONS = {"crawler.archive.extension.ArchiveExtension": 0}
        DOWNLOADER_MIDDLEWARES = {"crawler.archive.middleware.WarcCaptureMiddleware": 950}
 
    Settings: NEWSARCHIVE_HOME (overrides newsarchive.config), WARC_MAX_BYTES
@@ -21,12 +23,13 @@ API for the Scrapy side (everything runs on the reactor thread):
    flagged "cached") becomes a response (or revisit) + request record, and
    ``request.meta["capture"]`` (== ``response.meta["capture"]``) is set to a
    :class:`Capture`. On disk full the spider closes with reason
-   ``"archive_write_failed"`` (``middleware.CLOSE_REASON``); the `crawl` command should
+   ``"archive_write_failed"`` (``extension.CLOSE_REASON``); the `crawl` command should
    exit non-zero when it sees that reason.
 
-2. The shared facade: ``archive_for_crawler(crawler) -> Archive`` (same object for the
-   middleware and the pipeline; closed on spider_closed). Outside Scrapy: ``Archive(home)``
-   (a context manager; one writer per home, enforced by a lock file).
+2. The shared facade: ``archive_of(crawler).archive -> Archive`` (the same object for
+   the middleware, the pipeline and the spider; opened with the crawl's extensions,
+   closed when its engine stops). Outside Scrapy: ``Archive(home)`` (a context manager;
+   one writer per home, enforced by a lock file).
 
    - ``record_article(extracted, *, capture, source_id, outlet, source_tags=None,
      http_status=None, feed_entry=None) -> Outcome`` with ``.kind`` in
@@ -60,19 +63,10 @@ from crawler.archive.records import RECORD_VERSION, Outcome
 from crawler.archive.store import Archive
 from crawler.archive.warc import ArchiveWriteError, Capture
 
-
-def archive_for_crawler(crawler) -> Archive:
-    """The crawl's shared Archive (see crawler.archive.middleware)."""
-    from crawler.archive.middleware import archive_for_crawler as shared
-
-    return shared(crawler)
-
-
 __all__ = [
     "RECORD_VERSION",
     "Archive",
     "ArchiveWriteError",
     "Capture",
     "Outcome",
-    "archive_for_crawler",
 ]

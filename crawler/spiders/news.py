@@ -31,6 +31,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.archive.extension import archive_of
 from crawler.archive.warc import ArchiveWriteError
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
 from crawler.discovery.classify import is_html
@@ -157,12 +158,9 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        from crawler.archive import archive_for_crawler
-
-        # Connected before the archive exists, so the report is saved (and validators
-        # remembered) before the archive's own spider_closed handler closes it.
+        # The report is saved (and validators remembered) on spider_closed; the archive
+        # extension closes the archive later, when the engine stops.
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
-        spider.archive = archive_for_crawler(crawler)
         recheck = spider._recheck_arg
         spider.recheck_days = int(
             recheck if recheck not in (None, "") else crawler.settings.getint("RECHECK_DAYS", 0)
@@ -172,7 +170,13 @@ class NewsSpider(scrapy.Spider):
         spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
+        crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
         return spider
+
+    @property
+    def archive(self):
+        """The crawl's archive (``crawler.archive.extension``)."""
+        return archive_of(self.crawler).archive
 
     # ---- scope ------------------------------------------------------------------------
     def in_scope(self, source_id: str, url: str) -> bool:
@@ -412,15 +416,23 @@ class NewsSpider(scrapy.Spider):
             if published and published >= horizon:
                 self._add_candidate(state, url, published, None, 0, recheck=True)
 
-    def follow_index(self, page: FetchedPage, links: list[str]) -> None:
-        """Called by the pipeline for a fetched page that is not an article."""
-        state = self.states.get(page.source_id)
-        if state is None:
+    def _on_item(self, item, response=None, spider=None) -> None:
+        """What the pipeline made of a page: an analysis that failed keeps the source's
+        listings to be read again; a page that is not an article gives back its place
+        in the budget and, within ``section_depth``, its links as candidates."""
+        state = self.states.get(getattr(item, "source_id", None))
+        if state is None or not isinstance(item, FetchedPage):
             return
+        if item.outcome == "error":
+            state.failed = True
+        elif item.outcome == "not_article":
+            self._follow_index(state, item)
+
+    def _follow_index(self, state: SourceState, page: FetchedPage) -> None:
         state.scheduled -= 1  # an index page does not use up the article budget
         if page.depth >= state.source.section_depth:
             return
-        for url in links:
+        for url in page.links:
             if state.source.in_scope(url) and link_kind(url) != "index":
                 self._add_candidate(state, url, None, None, page.depth + 1)
 
@@ -500,6 +512,7 @@ class NewsSpider(scrapy.Spider):
                     source_id=source_id,
                     status=response.status,
                     capture=capture,
+                    outlet=state.source.name,
                     kind="removed",
                     requested_url=requested,
                 )
@@ -517,6 +530,8 @@ class NewsSpider(scrapy.Spider):
             source_id=source_id,
             status=response.status,
             capture=capture,
+            outlet=state.source.name,
+            source_tags=dict(state.source.tags),
             body=response.body,
             encoding=declared_charset(response.headers.get(b"Content-Type")),
             feed_entry=meta.get("feed_entry"),

@@ -10,16 +10,22 @@ from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.archive.middleware import WarcCaptureMiddleware, archive_for_crawler
+from crawler.archive.extension import ArchiveExtension
+from crawler.archive.middleware import WarcCaptureMiddleware
 from crawler.archive.warc import Capture, warc_files
 
 from .helpers import assert_warcs_valid
 
 
 def test_captures_raw_exchange_and_shares_the_archive(tmp_path):
-    crawler = get_crawler(settings_dict={"NEWSARCHIVE_HOME": str(tmp_path)})
+    crawler = get_crawler(
+        settings_dict={
+            "NEWSARCHIVE_HOME": str(tmp_path),
+            "EXTENSIONS": {"crawler.archive.extension.ArchiveExtension": 0},
+        }
+    )
+    crawler._apply_settings()  # builds the extensions, as Crawler.crawl() does
     mw = WarcCaptureMiddleware.from_crawler(crawler)
-    mw.spider_opened()
     html = b"<html><body><p>Raw page</p></body></html>"
     raw = gzip.compress(html, mtime=0)
     request = Request(
@@ -50,10 +56,10 @@ def test_captures_raw_exchange_and_shares_the_archive(tmp_path):
     mw.process_response(again, response.replace(request=again))
     assert again.meta["capture"].revisit
 
-    # the pipeline gets the very same Archive
-    archive = archive_for_crawler(crawler)
+    # the pipeline and the spider get the very same Archive
+    archive = crawler.get_extension(ArchiveExtension).archive
     assert archive is mw.archive
-    crawler.signals.send_catch_log(signals.spider_closed, spider=None, reason="finished")
+    crawler.signals.send_catch_log(signals.engine_stopped)
     assert archive._lock is None  # closed with the crawl
 
     (path,) = warc_files(tmp_path / "warc")
