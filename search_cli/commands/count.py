@@ -44,7 +44,7 @@ def count(query: str, by: str | None, top: int, fmt: str, **filters) -> None:
       newsarchive count impeachment --by outlet --format csv
       newsarchive count 'tariff*' --where country=us --by where.lean
     """
-    from search_cli.query.run import count as run_count
+    from search_cli.query.aggregations import count as run_count
 
     spec = build_spec(query, filters)
     client, settings = connect()

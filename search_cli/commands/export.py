@@ -49,7 +49,7 @@ def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: 
     names = parse_fields(fields, EXPORT_DEFAULT)
     if output is not None and output.parent and not output.parent.exists():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
-    from search_cli.query.run import export as run_export
+    from search_cli.query.search import export as run_export
 
     client, settings = connect()
     source = sorted({n for n in names if n not in ("score", "date", "snippet")} | {"id"})

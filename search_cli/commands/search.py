@@ -52,7 +52,7 @@ def search(query: str, sort: str | None, limit: int, page: int, after: str | Non
       newsarchive search 'presiden*' --where lean=left --format csv --fields id,date,title,url
     """
     from search_cli.query.fields import DEFAULT_OUTPUT
-    from search_cli.query.run import search as run_search
+    from search_cli.query.search import search as run_search
 
     if page > 1 and after:
         raise click.UsageError("use either --page or --after, not both")

@@ -17,7 +17,7 @@ from search_cli.commands._searching import connect, usage_errors
 )
 def show(article_id: str, raw: bool, fmt: str) -> None:
     """Print an article (ID or its first 6+ characters, as `search` shows them)."""
-    from search_cli.query.run import article
+    from search_cli.query.articles import article
 
     client, settings = connect()
     with usage_errors():

@@ -30,7 +30,7 @@ def stats(fmt: str, coverage: bool = False, days: int = 14) -> None:
 
         return print_coverage(days=days, fmt=fmt)
     from search_cli.output import echo_json, fit, neutralize, terminal_width
-    from search_cli.query.run import stats as run_stats
+    from search_cli.query.aggregations import stats as run_stats
 
     client, settings = connect()
     with usage_errors():

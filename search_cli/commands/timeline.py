@@ -41,7 +41,7 @@ def timeline(query: str, interval: str, by: str | None, fmt: str, **filters) -> 
     Example:
       newsarchive timeline '"border wall"' --from 2019 --to 2020 --interval month --by outlet
     """
-    from search_cli.query.run import timeline as run_timeline
+    from search_cli.query.aggregations import timeline as run_timeline
 
     spec = build_spec(query, filters)
     client, settings = connect()

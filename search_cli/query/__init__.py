@@ -13,14 +13,18 @@ Use it without the CLI::
 
 Modules: ``dates`` (``2019-06``, ``June 2019``, ``7d``... as UTC intervals), ``text``
 (the safe pre-parse of query strings), ``fields`` (the documented field names),
-``build`` (request bodies, pure), ``run`` (search, export, timeline, stats, article),
-``capture`` (archived HTML from the WARC). Bad input raises ``InvalidQuery``.
+``build`` (request bodies, pure), ``search`` (pages and exports), ``aggregations``
+(count, timeline, stats), ``coverage`` (coverage alarms), ``articles`` (one article
+and its versions), ``capture`` (archived HTML, read by the archive's reader),
+``execute`` (what they share). Bad input raises ``InvalidQuery``.
 """
 
+from search_cli.query.aggregations import count, stats, timeline
+from search_cli.query.articles import article
 from search_cli.query.build import Filters, SearchSpec
 from search_cli.query.dates import DateRange, parse_period, parse_range
 from search_cli.query.errors import IndexMissing, InvalidQuery
-from search_cli.query.run import article, export, search, stats, timeline
+from search_cli.query.search import export, search
 
 __all__ = [
     "DateRange",
@@ -29,6 +33,7 @@ __all__ = [
     "InvalidQuery",
     "SearchSpec",
     "article",
+    "count",
     "export",
     "parse_period",
     "parse_range",
