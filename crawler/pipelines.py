@@ -20,9 +20,9 @@ from typing import Any
 from twisted.internet import defer, reactor
 
 from crawler.archive.extension import archive_of
-from crawler.archive.warc import ArchiveWriteError
 from crawler.items import FetchedPage
 from crawler.worker import analyse_page, init_worker
+from newsarchive.errors import ArchiveWriteError
 
 log = logging.getLogger(__name__)
 

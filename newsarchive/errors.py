@@ -17,3 +17,7 @@ class ElasticsearchUnavailable(NewsarchiveError):
 
 class IndexBusy(NewsarchiveError):
     """Another index run holds the lock for this home and prefix; retrying later is safe."""
+
+
+class ArchiveWriteError(NewsarchiveError):
+    """Writing the archive failed (disk full, permissions); the archive is left valid."""

@@ -61,7 +61,8 @@ from __future__ import annotations
 
 from crawler.archive.records import RECORD_VERSION, Outcome
 from crawler.archive.store import Archive
-from crawler.archive.warc import ArchiveWriteError, Capture
+from crawler.archive.warc import Capture
+from newsarchive.errors import ArchiveWriteError
 
 __all__ = [
     "RECORD_VERSION",

@@ -19,8 +19,8 @@ from pathlib import Path
 from scrapy import signals
 
 from crawler.archive.store import Archive
-from crawler.archive.warc import DEFAULT_MAX_BYTES, ArchiveWriteError
-from newsarchive.errors import NewsarchiveError
+from crawler.archive.writer import DEFAULT_MAX_BYTES
+from newsarchive.errors import ArchiveWriteError, NewsarchiveError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from crawler.archive.warc import ArchiveWriteError
+from newsarchive.errors import ArchiveWriteError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import logging
 from urllib.parse import urlsplit
 
 from crawler.archive.extension import archive_of
-from crawler.archive.warc import ArchiveWriteError
+from newsarchive.errors import ArchiveWriteError
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,8 @@ from crawler.archive.reader import CaptureUnreadable, iter_records, read_respons
 from crawler.archive.records import ArticleLog
 from crawler.archive.seen import SeenStore
 from crawler.archive.store import METADATA_TYPE, REMOVED_TYPE, archive_paths, lock_archive
-from crawler.archive.warc import Capture, warc_files
+from crawler.archive.warc import Capture
+from crawler.archive.writer import warc_files
 from newsarchive.errors import NewsarchiveError
 
 log = logging.getLogger(__name__)

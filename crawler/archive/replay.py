@@ -33,7 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from crawler.archive import warc
+from crawler.archive.cdxj import CAPTURES_ONLY_MARKER, cdxj_path
+from crawler.archive.recovery import reindex_legacy
+from crawler.archive.writer import warc_files
 from newsarchive.errors import NewsarchiveError
 
 COLLECTION = "archive"
@@ -122,14 +124,14 @@ def prepare(home: Path, notify=print) -> Path:
     Sidecars written before they left metadata records out are re-written once.
     """
     warc_dir = Path(home) / "warc"
-    files = warc.warc_files(warc_dir) if warc_dir.is_dir() else []
+    files = warc_files(warc_dir) if warc_dir.is_dir() else []
     if not files:
         raise NewsarchiveError(f"no WARC files in {warc_dir}: crawl something first")
-    if not (warc_dir / warc.CAPTURES_ONLY_MARKER).exists():
+    if not (warc_dir / CAPTURES_ONLY_MARKER).exists():
         notify(f"re-indexing {len(files)} WARC files written by an older version (once)")
-        redone = warc.reindex_legacy(warc_dir)
+        redone = reindex_legacy(warc_dir)
         notify(f"re-indexed {redone} WARC files: their indexes now list captures only")
-    still_open = [p for p in files if not warc.cdxj_path(p).exists()]
+    still_open = [p for p in files if not cdxj_path(p).exists()]
     if still_open:
         notify(
             f"{len(still_open)} WARC file(s) still being written are replayed once their "

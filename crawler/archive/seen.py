@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.archive.identity import normalize_url
-from crawler.archive.warc import ArchiveWriteError
 from crawler.schema.record import DIFF_FIELDS, VERSION_EVENTS
+from newsarchive.errors import ArchiveWriteError
 
 
 def _writes(method):

@@ -20,9 +20,11 @@ from pathlib import Path
 from crawler.archive import warc
 from crawler.archive.identity import content_hash
 from crawler.archive.records import ArticleLog, Outcome
+from crawler.archive.recovery import check_closed_sizes, recover_directory
 from crawler.archive.seen import SeenStore
-from crawler.archive.warc import ArchiveWriteError, Capture, RotatingWarcWriter
-from newsarchive.errors import NewsarchiveError
+from crawler.archive.warc import Capture
+from crawler.archive.writer import DEFAULT_MAX_BYTES, RotatingWarcWriter
+from newsarchive.errors import ArchiveWriteError, NewsarchiveError
 from newsarchive.locks import FileLock
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ class Archive:
     """Everything the crawler writes. Use from one thread (Scrapy's reactor)."""
 
     def __init__(
-        self, home: Path, *, max_warc_bytes: int = warc.DEFAULT_MAX_BYTES, fsync: bool = False
+        self, home: Path, *, max_warc_bytes: int = DEFAULT_MAX_BYTES, fsync: bool = False
     ) -> None:
         paths = archive_paths(home)
         self.home = Path(home)
@@ -90,8 +92,8 @@ class Archive:
         self.warc_dir.mkdir(parents=True, exist_ok=True)
         self.store = SeenStore(paths["seen"])
         remember = self.store.remember_warc_size
-        self.notes: list[str] = warc.recover_directory(self.warc_dir, remember)
-        self.notes += warc.check_closed_sizes(self.warc_dir, self.store.warc_sizes(), remember)
+        self.notes: list[str] = recover_directory(self.warc_dir, remember)
+        self.notes += check_closed_sizes(self.warc_dir, self.store.warc_sizes(), remember)
         self.log = ArticleLog(paths["articles"], self.store, fsync=fsync)
         if self.log.torn_bytes:
             self.notes.append(

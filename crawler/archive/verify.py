@@ -12,10 +12,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.archive.cdxj import cdxj_path
 from crawler.archive.jsonl import read_lines
 from crawler.archive.reader import iter_records
+from crawler.archive.recovery import scan_members
 from crawler.archive.store import archive_paths
-from crawler.archive.warc import cdxj_path, scan_members, warc_files
+from crawler.archive.writer import warc_files
 
 MAX_LISTED = 1000  # problems kept per kind; the counts are always complete
 

@@ -30,6 +30,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import warc
+from crawler.archive.cdxj import write_index
+from crawler.archive.writer import warc_files
 from newsarchive.errors import NewsarchiveError
 
 WACZ_VERSION = "1.1.1"
@@ -63,7 +65,7 @@ def write_wacz(
     pages = list(pages)
     if not pages:
         raise NewsarchiveError("nothing to package: no pages were given")
-    order = {p.name: n for n, p in enumerate(warc.warc_files(warc_dir))}
+    order = {p.name: n for n, p in enumerate(warc_files(warc_dir))}
     spans: set[tuple[str, int, int]] = set()
     missing_metadata = 0
     for page in pages:
@@ -79,7 +81,7 @@ def write_wacz(
             (root / sub).mkdir()
         _write_warc(archive / WARC_NAME, warc_dir, ordered, title, description)
         with open(root / INDEX_PATH, "w", encoding="utf-8") as fh:
-            warc.write_index(fh, [archive / WARC_NAME], archive)
+            write_index(fh, [archive / WARC_NAME], archive)
         page_lines = _write_pages(root / PAGES_PATH, pages)
         files = [PAGES_PATH, INDEX_PATH, f"archive/{WARC_NAME}"]
         package = {
@@ -188,7 +190,7 @@ def _records_from(path: Path, offset: int, limit: int = METADATA_SCAN_BYTES):
 def _following(warc_dir: Path, name: str, offset: int):
     """The records after ``offset`` in ``name``, then those of the next file."""
     yield from _records_from(warc_dir / name, offset)
-    files = [p.name for p in warc.warc_files(warc_dir)]
+    files = [p.name for p in warc_files(warc_dir)]
     if name in files and files.index(name) + 1 < len(files):
         yield from _records_from(warc_dir / files[files.index(name) + 1], 0)
 
@@ -203,7 +205,7 @@ def _write_warc(target: Path, warc_dir: Path, spans, title: str, description: st
         "description": f"{title}. {description}".strip(". ") + "; records copied byte for "
         "byte from the newsarchive WARC files they were written to",
     }
-    data, _ = warc._serialize([warc._builder.create_warcinfo_record(WARC_NAME, info)])
+    data, _ = warc.serialize([warc.builder.create_warcinfo_record(WARC_NAME, info)])
     with open(target, "wb") as out:
         out.write(data)
         for name, offset, length in spans:

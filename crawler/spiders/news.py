@@ -32,7 +32,6 @@ from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.archive.extension import archive_of
-from crawler.archive.warc import ArchiveWriteError
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
 from crawler.discovery.classify import is_html
 from crawler.discovery.entries import Entry
@@ -40,7 +39,7 @@ from crawler.extract.page import declared_charset
 from crawler.items import FetchedPage
 from crawler.resolver import refused_address, trust_homepages
 from crawler.sources import Source, load_sources, select_sources
-from newsarchive.errors import ConfigError
+from newsarchive.errors import ArchiveWriteError, ConfigError
 
 DISCOVERY_PRIORITY = 1_000_000
 REMOVED_STATUSES = (404, 410)

@@ -45,7 +45,7 @@ def warcio_check(warc_dir: Path) -> subprocess.CompletedProcess:
 def assert_warcs_valid(warc_dir: Path) -> None:
     """`warcio check` passes, and (stricter: warcio accepts a truncated last record)
     every file is made of whole gzip members, each exactly one WARC record."""
-    from crawler.archive.warc import valid_length
+    from crawler.archive.recovery import valid_length
 
     proc = warcio_check(warc_dir)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -11,7 +11,8 @@ from cdxj_indexer.main import write_cdx_index
 
 from crawler.archive import Archive
 from crawler.archive import warc as warcmod
-from crawler.archive.warc import CAPTURES_ONLY_MARKER, cdxj_path, warc_files
+from crawler.archive.cdxj import CAPTURES_ONLY_MARKER, cdxj_path
+from crawler.archive.writer import warc_files
 from crawler.extract import extract
 
 from .helpers import jsonl
@@ -49,7 +50,7 @@ def legacy_archive(home: Path) -> list[dict]:
                        "outlet": "News", "source_tags": {}, "http_status": 200,
                        "feed_entry": None, "extractor": None, "content_hash": None}  # fmt: skip
             data = json.dumps(payload).encode()
-            old = warcmod._builder.create_warc_record(
+            old = warcmod.builder.create_warc_record(
                 URL, "metadata", payload=io.BytesIO(data), length=len(data),
                 warc_content_type="application/json",
                 warc_headers_dict={"WARC-Date": warcmod.warc_date(),

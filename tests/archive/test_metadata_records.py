@@ -17,14 +17,11 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import Archive
+from crawler.archive.cdxj import CAPTURES_ONLY_MARKER, cdxj_path
+from crawler.archive.recovery import reindex_legacy
 from crawler.archive.reextract import reextract
-from crawler.archive.warc import (
-    CAPTURES_ONLY_MARKER,
-    METADATA_URN_PREFIX,
-    cdxj_path,
-    reindex_legacy,
-    warc_files,
-)
+from crawler.archive.warc import METADATA_URN_PREFIX
+from crawler.archive.writer import warc_files
 
 from .helpers import assert_warcs_valid, jsonl
 from .legacy import URL, crawl, legacy_archive, page

@@ -12,7 +12,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.extension import ArchiveExtension
 from crawler.archive.middleware import WarcCaptureMiddleware
-from crawler.archive.warc import Capture, warc_files
+from crawler.archive.warc import Capture
+from crawler.archive.writer import warc_files
 
 from .helpers import assert_warcs_valid
 

@@ -12,7 +12,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive import Archive
-from crawler.archive.warc import cdxj_path, recover_directory, valid_length, warc_files
+from crawler.archive.cdxj import cdxj_path
+from crawler.archive.recovery import recover_directory, valid_length
+from crawler.archive.writer import warc_files
 
 from .helpers import REPO, assert_warcs_valid
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.archive.replay import timestamp14
-from crawler.archive.warc import METADATA_URN_PREFIX, payload_digest, warc_files
+from crawler.archive.warc import METADATA_URN_PREFIX, payload_digest
+from crawler.archive.writer import warc_files
 from tests.archive.legacy import legacy_archive
 from tests.crawl.conftest import NEWSARCHIVE, REPO
 from tests.site import NewsSite
