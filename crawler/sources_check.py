@@ -483,7 +483,7 @@ def format_table(rows: list[UrlCheck]) -> str:
     listed = sum(counts.values())
     sources = len({r.source_id for r in rows})
     lines.append(
-        f"{listed} URLs of {sources} sources: "
+        f"{listed} URL{'s' * (listed != 1)} of {sources} source{'s' * (sources != 1)}: "
         + ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
     )
     return "\n".join(lines)

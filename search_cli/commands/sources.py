@@ -62,8 +62,9 @@ def sources(
     """List the outlets of the source registry (all, or the IDS given).
 
     Loading validates the file: a bad entry is reported with its position, id and field.
-    With --check, fetch their URLs instead (see `newsarchive sources --help`); the
-    verdicts are ok, empty, stale, blocked (robots.txt or a refusing server) and dead.
+    With --check, fetch their feeds, sitemaps, section pages and robots.txt once instead,
+    and give each URL a verdict: ok, empty, stale, blocked (robots.txt or a refusing
+    server) or dead (docs/crawling.md). Exits 0 when the check ran, whatever it found.
     """
     from crawler.sources import load_sources, registry_path, select_sources
 
