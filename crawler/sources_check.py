@@ -229,6 +229,9 @@ class Checker:
         except ValueError as exc:  # FeedError, SitemapError: not what the registry says
             row.reason = str(exc)[:200]
             return row
+        except (RecursionError, MemoryError, LookupError, TypeError) as exc:  # hostile input
+            row.reason = f"unreadable: {type(exc).__name__}"
+            return row
         self._judge(row)
         return row
 
@@ -352,6 +355,8 @@ class Checker:
                 raise FetchError("connection_refused") from None
             except (OSError, http.client.HTTPException) as exc:
                 raise FetchError("connection_failed", type(exc).__name__) from None
+            except ValueError as exc:  # a URL http.client will not send (from a Location)
+                raise FetchError("bad_url", str(exc)[:200]) from None
             finally:
                 conn.close()
         if len(body) > self.max_bytes:
