@@ -26,6 +26,7 @@ class FetchedPage:
     body: bytes = field(default=b"", repr=False)
     encoding: str | None = None
     feed_entry: dict | None = None
+    politics_hint: str | None = None  # the registry's politics listing it came from
     depth: int = 0
     requested_url: str | None = None
     # Filled by the pipeline, read by the spider when the item is scraped:

@@ -75,7 +75,7 @@ class ArchivePipeline:
     async def _analyse(self, page: FetchedPage) -> dict[str, Any]:
         from scrapy.utils.defer import maybe_deferred_to_future
 
-        args = (page.body, page.url, page.encoding, page.feed_entry)
+        args = (page.body, page.url, page.encoding, page.feed_entry, page.politics_hint)
         if self.pool is None:
             return analyse_page(*args)
         return await maybe_deferred_to_future(
@@ -134,6 +134,7 @@ class ArchivePipeline:
                     source_tags=item.source_tags,
                     http_status=item.status,
                     feed_entry=item.feed_entry,
+                    politics_hint=item.politics_hint,
                 )
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)

@@ -156,6 +156,11 @@ def format_report(report: dict) -> str:
         if s["errors"]:
             kinds = ", ".join(f"{k}={v}" for k, v in sorted(s["errors"].items()))
             notes.append(f"  errors: {kinds}")
+        if s["skipped"].get("path_scope"):
+            notes.append(
+                f"  scope: {s['skipped']['path_scope']} discovered URLs outside the source's "
+                "include/exclude paths, not fetched"
+            )
         cut = {k: v for k, v in s["skipped"].items() if k.startswith("sitemap_")}
         if cut.get("sitemap_depth"):
             notes.append(

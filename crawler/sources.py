@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,13 @@ MAX_SECTION_DEPTH = 5
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _TAG_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _HOST_RE = re.compile(r"^[a-z0-9.-]+(:\d+)?$")
+# A path pattern: "/" then path characters; "*" matches within one segment, "**" spans any
+# number of segments. No query, fragment or whitespace: scope is about where a page lives.
+_PATTERN_RE = re.compile(r"^/[A-Za-z0-9\-._~%!$&'()+,;=:@*/]*$")
+PATTERN_HELP = (
+    'a path pattern starting with \'/\', e.g. "/politics/" or "/*/*/*/politics/" '
+    "('*' matches within one path segment, '**' any number of segments)"
+)
 
 _FIELDS = {
     "id",
@@ -38,6 +46,11 @@ _FIELDS = {
     "verified",
     "enabled",
     "interval",
+    "include",
+    "exclude",
+    "politics_listings",
+    "evidence",
+    "note",
 }
 
 
@@ -57,11 +70,34 @@ class Source:
     verified: bool = False
     enabled: bool = True
     interval: float | None = None  # seconds between scheduled crawls (see the scheduler)
+    include: tuple[str, ...] = ()  # path patterns an article URL must match (none: all)
+    exclude: tuple[str, ...] = ()  # path patterns that rule an article URL out (win)
+    politics_listings: tuple[str, ...] = ()  # feeds/sitemaps/sections carrying politics only
+    evidence: dict[str, str] = field(default_factory=dict)  # URL -> where it is reported
+    note: str = ""  # why the entry is disabled, or what is known to go wrong with it
 
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
         host = (urlsplit(url).hostname or "").lower()
         return any(host == d or host.endswith("." + d) for d in self._scope_hosts)
+
+    def wants(self, url: str) -> bool:
+        """True if a discovered article URL is inside the source's path scope: it matches
+        an ``include`` pattern (or there are none) and no ``exclude`` pattern.
+
+        Domains are ``in_scope``'s business; this is the topical cut, applied to every
+        candidate the crawl discovers (feed and sitemap entries, section and index links).
+        """
+        path = (urlsplit(url).path or "/").lower()
+        if self.exclude and path_matcher(self.exclude).match(path):
+            return False
+        return not self.include or bool(path_matcher(self.include).match(path))
+
+    def politics_hint(self, listing_url: str, kind: str) -> str | None:
+        """The hint for the extractor when ``listing_url`` is a politics-only listing."""
+        if listing_url in self.politics_listings:
+            return f"politics {kind} {listing_url}"
+        return None
 
     @property
     def _scope_hosts(self) -> tuple[str, ...]:
@@ -85,7 +121,51 @@ class Source:
             "verified": self.verified,
             "enabled": self.enabled,
             "interval": self.interval,
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "politics_listings": list(self.politics_listings),
+            "evidence": dict(self.evidence),
+            "note": self.note or None,
         }
+
+
+def under_section(url: str, section_url: str) -> bool:
+    """Whether ``url`` lives under the path of a section page (a politics section's
+    links carry its hint only there: its menus link to the whole site)."""
+    base = (urlsplit(section_url).path or "/").rstrip("/").lower()
+    path = (urlsplit(url).path or "/").lower()
+    return not base or path == base or path.startswith(base + "/")
+
+
+@cache
+def path_matcher(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for a list of path patterns (case-insensitive, by segment).
+
+    A pattern matches a path that starts with its segments: "/politics" and "/politics/"
+    both match "/politics/2024/story" but not "/politics-and-pop/story".
+    """
+    alternatives = []
+    for pattern in patterns:
+        parts = []
+        for segment in pattern.lower().strip("/").split("/"):
+            if segment == "**":
+                parts.append("(?:/[^/]*)*?")
+            elif segment:
+                parts.append("/" + "[^/]*".join(re.escape(p) for p in segment.split("*")))
+        alternatives.append("".join(parts))
+    return re.compile("^(?:" + "|".join(alternatives) + ")(?:/|$)")
+
+
+def check_pattern(pattern: object) -> str | None:
+    """Why ``pattern`` is not a valid path pattern, or None when it is."""
+    if not isinstance(pattern, str) or not _PATTERN_RE.match(pattern):
+        return "is not " + PATTERN_HELP
+    segments = pattern.strip("/").split("/")
+    if pattern != "/" and "" in segments:
+        return "has an empty segment ('//')"
+    if any("**" in s and s != "**" for s in segments):
+        return "uses '**' inside a segment (it must be a whole segment: '/**/politics/')"
+    return None
 
 
 def registry_path(path: str | os.PathLike | None = None) -> Path:
@@ -171,6 +251,16 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
             raise ConfigError(f"{where}: field {name!r} must be a list of URLs")
         return tuple(url(name, v) for v in value)
 
+    def patterns(name: str) -> tuple[str, ...]:
+        value = entry.get(name, [])
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: field {name!r} must be a list of path patterns")
+        for pattern in value:
+            problem = check_pattern(pattern)
+            if problem:
+                raise ConfigError(f"{where}: field {name!r}: {pattern!r} {problem}")
+        return tuple(value)
+
     def flag(name: str, default: bool) -> bool:
         value = entry.get(name, default)
         if not isinstance(value, bool):
@@ -203,6 +293,8 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         )
         if not ok:
             raise ConfigError(f"{where}: field 'tags.{key}' must be a string or list of strings")
+    include, exclude = patterns("include"), patterns("exclude")
+    note = text("note", required=False)
     source = Source(
         id=sid,
         name=name,
@@ -220,7 +312,25 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
             if "interval" in entry
             else None
         ),
+        include=include,
+        exclude=exclude,
+        politics_listings=url_list("politics_listings"),
+        evidence=_evidence(entry.get("evidence", {}), where),
+        note=note,
     )
+    listings = set(source.discovery_urls)
+    for u in source.politics_listings:
+        if u not in listings:
+            raise ConfigError(
+                f"{where}: field 'politics_listings': {u!r} is not one of the source's "
+                "feeds, sitemaps or sections"
+            )
+    for u in source.evidence:
+        if u not in listings and u != source.homepage:
+            raise ConfigError(
+                f"{where}: field 'evidence': {u!r} is not the homepage or one of the "
+                "source's feeds, sitemaps or sections"
+            )
     for field_name in ("sections",):
         for u in getattr(source, field_name):
             if not source.in_scope(u):
@@ -230,3 +340,16 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
     if not source.discovery_urls:
         raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'sections'")
     return source
+
+
+def _evidence(value: object, where: str) -> dict[str, str]:
+    """``[source.evidence]``: URL = "where this URL is reported" (one string per URL)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: field \'evidence\' must be a table of "URL" = "text" pairs')
+    for url, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(
+                f"{where}: field 'evidence': the value for {url!r} must be a non-empty string "
+                "saying where the URL is reported"
+            )
+    return {url: text.strip() for url, text in value.items()}

@@ -17,13 +17,18 @@ MAX_LINKS = 500
 
 
 def analyse_page(
-    body: bytes, url: str, encoding: str | None, feed_entry: dict | None
+    body: bytes,
+    url: str,
+    encoding: str | None,
+    feed_entry: dict | None,
+    politics_hint: str | None = None,
 ) -> dict[str, Any]:
     """Classify one page; extract it if it is an article, else list its links.
 
     The page is parsed once, and parse, classification and extraction share one time
     bound, so no page can hold a worker (or a crawl asked to stop) for longer.
-    ``encoding`` is the charset the HTTP response declared, if any.
+    ``encoding`` is the charset the HTTP response declared, if any; ``politics_hint``
+    the registry's politics listing the URL came from (``extract(politics_hint=...)``).
     """
     from crawler.discovery.classify import classify_tree
     from crawler.extract import DEFAULT_TIMEOUT, extract
@@ -36,7 +41,7 @@ def analyse_page(
             is_article, reason = classify_tree(tree, url)
             if not is_article:
                 return {"kind": "index", "reason": reason, "links": _links(tree, url)}
-            record = extract(tree, url, feed_entry=feed_entry)
+            record = extract(tree, url, feed_entry=feed_entry, politics_hint=politics_hint)
     except ExtractionTimeout:
         return {"kind": "error", "reason": f"timeout after {DEFAULT_TIMEOUT:g} s"}
     except Exception as exc:  # analysis must never kill the crawl

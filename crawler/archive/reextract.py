@@ -121,7 +121,11 @@ def reextract(
                     summary["missing"] += 1
                     continue
                 extracted = extract(
-                    body, capture.url, feed_entry=meta.get("feed_entry"), encoding=charset
+                    body,
+                    capture.url,
+                    feed_entry=meta.get("feed_entry"),
+                    politics_hint=meta.get("politics_hint"),
+                    encoding=charset,
                 )
                 outcome = article_log.article(
                     extracted,

@@ -213,13 +213,14 @@ class Archive:
         source_tags: dict[str, str] | None = None,
         http_status: int | None = None,
         feed_entry: dict | None = None,
+        politics_hint: str | None = None,
     ) -> Outcome:
         """Record the extraction of an archived response as a new/changed/unchanged event.
 
         The WARC metadata record keeps everything re-extraction needs besides the page
-        itself (source, tags, feed entry), and the extractor and content hash of the
-        result, which ties it to its article record; the result itself is in the JSONL
-        (and re-extraction recomputes it), so it is not written twice.
+        itself (source, tags, feed entry, the registry's politics hint), and the extractor
+        and content hash of the result, which ties it to its article record; the result
+        itself is in the JSONL (and re-extraction recomputes it), so it is not written twice.
         """
         status = capture.status if http_status is None else http_status
         self._metadata(
@@ -232,6 +233,7 @@ class Archive:
                 "source_tags": dict(source_tags or {}),
                 "http_status": status,
                 "feed_entry": feed_entry,
+                "politics_hint": politics_hint,
                 "extractor": extracted.get("extractor"),
                 "content_hash": content_hash(extracted.get("title"), extracted.get("body")),
             },

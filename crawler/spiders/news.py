@@ -38,7 +38,7 @@ from crawler.discovery.entries import Entry
 from crawler.extract.page import declared_charset
 from crawler.items import FetchedPage
 from crawler.resolver import refused_address, trust_homepages
-from crawler.sources import Source, load_sources, select_sources
+from crawler.sources import Source, load_sources, select_sources, under_section
 from newsarchive.errors import ArchiveWriteError, ConfigError
 
 DISCOVERY_PRIORITY = 1_000_000
@@ -52,6 +52,7 @@ class Candidate:
     entry: Entry | None
     depth: int
     recheck: bool = False
+    politics_hint: str | None = None  # found in a politics-only listing of the registry
 
 
 @dataclass
@@ -66,6 +67,7 @@ class SourceState:
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
     sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
     scope_hosts: set[str] = field(default_factory=set)
+    out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
 
 
 def parse_since(value: str | datetime | None) -> datetime | None:
@@ -235,6 +237,8 @@ class NewsSpider(scrapy.Spider):
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
             kind, self.parse_section
         )
+        # A politics listing's hint, inherited by its child sitemaps and pagination pages.
+        meta["politics_hint"] = meta.get("politics_hint") or src.politics_hint(url, kind)
         request = Request(
             url,
             callback=callback,
@@ -286,7 +290,9 @@ class NewsSpider(scrapy.Spider):
         self._doc(
             response, status="ok" if entries else "empty", entries=len(entries), http_status=200
         )
-        self._add_entries(response.meta["source_id"], entries, depth=0)
+        self._add_entries(
+            response.meta["source_id"], entries, depth=0, hint=response.meta.get("politics_hint")
+        )
 
     def parse_sitemap(self, response: Response):
         if response.status == 304:
@@ -310,7 +316,11 @@ class NewsSpider(scrapy.Spider):
                 return
             for child in children:
                 request = self._discovery_request(
-                    state.source, child.url, "sitemap", sitemap_depth=depth
+                    state.source,
+                    child.url,
+                    "sitemap",
+                    sitemap_depth=depth,
+                    politics_hint=response.meta.get("politics_hint"),
                 )
                 if request is not None:
                     yield request
@@ -321,7 +331,9 @@ class NewsSpider(scrapy.Spider):
             entries=len(sitemap.entries),
             http_status=200,
         )
-        self._add_entries(source_id, sitemap.entries, depth=0)
+        self._add_entries(
+            source_id, sitemap.entries, depth=0, hint=response.meta.get("politics_hint")
+        )
 
     def parse_section(self, response: Response):
         source_id = response.meta["source_id"]
@@ -331,6 +343,7 @@ class NewsSpider(scrapy.Spider):
             return
         self._doc(response, status="ok", http_status=response.status)
         page = response.meta.get("page", 1)
+        hint = response.meta.get("politics_hint")
         base = urlsplit(response.url)
         found = 0
         for href in response.xpath("//a/@href").getall():
@@ -349,13 +362,21 @@ class NewsSpider(scrapy.Spider):
                         "section",
                         depth=response.meta["depth"],
                         page=int(number),
+                        politics_hint=hint,
                     )
                     if request is not None:
                         yield request
                 continue
             if link_kind(url) == "index" or url == response.url:
                 continue
-            found += self._add_candidate(state, url, None, None, response.meta["depth"] + 1)
+            found += self._add_candidate(
+                state,
+                url,
+                None,
+                None,
+                response.meta["depth"] + 1,
+                hint=hint if under_section(url, response.url) else None,
+            )
         self._doc(response, links=found)
 
     def _discovery_failed(self, failure):
@@ -369,7 +390,9 @@ class NewsSpider(scrapy.Spider):
     def _in_window(self, published: datetime | None) -> bool:
         return self.since is None or published is None or published >= self.since
 
-    def _add_entries(self, source_id: str, entries: list[Entry], depth: int) -> None:
+    def _add_entries(
+        self, source_id: str, entries: list[Entry], depth: int, hint: str | None = None
+    ) -> None:
         state = self.states[source_id]
         for entry in entries:
             if not self.in_scope(source_id, entry.url) or not state.source.in_scope(entry.url):
@@ -378,7 +401,7 @@ class NewsSpider(scrapy.Spider):
             if not self._in_window(entry.published):
                 self.stat(source_id, "skipped/too_old")
                 continue
-            self._add_candidate(state, entry.url, entry.published, entry, depth)
+            self._add_candidate(state, entry.url, entry.published, entry, depth, hint=hint)
 
     def _add_candidate(
         self,
@@ -388,16 +411,24 @@ class NewsSpider(scrapy.Spider):
         entry: Entry | None,
         depth: int,
         recheck: bool = False,
+        hint: str | None = None,
     ) -> int:
+        if not state.source.wants(url):  # the registry's include/exclude path scope
+            if url not in state.out_of_path_scope:
+                state.out_of_path_scope.add(url)
+                self.stat(state.source.id, "skipped/path_scope")
+            return 0
         if url in state.requested:
             return 0
         old = state.candidates.get(url)
         if old is not None:
-            # Keep the richest listing: a dated feed entry beats an undated section link.
+            # Keep the richest listing: a dated feed entry beats an undated section link,
+            # and a politics listing's word is kept whichever listing came first.
             if old.entry is None and entry is not None:
                 old.entry, old.published = entry, published or old.published
+            old.politics_hint = old.politics_hint or hint
             return 0
-        state.candidates[url] = Candidate(url, published, entry, depth, recheck)
+        state.candidates[url] = Candidate(url, published, entry, depth, recheck, hint)
         return 1
 
     def _add_known_for_recheck(self, state: SourceState) -> None:
@@ -484,6 +515,7 @@ class NewsSpider(scrapy.Spider):
                 "kind": "article",
                 "depth": cand.depth,
                 "feed_entry": cand.entry.feed_entry() if cand.entry else None,
+                "politics_hint": cand.politics_hint,
                 "recheck": cand.recheck or self.archive.is_archived(cand.url),
                 "handle_httpstatus_list": list(REMOVED_STATUSES),
             },
@@ -534,6 +566,7 @@ class NewsSpider(scrapy.Spider):
             body=response.body,
             encoding=declared_charset(response.headers.get(b"Content-Type")),
             feed_entry=meta.get("feed_entry"),
+            politics_hint=meta.get("politics_hint"),
             depth=meta.get("depth", 0),
             requested_url=requested,
         )

@@ -93,8 +93,10 @@ def test_metadata_records_tie_captures_to_records_without_repeating_the_text(tmp
 def test_reextract_uses_the_current_extractor(tmp_path):
     crawl(tmp_path)
 
-    def newer(html, url, *, feed_entry=None, encoding=None):
-        record = extract(html, url, feed_entry=feed_entry, encoding=encoding)
+    def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
+        record = extract(
+            html, url, feed_entry=feed_entry, politics_hint=politics_hint, encoding=encoding
+        )
         record["extractor"] = {"name": "newer", "version": "2"}
         record["section"] = "politics"
         return record
@@ -122,9 +124,11 @@ def test_reextract_command(tmp_path, monkeypatch):
     assert default.exit_code == 0 and "articles/reextract-" in default.output
 
 
-def newer(html, url, *, feed_entry=None, encoding=None):
+def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
     """A newer extractor: the same text, one field it now finds."""
-    record = extract(html, url, feed_entry=feed_entry, encoding=encoding)
+    record = extract(
+        html, url, feed_entry=feed_entry, politics_hint=politics_hint, encoding=encoding
+    )
     record["extractor"] = {"name": "newer", "version": "2"}
     record["section"] = "politics"
     return record
@@ -142,7 +146,7 @@ def capture_page(archive, url: str, html: str):
 def test_promote_makes_the_set_live_and_later_crawls_continue_from_it(tmp_path):
     from crawler.archive.reextract import promote
 
-    def steadier(html, url, *, feed_entry=None, encoding=None):
+    def steadier(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
         # A newer extractor that reads the headline without the word an edit added:
         # the edit of article a is no new version any more.
         record = newer(html, url, feed_entry=feed_entry, encoding=encoding)

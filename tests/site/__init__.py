@@ -9,7 +9,10 @@ robots.txt. With ``specials=True`` the feed also lists pages that misbehave: a r
 disallowed page, redirects in and out of scope, 404, 500, 429 + Retry-After, a Latin-1
 page and an oversized page.
 
-Per-test knobs, changeable while the server runs: ``edition`` (rewrites article 0),
+``section_paths=True`` files articles under their section (``/politics/<date>/<slug>/``,
+``/world/...``, each section's listing also at ``/politics/``), for the registry's
+include/exclude path scope. Per-test knobs,
+changeable while the server runs: ``edition`` (rewrites article 0),
 ``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404),
 ``emptied`` (slugs whose page comes without its paragraphs), and ``log`` (every
 request served). ``recurring`` gives the outlet blocks of its own that every article
@@ -102,10 +105,11 @@ class Article:
     tags: list[str]
     paragraphs: list[str]
     style: str  # "jsonld", "og" or "byline"
+    prefix: str = ""  # "/politics" when the site files articles under their section
 
     @property
     def path(self) -> str:
-        return f"/{self.published:%Y/%m/%d}/{self.slug}/"
+        return f"{self.prefix}/{self.published:%Y/%m/%d}/{self.slug}/"
 
 
 @dataclass
@@ -139,6 +143,7 @@ class NewsSite:
         now: datetime | None = None,
         heavy: bool = False,
         recurring: tuple[tuple[str, str], ...] = (),
+        section_paths: bool = False,
     ) -> None:
         self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
         self.per_page = per_page
@@ -149,6 +154,8 @@ class NewsSite:
         # The outlet's own boilerplate inside the story body, as (where, text) with where
         # "top", "middle" or "end": what crawler.extract.recurring learns to drop.
         self.recurring = recurring
+        # Articles at /<section>/<date>/<slug>/, as outlets whose URLs name the desk.
+        self.section_paths = section_paths
         self.edition = 1
         self.storm_429 = False
         self.gone: set[str] = set()
@@ -196,6 +203,7 @@ class NewsSite:
             tags=rng.sample(TAGS, 2),
             paragraphs=paragraphs,
             style=("jsonld", "og", "byline")[i % 3],
+            prefix=f"/{SECTIONS[i % 2]}" if self.section_paths else "",
         )
 
     def url(self, path: str = "/") -> str:
@@ -442,7 +450,7 @@ class NewsSite:
             return self._conditional(body, {"Content-Type": "application/x-gzip"}, headers)
         if path == "/":
             return 200, html, self.render_listing("Latest", self.articles[:10]).encode()
-        if path.startswith("/section/"):
+        if path.startswith("/section/") or (self.section_paths and path.strip("/") in SECTIONS):
             section = path.strip("/").split("/")[-1]
             page = int((query.get("page") or ["1"])[0] or 1)
             text = self.render_section(section, page) if section in SECTIONS else None
