@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from newsarchive.errors import NewsarchiveError
+from newsarchive.errors import ConfigError, NewsarchiveError
 
 
 def crawl_settings(
@@ -47,14 +47,18 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
 
     from crawler.sources import load_sources, select_sources
-    from crawler.spiders.news import NewsSpider, parse_since
+    from crawler.spiders.news import NewsSpider
     from newsarchive.config import load_settings
+    from newsarchive.dates import DateError, parse_since
 
     config = load_settings()
     home = Path(home or config.home)
     # Validate everything before starting Twisted, so bad input fails with one line.
     select_sources(load_sources(sources_file), source_ids, all_=all_sources)
-    parse_since(since)
+    try:
+        parse_since(since)
+    except DateError as exc:
+        raise ConfigError(f"since: {exc}") from None
     settings = crawl_settings(home, overrides, config.user_agent)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)

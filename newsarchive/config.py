@@ -238,22 +238,12 @@ def redact_url(text: str) -> str:
     return _USERINFO.sub(hide, text)
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.I)
-_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
-
 def parse_duration(value: object, where: str) -> float:
-    """``90``, ``"90s"``, ``"15m"``, ``"2h"``, ``"1d"`` -> seconds (> 0)."""
-    if isinstance(value, bool):
-        raise ConfigError(f"{where}: {value!r} is not a duration like 30m, 2h or 1d")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ConfigError(f"{where}: {value!r} is not a duration like 30m, 2h or 1d")
-        unit = match.group(2).lower() if match.group(2) else None
-        seconds = float(match.group(1)) * _UNITS[unit]
-    if seconds <= 0:
-        raise ConfigError(f"{where}: the duration must be more than 0")
-    return seconds
+    """A duration of a config file or registry entry in seconds; ``where`` names it."""
+    from newsarchive.dates import DateError
+    from newsarchive.dates import parse_duration as seconds
+
+    try:
+        return seconds(value)
+    except DateError as exc:
+        raise ConfigError(f"{where}: {exc}") from None

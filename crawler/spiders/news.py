@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
-from dateutil import parser as dateparser
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Request, Response
@@ -39,6 +38,7 @@ from crawler.extract.page import declared_charset
 from crawler.items import FetchedPage
 from crawler.resolver import refused_address, trust_homepages
 from crawler.sources import Source, load_sources, select_sources, under_section
+from newsarchive.dates import DateError, parse_since
 from newsarchive.errors import ArchiveWriteError, ConfigError
 
 DISCOVERY_PRIORITY = 1_000_000
@@ -68,19 +68,6 @@ class SourceState:
     sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
     scope_hosts: set[str] = field(default_factory=set)
     out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
-
-
-def parse_since(value: str | datetime | None) -> datetime | None:
-    """A --since value as an aware datetime; plain dates mean midnight UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        parsed = dateparser.isoparse(str(value))
-    except ValueError:
-        raise ConfigError(f"--since: {value!r} is not a date (use YYYY-MM-DD)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def error_kind(failure) -> str:
@@ -441,7 +428,7 @@ class NewsSpider(scrapy.Spider):
             when = (article.fields or {}).get("published") or article.first_seen
             try:
                 published = parse_since(when)
-            except ConfigError:
+            except DateError:
                 published = None
             if published and published >= horizon:
                 self._add_candidate(state, url, published, None, 0, recheck=True)

@@ -52,10 +52,8 @@ def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec:
     """The SearchSpec of a command's arguments; bad dates are usage errors (exit 2)."""
     from search_cli.query.build import Filters, SearchSpec
-    from search_cli.query.dates import parse_range
 
-    with usage_errors():
-        dates = parse_range(options.get("date_from"), options.get("date_to"))
+    dates = date_range(options.get("date_from"), options.get("date_to"))
     filters = Filters(
         outlets=tuple(options.get("outlet") or ()),
         domains=tuple(options.get("domain") or ()),
@@ -70,6 +68,24 @@ def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec
     return SearchSpec(query=query or "", filters=filters, sort=sort)
 
 
+def date_range(start: str | None, end: str | None):
+    """``--from``/``--to`` as one interval; a bad date names its option (exit 2)."""
+    from newsarchive.dates import DateError, parse_period, parse_range
+
+    for value, option in ((start, "--from"), (end, "--to")):
+        try:
+            if value is not None:
+                parse_period(value)
+        except DateError as exc:
+            raise click.BadParameter(str(exc), param_hint=option) from None
+    try:
+        return parse_range(start, end)
+    except DateError:
+        raise click.UsageError(
+            f"--from {start} is after --to {end}: the start must come before the end"
+        ) from None
+
+
 @contextlib.contextmanager
 def usage_errors() -> Iterator[None]:
     """``InvalidQuery`` from the library becomes a Click usage error: one line, exit 2."""
@@ -78,9 +94,18 @@ def usage_errors() -> Iterator[None]:
     try:
         yield
     except InvalidQuery as exc:
+        message = str(exc)
+        if exc.instead:
+            message += f" (use {option_name(exc.instead)})"
         if exc.param:
-            raise click.BadParameter(str(exc), param_hint=exc.param) from None
-        raise click.UsageError(str(exc)) from None
+            raise click.BadParameter(message, param_hint=option_name(exc.param)) from None
+        raise click.UsageError(message) from None
+
+
+def option_name(param: str) -> str:
+    """The command-line form of a library parameter: ``date_field`` -> ``--date-field``;
+    ``id`` stays the argument ``ID``."""
+    return "ID" if param == "id" else "--" + param.replace("_", "-")
 
 
 def connect():

@@ -9,12 +9,13 @@ from search_cli.commands._options import sources_file_option
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from crawler.spiders.news import parse_since
+    """Checked here, passed on as written: the crawl reads it with the same grammar."""
+    from newsarchive.dates import DateError, parse_since
 
     try:
         parse_since(value)
-    except NewsarchiveError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--since: ")) from None
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
     return value
 
 

@@ -10,23 +10,12 @@ import click
 
 
 def _parse_since(value: str | None):
-    if value is None:
-        return None
-    from datetime import UTC
-
-    from dateutil import parser
+    from newsarchive.dates import DateError, parse_since
 
     try:
-        moment = parser.isoparse(value)
-    except ValueError:
-        try:
-            moment = parser.parse(value)
-        except (ValueError, OverflowError):
-            raise click.BadParameter(
-                f"{value!r} is not a date (try 2024-06-01 or 2024-06-01T12:00:00Z)",
-                param_hint="--since",
-            ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return parse_since(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
 
 
 class _Bar:

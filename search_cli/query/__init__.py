@@ -11,7 +11,8 @@ Use it without the CLI::
     for hit in page.hits:
         print(hit.id, hit.source["outlet"], hit.title, hit.snippet)
 
-Modules: ``dates`` (``2019-06``, ``June 2019``, ``7d``... as UTC intervals), ``text``
+Dates (``2019-06``, ``June 2019``, ``7d``... as UTC intervals) are read by
+``newsarchive.dates``, the project's one date grammar. Modules: ``text``
 (the safe pre-parse of query strings), ``fields`` (the documented field names),
 ``build`` (request bodies, pure), ``search`` (pages and exports), ``aggregations``
 (count, timeline, stats), ``coverage`` (coverage alarms), ``articles`` (one article
@@ -19,10 +20,10 @@ and its versions), ``capture`` (archived HTML, read by the archive's reader),
 ``execute`` (what they share). Bad input raises ``InvalidQuery``.
 """
 
+from newsarchive.dates import DateRange, parse_period, parse_range
 from search_cli.query.aggregations import count, stats, timeline
 from search_cli.query.articles import article
 from search_cli.query.build import Filters, SearchSpec
-from search_cli.query.dates import DateRange, parse_period, parse_range
 from search_cli.query.errors import IndexMissing, InvalidQuery
 from search_cli.query.search import export, search
 

@@ -43,9 +43,11 @@ def timeline(
 ) -> Timeline:
     """Counts of matches per period (and per outlet with ``by="outlet"``)."""
     if interval not in INTERVALS:
-        raise InvalidQuery(f"unknown interval {interval!r}: use {', '.join(INTERVALS)}")
+        raise InvalidQuery(
+            f"unknown interval {interval!r}: use {', '.join(INTERVALS)}", param="interval"
+        )
     if by not in (None, "outlet"):
-        raise InvalidQuery(f"cannot split by {by!r}: use --by outlet", param="--by")
+        raise InvalidQuery(f"cannot split by {by!r}: only by outlet", param="by")
     date_field = spec.filters.date_field
     dates = build.date_filter(spec.filters) or {"exists": {"field": date_field}}
     histogram: dict = {
@@ -138,7 +140,7 @@ def count_field(by: str) -> str:
     if key != by and key and "." not in key and key.replace("_", "").isalnum():
         return f"source_tags.{key}"
     names = ", ".join([*COUNT_BY, "where.TAG"])
-    raise InvalidQuery(f"cannot count by {by!r}: use one of {names}", param="--by")
+    raise InvalidQuery(f"cannot count by {by!r}: use one of {names}", param="by")
 
 
 @dataclass

@@ -31,7 +31,7 @@ def article(client: Elasticsearch, article_id: str, *, prefix: str = "newsarchiv
         raise InvalidQuery(
             f"{article_id!r} is not an article id: give the 40-character id (or its first "
             "6+ characters) that search prints",
-            param="ID",
+            param="id",
         )
     query = {"term": {"id": ident}} if len(ident) == 40 else {"prefix": {"id": ident}}
     with translated(names.articles):
@@ -42,7 +42,7 @@ def article(client: Elasticsearch, article_id: str, *, prefix: str = "newsarchiv
         raise NewsarchiveError(f"no article with id {article_id!r} in {names.articles}")
     if len(found) > 1:
         raise InvalidQuery(
-            f"id prefix {article_id!r} is ambiguous: give more characters", param="ID"
+            f"id prefix {article_id!r} is ambiguous: give more characters", param="id"
         )
     current = found[0]["_source"]
     with translated(names.versions):

@@ -13,8 +13,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from newsarchive.dates import DateRange
 from search_cli.query import fields as F
-from search_cli.query.dates import DateRange
 from search_cli.query.errors import InvalidQuery
 from search_cli.query.text import rewrite
 
@@ -85,10 +85,12 @@ def validate(spec: SearchSpec) -> None:
     if spec.filters.date_field not in F.DATE_FIELDS:
         raise InvalidQuery(
             f"unknown date field {spec.filters.date_field!r}: use one of {', '.join(F.DATE_FIELDS)}",
-            param="--date-field",
+            param="date_field",
         )
     if spec.sort is not None and spec.sort not in SORTS:
-        raise InvalidQuery(f"unknown sort {spec.sort!r}: use one of {', '.join(SORTS)}")
+        raise InvalidQuery(
+            f"unknown sort {spec.sort!r}: use one of {', '.join(SORTS)}", param="sort"
+        )
 
 
 def text_query(query: str) -> dict:
@@ -214,12 +216,13 @@ def search_body(
 ) -> dict:
     """The body of one page of results."""
     if size < 1:
-        raise InvalidQuery("--limit must be at least 1", param="--limit")
+        raise InvalidQuery("must be at least 1", param="limit")
     if search_after is None and offset + size > MAX_WINDOW:
         raise InvalidQuery(
             f"page too deep (results {offset + 1}-{offset + size}; at most {MAX_WINDOW} by page "
-            "number): continue with the --after token a page prints, or use `newsarchive export`",
-            param="--page",
+            "number): continue from the resume token a page gives, or export every match",
+            param="page",
+            instead="after",
         )
     body: dict = {
         "query": base_query(spec, with_dates=False),
@@ -254,13 +257,13 @@ def decode_token(spec: SearchSpec, token: str) -> list:
             raise ValueError
     except (ValueError, TypeError) as exc:
         raise InvalidQuery(
-            f"{token!r} is not a resume token: pass the --after value a page printed",
-            param="--after",
+            f"{token!r} is not a resume token: pass the token a page printed",
+            param="after",
         ) from exc
     if fingerprint != spec.fingerprint():
         raise InvalidQuery(
             "this resume token belongs to a different search: repeat the same query, "
-            "filters and --sort with it",
-            param="--after",
+            "filters and sort order with it",
+            param="after",
         )
     return values

@@ -16,11 +16,19 @@ MAX_REASON = 300  # characters of an Elasticsearch error reason shown to the use
 
 
 class InvalidQuery(ValueError):
-    """The user's input cannot be searched; the message says what to change."""
+    """The user's input cannot be searched; the message says what to change.
 
-    def __init__(self, message: str, *, param: str | None = None) -> None:
+    ``param`` names the input at fault as the library's callers name it (``limit``,
+    ``after``, ``date_field``...), ``instead`` the one to use in its place; the CLI turns
+    them into its own option names.
+    """
+
+    def __init__(
+        self, message: str, *, param: str | None = None, instead: str | None = None
+    ) -> None:
         super().__init__(message)
         self.param = param
+        self.instead = instead  # the parameter to use instead, when there is one
 
 
 class IndexMissing(NewsarchiveError):

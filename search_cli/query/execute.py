@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 
-_KNOWN_CHECKS = (("outlet", "outlets", "--outlet"), ("domain", "domains", "--domain"))
+_KNOWN_CHECKS = (("outlet", "outlets"), ("domain", "domains"))
 
 
 def layout(prefix: str):
@@ -33,7 +33,7 @@ def undated(body: dict) -> int | None:
 
 def _check_known_values(client: Elasticsearch, index: str, spec: SearchSpec) -> None:
     """Zero hits with an --outlet or --domain nobody has: say it is unknown (exit 2)."""
-    for fld, attr, option in _KNOWN_CHECKS:
+    for fld, attr in _KNOWN_CHECKS:
         for value in getattr(spec.filters, attr):
             query = build._term(fld, value)
             if client.count(index=index, query=query).body["count"] == 0:
@@ -42,11 +42,12 @@ def _check_known_values(client: Elasticsearch, index: str, spec: SearchSpec) -> 
                 ).body
                 known = [b["key"] for b in agg["aggregations"]["v"]["buckets"]]
                 hint = ", ".join(known) if known else "none: the corpus is empty"
-                raise InvalidQuery(f"unknown {fld} {value!r}: known are {hint}", param=option)
+                raise InvalidQuery(f"unknown {fld} {value!r}: known are {hint}", param=fld)
 
 
 def matches(client: Elasticsearch, index: str, spec: SearchSpec, body: dict) -> dict:
-    """Run ``body``; with no match, say when an --outlet or --domain is unknown (exit 2)."""
+    """Run ``body``; with no match, say when an outlet or domain filter names a value
+    the corpus does not have (``InvalidQuery``)."""
     with translated(index):
         result = client.search(index=index, **body).body
         if int(result["hits"]["total"]["value"]) == 0:

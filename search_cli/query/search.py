@@ -46,7 +46,7 @@ def search(
 ) -> SearchPage:
     """One page of results; ``after`` (a token from ``next_token``) continues a search."""
     if page < 1:
-        raise InvalidQuery("--page must be 1 or more", param="--page")
+        raise InvalidQuery("must be 1 or more", param="page")
     search_after = build.decode_token(spec, after) if after else None
     offset = 0 if search_after is not None else (page - 1) * limit
     body = build.search_body(

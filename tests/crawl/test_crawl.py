@@ -184,7 +184,7 @@ def test_bad_input_fails_with_one_line(site, make_crawler, tmp_path):
     assert "unknown source id 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
     result = crawler.run("--since", "someday")
-    assert result.returncode == 2 and "not a date" in result.stderr
+    assert result.returncode == 2 and "as a date" in result.stderr
 
 
 def test_scrapy_crawl_command_works_too(site, make_crawler):

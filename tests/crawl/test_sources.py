@@ -67,7 +67,7 @@ def _entry(**fields):
         ({"colour": "red"}, "unknown field 'colour'"),
         ({"sections": ["https://other.example/politics"]}, "outside the source's domains"),
         ({"feeds": []}, "give at least one of 'feeds', 'sitemaps' or 'sections'"),
-        ({"interval": "often"}, "field 'interval': 'often' is not a duration like 30m"),
+        ({"interval": "often"}, "field 'interval': 'often' is not a duration like 90s, 30min"),
         ({"interval": 0}, "field 'interval': the duration must be more than 0"),
         ({"include": "/politics/"}, "field 'include' must be a list of path patterns"),
         ({"include": ["politics/"]}, "field 'include': 'politics/' is not a path pattern"),
@@ -181,7 +181,7 @@ def test_sources_command_fails_with_one_line_on_a_bad_file(tmp_path):
 
 
 def test_interval_is_read_as_seconds():
-    (source,) = parse_registry(_entry(interval="30m"), "reg.toml")
+    (source,) = parse_registry(_entry(interval="30min"), "reg.toml")
     assert source.interval == 1800 and source.to_dict()["interval"] == 1800
     (plain,) = parse_registry(_entry(), "reg.toml")
     assert plain.interval is None

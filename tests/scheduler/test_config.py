@@ -28,13 +28,13 @@ def _source(sid: str, **extra) -> Source:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [(90, 90), ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("1.5h", 5400)],
+    [(90, 90), ("90s", 90), ("15min", 900), ("2h", 7200), ("1d", 86400), ("1.5h", 5400)],
 )
 def test_durations(text, seconds):
     assert parse_duration(text, "x") == seconds
 
 
-@pytest.mark.parametrize("bad", ["soon", "-5m", "0", True, "5 weeks"])
+@pytest.mark.parametrize("bad", ["soon", "-5min", "0", True, "5 fortnights", "15m", "1mo"])
 def test_bad_durations_name_the_key(bad):
     with pytest.raises(ConfigError, match="where"):
         parse_duration(bad, "where")
@@ -44,7 +44,7 @@ def test_schedule_file(tmp_path: Path):
     path = tmp_path / "schedule.toml"
     path.write_text(
         'default_interval = "2h"\njitter = 0.2\nmax_articles = 50\n'
-        '[intervals]\nap = "30m"\n[crawl_settings]\nDOWNLOAD_DELAY = 1\n'
+        '[intervals]\nap = "30min"\n[crawl_settings]\nDOWNLOAD_DELAY = 1\n'
     )
     config = load_schedule_config(path)
     assert config.default_interval == 7200 and config.jitter == 0.2

@@ -150,7 +150,9 @@ def test_relative_dates(cli):
     ]
     assert jsonl(cli, "--from", "2d") == recent
     assert jsonl(cli, "--from", "2w") == recent
-    assert jsonl(cli, "--from", "3m") == sorted([*recent, "Trade tariff dispute widens"])
+    assert jsonl(cli, "--from", "3mo") == sorted([*recent, "Trade tariff dispute widens"])
+    ambiguous = cli("search", "", "--from", "3m")
+    assert ambiguous.exit_code == 2 and "3min for minutes or 3mo for months" in ambiguous.output
     assert jsonl(cli, "--to", "1y", "--from", "2019-11") == sorted(
         [
             '=HYPERLINK("http://evil.example","click") budget vote',

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from newsarchive.dates import DateError, parse_period, parse_range
 from search_cli.output import csv_cell, neutralize
-from search_cli.query.dates import parse_period, parse_range
 from search_cli.query.errors import InvalidQuery
 from search_cli.query.fields import resolve_query_field
 from search_cli.query.text import rewrite
@@ -26,7 +26,7 @@ NOW = datetime(2024, 3, 10, 15, 0, tzinfo=UTC)
         ("today", "2024-03-10", "2024-03-11"),
         ("7d", "2024-03-03", "2024-03-04"),
         ("2w", "2024-02-25", "2024-02-26"),
-        ("3m", "2023-12-10", "2023-12-11"),
+        ("3mo", "2023-12-10", "2023-12-11"),
         ("1y", "2023-03-10", "2023-03-11"),
     ],
 )
@@ -43,13 +43,18 @@ def test_time_and_zone():
 
 @pytest.mark.parametrize("text", ["", "garbage", "June", "2019-13-45", "99999999999d", "99999y"])
 def test_bad_dates(text):
-    with pytest.raises(InvalidQuery):
+    with pytest.raises(DateError):
         parse_period(text, now=NOW)
+
+
+def test_a_bare_m_is_refused_as_ambiguous():
+    with pytest.raises(DateError, match="3min for minutes or 3mo for months"):
+        parse_period("3m", now=NOW)
 
 
 def test_range_order():
     assert parse_range("2019-06", "2019-06").end == datetime(2019, 7, 1, tzinfo=UTC)
-    with pytest.raises(InvalidQuery, match="after --to"):
+    with pytest.raises(DateError, match="after the end"):
         parse_range("2019-07", "2019-06")
 
 
