@@ -35,7 +35,7 @@ from elasticsearch.helpers import streaming_bulk  # noqa: E402
 from indexer import documents  # noqa: E402
 from indexer.setup import ensure_indices  # noqa: E402
 from newsarchive import localnode  # noqa: E402
-from newsarchive.config import Settings  # noqa: E402
+from newsarchive.config import Config  # noqa: E402
 from newsarchive.es import connect  # noqa: E402
 from tests.synthetic import new_record, text  # noqa: E402
 
@@ -90,7 +90,7 @@ def main() -> None:
     count = int(os.environ.get("BENCH_DOCS", "100000"))
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
     own_node = not os.environ.get("NEWSARCHIVE_ES_URL")
-    node_settings = Settings(
+    node_settings = Config(
         home=work / "es", local_port=0, local_heap=os.environ.get("BENCH_HEAP", "1g")
     )
     if own_node:
@@ -99,7 +99,7 @@ def main() -> None:
     else:
         url = os.environ["NEWSARCHIVE_ES_URL"]
     try:
-        client = connect(Settings(es_url=url))
+        client = connect(Config(es_url=url))
         home = work / "home"
         size = write_records(home / "articles" / "articles.jsonl", count)
         print(f"{count} records, {size / count / 1024:.1f} KB per record line", file=sys.stderr)

@@ -101,7 +101,7 @@ def timed(cmd: list[str], env: dict) -> tuple[float, str]:
 
 def main() -> None:
     from newsarchive import localnode
-    from newsarchive.config import Settings
+    from newsarchive.config import Config
     from newsarchive.es import connect
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -110,11 +110,11 @@ def main() -> None:
     if os.environ.get("NEWSARCHIVE_ES_URL"):
         url = os.environ["NEWSARCHIVE_ES_URL"]
     else:
-        started = Settings(home=home, local_port=0)
+        started = Config(home=home, local_port=0)
         state, _ = localnode.start(started)
         url = state.url
     try:
-        client = connect(Settings(home=home, es_url=url))
+        client = connect(Config(home=home, es_url=url))
         load_s = ensure_corpus(client)
         env = dict(os.environ, NEWSARCHIVE_ES_URL=url, NEWSARCHIVE_HOME=str(home),
                    NEWSARCHIVE_INDEX_PREFIX=PREFIX)  # fmt: skip

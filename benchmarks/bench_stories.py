@@ -44,7 +44,7 @@ from stories_set import LabelledSet, build, wire_of_outlet  # noqa: E402
 
 from crawler.archive.identity import article_id, content_hash  # noqa: E402
 from newsarchive import localnode  # noqa: E402
-from newsarchive.config import Settings  # noqa: E402
+from newsarchive.config import Config  # noqa: E402
 from newsarchive.es import connect  # noqa: E402
 from tests.synthetic import new_record  # noqa: E402
 
@@ -283,7 +283,7 @@ def store_bytes(client, prefix: str) -> int:
 def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-stories-"))
     own_node = not os.environ.get("NEWSARCHIVE_ES_URL")
-    node = Settings(home=work / "es", local_port=0, local_heap=os.environ.get("BENCH_HEAP", "1g"))
+    node = Config(home=work / "es", local_port=0, local_heap=os.environ.get("BENCH_HEAP", "1g"))
     if own_node:
         state, _ = localnode.start(node)
         url = state.url
@@ -291,7 +291,7 @@ def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
         url = os.environ["NEWSARCHIVE_ES_URL"]
     tag = f"{os.getpid()}-{int(time.time())}"
     prefixes = {p: f"bench-stories-{p}-{tag}" for p in ("warm", "off", "on")}
-    client = connect(Settings(es_url=url))
+    client = connect(Config(es_url=url))
     try:
         home = work / "home"
         path = home / "articles" / "articles.jsonl"

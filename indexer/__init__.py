@@ -1,6 +1,6 @@
 """The indexer: article records (JSONL) -> Elasticsearch, idempotently.
 
-Names (prefix P = Settings.index_prefix, default ``newsarchive``; see indexer.layout):
+Names (prefix P = Config.index_prefix, default ``newsarchive``; see indexer.layout):
 
     P-articles          read alias: one document per article, its current version
                         (search, export, Kibana use this)

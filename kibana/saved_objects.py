@@ -19,7 +19,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlsplit
 from urllib.request import HTTPRedirectHandler, HTTPSHandler, Request, build_opener
 
-from newsarchive.config import Settings, redact, redact_url
+from newsarchive.config import Config, redact, redact_url
 from newsarchive.errors import NewsarchiveError
 
 BUNDLE = Path(__file__).with_name("newsarchive.ndjson")  # package data
@@ -77,7 +77,7 @@ def multipart(ndjson: bytes, filename: str = "newsarchive.ndjson") -> tuple[byte
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def auth_headers(settings: Settings) -> dict[str, str]:
+def auth_headers(settings: Config) -> dict[str, str]:
     """The same credentials as for Elasticsearch: API key, else user and password."""
     if settings.es_api_key:
         return {"Authorization": f"ApiKey {settings.es_api_key}"}
@@ -87,7 +87,7 @@ def auth_headers(settings: Settings) -> dict[str, str]:
     return {}
 
 
-def _ssl_context(settings: Settings) -> ssl.SSLContext:
+def _ssl_context(settings: Config) -> ssl.SSLContext:
     if not settings.es_verify_certs:
         context = ssl.create_default_context()
         context.check_hostname = False
@@ -129,7 +129,7 @@ def dashboard_url(url: str, space: str | None = None) -> str:
 
 def import_bundle(
     url: str,
-    settings: Settings,
+    settings: Config,
     *,
     bundle: Path = BUNDLE,
     space: str | None = None,

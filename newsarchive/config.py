@@ -20,7 +20,7 @@ from newsarchive.errors import ConfigError
 DEFAULT_LOCAL_PORT = 9250  # not 9200, so a user's own Elasticsearch keeps its port
 DEFAULT_LOCAL_HEAP = "512m"
 
-# config-file key (section.key) -> (Settings field, environment variable)
+# config-file key (section.key) -> (Config field, environment variable)
 _KEYS: dict[str, tuple[str, str]] = {
     "home": ("home", "NEWSARCHIVE_HOME"),
     "elasticsearch.url": ("es_url", "NEWSARCHIVE_ES_URL"),
@@ -42,7 +42,7 @@ _KEYS: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
-class Settings:
+class Config:
     home: Path = Path("data")
     es_url: str | None = None  # None: use the embedded local node
     es_api_key: str | None = field(default=None, repr=False)
@@ -168,7 +168,7 @@ def _read_file(path: Path) -> dict[str, object]:
     return flat
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None) -> Config:
     """Build the settings from the environment and the optional config file."""
     env = os.environ if env is None else env
     values: dict[str, object] = {}
@@ -188,11 +188,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     for name, var in _KEYS.values():
         if var in env and env[var] != "":
             values[name] = _coerce(name, env[var], f"environment variable {var}")
-    known = {f.name for f in fields(Settings)}
+    known = {f.name for f in fields(Config)}
     values = {k: v for k, v in values.items() if k in known and v is not None}
     if values.get("es_url"):
         _move_url_credentials(values)
-    return Settings(config_file=config_path, **values)
+    return Config(config_file=config_path, **values)
 
 
 def _move_url_credentials(values: dict[str, object]) -> None:
@@ -215,7 +215,7 @@ def _move_url_credentials(values: dict[str, object]) -> None:
         values["es_password"] = unquote(parts.password)
 
 
-def redact(text: str, settings: Settings | None = None) -> str:
+def redact(text: str, settings: Config | None = None) -> str:
     """``text`` with the user-info of every URL and every secret of ``settings``
     replaced by ``***``."""
     text = redact_url(text)

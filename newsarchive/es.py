@@ -11,7 +11,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
-from newsarchive.config import Settings, load_settings, redact
+from newsarchive.config import Config, load_settings, redact
 from newsarchive.errors import ElasticsearchUnavailable, NewsarchiveError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def _import_client():
     return elasticsearch
 
 
-def resolve_url(settings: Settings) -> str:
+def resolve_url(settings: Config) -> str:
     """The cluster URL to use; raises a clear error if the local node is not running."""
     if settings.es_url:
         return settings.es_url
@@ -58,7 +58,7 @@ def resolve_url(settings: Settings) -> str:
     return state.url
 
 
-def client_options(settings: Settings) -> dict:
+def client_options(settings: Config) -> dict:
     """Keyword arguments for ``Elasticsearch(...)``, shared by every caller."""
     options: dict = {"request_timeout": 30}
     if settings.es_api_key:
@@ -82,7 +82,7 @@ def client_options(settings: Settings) -> dict:
     return options
 
 
-def connect(settings: Settings | None = None, *, check: bool = True) -> Elasticsearch:
+def connect(settings: Config | None = None, *, check: bool = True) -> Elasticsearch:
     """A client for the configured cluster; with ``check``, prove it answers first."""
     Elasticsearch = _import_client().Elasticsearch
 
@@ -94,7 +94,7 @@ def connect(settings: Settings | None = None, *, check: bool = True) -> Elastics
     return client
 
 
-def ensure_reachable(client: Elasticsearch, url: str, settings: Settings) -> dict:
+def ensure_reachable(client: Elasticsearch, url: str, settings: Config) -> dict:
     """Call ``info()``; turn connection and auth failures into one clear line."""
     from elasticsearch import ApiError, AuthenticationException, TransportError
 

@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsarchive.config import Settings, load_settings
+from newsarchive.config import Config, load_settings
 from newsarchive.errors import NewsarchiveError
 from newsarchive.locks import FileLock
 
@@ -48,15 +48,15 @@ class NodeState:
         return f"http://127.0.0.1:{self.port}"
 
 
-def node_home(settings: Settings) -> Path:
+def node_home(settings: Config) -> Path:
     return (settings.home / "es").resolve()
 
 
-def state_file(settings: Settings) -> Path:
+def state_file(settings: Config) -> Path:
     return node_home(settings) / "state.json"
 
 
-def log_file(settings: Settings) -> Path:
+def log_file(settings: Config) -> Path:
     return node_home(settings) / "node.log"
 
 
@@ -156,7 +156,7 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def read_state(settings: Settings) -> NodeState | None:
+def read_state(settings: Config) -> NodeState | None:
     """The running node's state, or None when it is not running (stale files are ignored)."""
     try:
         data = json.loads(state_file(settings).read_text())
@@ -187,13 +187,13 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _start_lock(settings: Settings) -> FileLock:
+def _start_lock(settings: Config) -> FileLock:
     """Serialize starts, so two concurrent `es start` never launch two nodes."""
     return FileLock(node_home(settings) / "start.lock")
 
 
 def start(
-    settings: Settings | None = None, *, port: int | None = None, timeout: float = 180
+    settings: Config | None = None, *, port: int | None = None, timeout: float = 180
 ) -> tuple[NodeState, bool]:
     """Start the local node unless it runs already. Returns (state, started_now)."""
     settings = settings or load_settings()
@@ -271,7 +271,7 @@ def start(
         )
 
 
-def stop(settings: Settings | None = None, *, timeout: float = 60) -> bool:
+def stop(settings: Config | None = None, *, timeout: float = 60) -> bool:
     """Stop the local node with SIGTERM (SIGKILL after ``timeout``). False if not running."""
     settings = settings or load_settings()
     state = read_state(settings)

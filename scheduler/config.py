@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsarchive.config import Settings, parse_duration, read_toml
+from newsarchive.config import Config, parse_duration, read_toml
 from newsarchive.errors import ConfigError
 
 
@@ -44,7 +44,7 @@ _CONFIG_KEYS = {
 }
 
 
-def schedule_file(settings: Settings, path: str | os.PathLike | None = None) -> Path | None:
+def schedule_file(settings: Config, path: str | os.PathLike | None = None) -> Path | None:
     """The schedule file to read: explicit, $NEWSARCHIVE_SCHEDULE, or the home's, if any."""
     if path:
         return Path(path).expanduser()

@@ -2,7 +2,7 @@
 
 Why it looks like this:
 
-- The crawl of a source runs in a child process (``python -m crawler.run``): Twisted's
+- The crawl of a source runs in a child process (``python -m crawler.crawl``): Twisted's
   reactor cannot restart inside one process, and a child makes SIGTERM simple: the
   scheduler forwards it, Scrapy finishes the requests in flight and writes their records,
   and the scheduler stops at that safe point (the indexer picks the records up next time).
@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from newsarchive.errors import IndexBusy, NewsarchiveError
 from newsarchive.locks import FileLock
 from scheduler.config import ScheduleConfig
@@ -47,14 +47,14 @@ class Scheduler:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Config,
         config: ScheduleConfig,
         sources: list,
         *,
         sources_file: str | None = None,
         seed: int | None = None,
         log: Callable[[str], None] | None = None,
-        index: Callable[[Settings], dict] | None = None,
+        index: Callable[[Config], dict] | None = None,
     ) -> None:
         self.settings = settings
         self.config = config
@@ -206,7 +206,7 @@ class Scheduler:
         return self._finish(report, started)
 
     def crawl_command(self, source) -> list[str]:
-        cmd = [sys.executable, "-m", "crawler.run", "--source", source.id, "--json"]
+        cmd = [sys.executable, "-m", "crawler.crawl", "--source", source.id, "--json"]
         cmd += ["--home", str(self.settings.home)]
         if self.sources_file:
             cmd += ["--sources", str(self.sources_file)]
@@ -334,7 +334,7 @@ def format_run(report: dict) -> str:
     return line + (f" ({report['error']})" if report.get("error") else "")
 
 
-def recent_runs(settings: Settings, limit: int = 20) -> list[dict]:
+def recent_runs(settings: Config, limit: int = 20) -> list[dict]:
     """The last ``limit`` run reports, oldest first."""
     folder = Path(settings.home) / "schedule" / "runs"
     out = []
@@ -365,7 +365,7 @@ def _parse_report(out: bytes) -> dict | None:
     return None
 
 
-def _index_new_records(settings: Settings) -> dict:
-    from indexer.run import index_new_records
+def _index_new_records(settings: Config) -> dict:
+    from indexer.operations import index_new_records
 
     return index_new_records(settings).as_dict()

@@ -14,35 +14,35 @@ from pathlib import Path
 
 import pytest
 
-from newsarchive.config import Settings, load_settings
+from newsarchive.config import Config, load_settings
 
 
 @pytest.fixture(scope="session")
-def es_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings pointing at a running Elasticsearch for the whole session."""
+def es_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Config]:
+    """Config pointing at a running Elasticsearch for the whole session."""
     from newsarchive import localnode
 
     if os.environ.get("NEWSARCHIVE_ES_URL"):
         yield load_settings()
         return
     home = tmp_path_factory.mktemp("es-home")
-    settings = Settings(home=home, local_port=0)
+    settings = Config(home=home, local_port=0)
     state, _ = localnode.start(settings)
     try:
-        yield Settings(home=home, local_port=0, es_url=state.url)
+        yield Config(home=home, local_port=0, es_url=state.url)
     finally:
         localnode.stop(settings)
 
 
 @pytest.fixture(scope="session")
-def es_url(es_settings: Settings) -> str:
+def es_url(es_settings: Config) -> str:
     from newsarchive.es import resolve_url
 
     return resolve_url(es_settings)
 
 
 @pytest.fixture(scope="session")
-def es_client(es_settings: Settings):
+def es_client(es_settings: Config):
     from newsarchive.es import connect
 
     client = connect(es_settings)
@@ -70,11 +70,11 @@ def index_prefix(es_client) -> Iterator[str]:
 
 
 @pytest.fixture
-def es_env(es_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def es_env(es_settings: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
     """Environment for CLI tests: a fresh NEWSARCHIVE_HOME wired to the session's node."""
     from newsarchive.es import resolve_url
 
     url = resolve_url(es_settings)
     monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NEWSARCHIVE_ES_URL", url)
-    return Settings(home=tmp_path / "home", es_url=url)
+    return Config(home=tmp_path / "home", es_url=url)

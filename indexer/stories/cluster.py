@@ -44,7 +44,7 @@ from indexer.stories import shingles, wires
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-    from newsarchive.config import Settings
+    from newsarchive.config import Config
 
 FIELDS = (
     "story_id",
@@ -66,7 +66,7 @@ Known = Callable[[str], tuple[int, dict] | None]  # the loader's state of an art
 
 @dataclass(frozen=True)
 class StorySettings:
-    """What decides a match (``Settings.story_*``; docs/indexing.md documents them)."""
+    """What decides a match (``Config.story_*``; docs/indexing.md documents them)."""
 
     enabled: bool = True
     threshold: float = 0.45  # containment of the shorter text in the other
@@ -78,7 +78,7 @@ class StorySettings:
     max_members: int = 10_000  # members of one story rewritten at most
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StorySettings:
+    def from_settings(cls, settings: Config) -> StorySettings:
         key, _, value = settings.story_wire_tag.partition("=")
         return cls(
             enabled=settings.stories,

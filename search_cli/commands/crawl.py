@@ -82,8 +82,8 @@ def crawl(
     if source_ids and all_sources:
         raise click.UsageError("use either --source or --all, not both")
     overrides = dict(_setting(s) for s in settings)
+    from crawler.crawl import run_crawl
     from crawler.report import format_report
-    from crawler.run import run_crawl
 
     report = run_crawl(
         source_ids=list(source_ids),

@@ -81,7 +81,7 @@ def index(
     idempotent: running it twice, or again after a kill, changes nothing. Records
     Elasticsearch rejects go to NEWSARCHIVE_HOME/dead-letter/ and the exit code is 1.
     """
-    from indexer import run
+    from indexer import operations
     from indexer.setup import ensure_indices
     from newsarchive.config import load_settings
     from newsarchive.errors import NewsarchiveError
@@ -101,7 +101,7 @@ def index(
     if shards is not None or replicas is not None:
         ensure_indices(client, settings.index_prefix, shards=shards, replicas=replicas)
     if prune and not rebuild and not (all_records or moment):
-        dropped = run.prune(settings, client=client)
+        dropped = operations.prune(settings, client=client)
         click.echo(
             f"deleted {len(dropped)} old indices" + (f": {', '.join(dropped)}" if dropped else "")
         )
@@ -109,14 +109,16 @@ def index(
     bar = _Bar("rebuilding" if rebuild else "indexing")
     try:
         if retry:
-            summary = run.retry_dead_letters(settings, client=client, batch_records=batch_size)
+            summary = operations.retry_dead_letters(
+                settings, client=client, batch_records=batch_size
+            )
         elif rebuild:
-            summary, new = run.rebuild(
+            summary, new = operations.rebuild(
                 settings, records=records, progress=bar, client=client, batch_records=batch_size
             )
             summary.notes.append(f"aliases now point at {', '.join(new.values())}")
         else:
-            summary = run.index_new_records(
+            summary = operations.index_new_records(
                 settings,
                 all_records=all_records,
                 since=moment,
@@ -127,7 +129,7 @@ def index(
     finally:
         bar.close()
     if prune:
-        dropped = run.prune(settings, client=client)
+        dropped = operations.prune(settings, client=client)
         summary.notes.append(f"deleted {len(dropped)} old indices")
     if as_json:
         click.echo(json.dumps(summary.as_dict()))

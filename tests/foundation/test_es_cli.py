@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive import localnode
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from newsarchive.errors import NewsarchiveError
 
 CLI = str(Path(sys.executable).with_name("newsarchive"))
@@ -41,7 +41,7 @@ def test_start_status_stop_cycle(tmp_path: Path) -> None:
     try:
         assert first.returncode == 0, first.stderr
         assert "ready at http://127.0.0.1:" in first.stdout
-        pid = localnode.read_state(Settings(home=tmp_path)).pid
+        pid = localnode.read_state(Config(home=tmp_path)).pid
 
         status = run("es", "status", env=env)
         assert status.returncode == 0
@@ -50,11 +50,11 @@ def test_start_status_stop_cycle(tmp_path: Path) -> None:
         second = run("es", "start", env=env)
         assert second.returncode == 0
         assert "already running" in second.stdout
-        assert localnode.read_state(Settings(home=tmp_path)).pid == pid  # no second node
+        assert localnode.read_state(Config(home=tmp_path)).pid == pid  # no second node
     finally:
         stopped = run("es", "stop", env=env)
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
-    assert localnode.read_state(Settings(home=tmp_path)) is None
+    assert localnode.read_state(Config(home=tmp_path)) is None
 
     again = run("es", "stop", env=env)
     assert again.returncode == 0 and "not running" in again.stdout

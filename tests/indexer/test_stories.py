@@ -11,10 +11,10 @@ import pytest
 
 from crawler.archive.identity import article_id, content_hash
 from indexer.load import load_records
-from indexer.run import index_new_records, rebuild
+from indexer.operations import index_new_records, rebuild
 from indexer.stories import shingles, wires
 from indexer.stories.cluster import StorySettings
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from tests.synthetic import changed_record, new_record, text
 
 _EPOCH = datetime(2024, 5, 1, tzinfo=UTC)
@@ -215,9 +215,9 @@ def test_clustering_can_be_turned_off(es_client, index_prefix) -> None:
 
 
 @pytest.fixture
-def env(es_env: Settings, index_prefix: str, monkeypatch) -> Settings:
+def env(es_env: Config, index_prefix: str, monkeypatch) -> Config:
     monkeypatch.setenv("NEWSARCHIVE_INDEX_PREFIX", index_prefix)
-    return Settings(home=es_env.home, es_url=es_env.es_url, index_prefix=index_prefix)
+    return Config(home=es_env.home, es_url=es_env.es_url, index_prefix=index_prefix)
 
 
 def _append(home: Path, records: list[dict]) -> None:

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from newsarchive import localnode
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from tests.reliability.checks import wait_for
 from tests.reliability.conftest import FULL, reps, seed_for
 from tests.reliability.corpus import (
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.es, pytest.mark.slow]
 ARTICLES = 2500
 # The real CLI, with only the retry budget changed (the default is 8 attempts).
 SHORT_RETRIES = (
-    "import functools, indexer.run as r; "
+    "import functools, indexer.operations as r; "
     "r.index_new_records = functools.partial(r.index_new_records, attempts=3); "
     "from search_cli.cli import main; main()"
 )
@@ -45,7 +45,7 @@ class Node:
     """A local node of our own, stopped and restarted on the same data."""
 
     def __init__(self, home) -> None:
-        self.settings = Settings(home=home, local_port=0)
+        self.settings = Config(home=home, local_port=0)
         self.url = ""
 
     def start(self) -> str:

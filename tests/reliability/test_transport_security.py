@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from search_cli.cli import cli
 from tests.reliability.tls import TlsProxy, make_certificate
 
@@ -130,7 +130,7 @@ def test_local_node_listens_on_loopback_only(es_settings, trial):
     if os.environ.get("NEWSARCHIVE_ES_URL"):
         pytest.skip("NEWSARCHIVE_ES_URL is set: the tests use that cluster, not a local node")
     trial.case = "local Elasticsearch listens on loopback only"
-    state = read_state(Settings(home=es_settings.home))
+    state = read_state(Config(home=es_settings.home))
     assert state is not None
     sockets = _listening(state.pid)
     assert any(port == state.port for _, port in sockets), sockets  # HTTP

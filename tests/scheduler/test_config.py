@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.sources import Source
-from newsarchive.config import Settings, parse_duration
+from newsarchive.config import Config, parse_duration
 from newsarchive.errors import ConfigError
 from scheduler.config import ScheduleConfig, load_schedule_config
 from scheduler.scheduler import Scheduler
@@ -49,14 +49,14 @@ def test_schedule_file(tmp_path: Path):
     config = load_schedule_config(path)
     assert config.default_interval == 7200 and config.jitter == 0.2
     assert config.intervals == {"ap": 1800}
-    scheduler = Scheduler(Settings(home=tmp_path), config, [_source("ap"), _source("npr")])
+    scheduler = Scheduler(Config(home=tmp_path), config, [_source("ap"), _source("npr")])
     assert scheduler.interval(scheduler.sources[0]) == 1800
     assert scheduler.interval(scheduler.sources[1]) == 7200
     # An interval in the registry entry wins over the schedule file's.
-    registry_wins = Scheduler(Settings(home=tmp_path), config, [_source("ap", interval=600)])
+    registry_wins = Scheduler(Config(home=tmp_path), config, [_source("ap", interval=600)])
     assert registry_wins.interval(registry_wins.sources[0]) == 600
     cmd = scheduler.crawl_command(scheduler.sources[0])
-    assert cmd[1:5] == ["-m", "crawler.run", "--source", "ap"]
+    assert cmd[1:5] == ["-m", "crawler.crawl", "--source", "ap"]
     assert "--max-articles" in cmd and "DOWNLOAD_DELAY=1" in cmd
 
 
@@ -79,7 +79,7 @@ def test_bad_schedule_files_say_what_is_wrong(tmp_path: Path, text, message):
 
 def test_jitter_is_bounded_and_reproducible(tmp_path: Path):
     config = ScheduleConfig(default_interval=1000, jitter=0.1)
-    settings = Settings(home=tmp_path)
+    settings = Config(home=tmp_path)
     plans = []
     for _ in range(2):
         scheduler = Scheduler(settings, config, [_source("a")], seed=42)

@@ -19,7 +19,7 @@ from indexer.load import DeadLetters, Loader, Summary
 from indexer.setup import create_index, ensure_indices, indices_of, next_index, write_index
 from indexer.source import read_dead_letters, read_items
 from indexer.stories.cluster import StorySettings
-from newsarchive.config import Settings
+from newsarchive.config import Config
 from newsarchive.errors import IndexBusy, NewsarchiveError
 from newsarchive.locks import FileLock
 
@@ -45,7 +45,7 @@ def run_lock(home: Path, prefix: str) -> Iterator[None]:
         lock.release()
 
 
-def _client(settings: Settings, client: Elasticsearch | None) -> Elasticsearch:
+def _client(settings: Config, client: Elasticsearch | None) -> Elasticsearch:
     if client is not None:
         return client
     from newsarchive.es import connect
@@ -92,7 +92,7 @@ def _progress_hook(progress: Progress | None, path: Path, start: int) -> Callabl
 
 
 def index_new_records(
-    settings: Settings,
+    settings: Config,
     *,
     all_records: bool = False,
     since: datetime | None = None,
@@ -151,7 +151,7 @@ def index_new_records(
 
 
 def rebuild(
-    settings: Settings,
+    settings: Config,
     *,
     records: Path | str | None = None,
     progress: Progress | None = None,
@@ -229,7 +229,7 @@ def swap_aliases(client: Elasticsearch, layout: Layout, new: dict[str, str]) -> 
 
 
 def retry_dead_letters(
-    settings: Settings,
+    settings: Config,
     *,
     client: Elasticsearch | None = None,
     prefix: str | None = None,
@@ -270,7 +270,7 @@ def retry_dead_letters(
 
 
 def prune(
-    settings: Settings, *, client: Elasticsearch | None = None, prefix: str | None = None
+    settings: Config, *, client: Elasticsearch | None = None, prefix: str | None = None
 ) -> list[str]:
     """Delete the indices of ``prefix`` that no alias points at (old generations and
     abandoned rebuilds). Returns their names."""

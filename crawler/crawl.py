@@ -1,6 +1,6 @@
 """Run one crawl in this process (Scrapy CrawlerProcess) and return its report.
 
-Used by ``newsarchive crawl``; ``python -m crawler.run --source ID`` does the same
+Used by ``newsarchive crawl``; ``python -m crawler.crawl --source ID`` does the same
 without the CLI. A process can run one crawl only (Twisted's reactor does not restart).
 """
 
@@ -92,7 +92,7 @@ def run_crawl(
 def main(argv: list[str] | None = None) -> int:
     from crawler.report import format_report
 
-    parser = argparse.ArgumentParser(prog="python -m crawler.run", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawl", description=__doc__)
     parser.add_argument("--source", action="append", default=[])
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--since")

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.checkpoint import checkpoint_path
-from indexer.run import index_new_records, rebuild
-from newsarchive.config import Settings
+from indexer.operations import index_new_records, rebuild
+from newsarchive.config import Config
 from search_cli.cli import cli
 from tests.indexer.flaky_proxy import FlakyProxy
 from tests.synthetic import changed_record, new_record, seen_record
@@ -26,9 +26,9 @@ pytestmark = pytest.mark.es
 
 
 @pytest.fixture
-def env(es_env: Settings, index_prefix: str, monkeypatch) -> Settings:
+def env(es_env: Config, index_prefix: str, monkeypatch) -> Config:
     monkeypatch.setenv("NEWSARCHIVE_INDEX_PREFIX", index_prefix)
-    return Settings(home=es_env.home, es_url=es_env.es_url, index_prefix=index_prefix)
+    return Config(home=es_env.home, es_url=es_env.es_url, index_prefix=index_prefix)
 
 
 def _write(home: Path, records: list[dict], *, tail: bytes = b"") -> Path:
@@ -191,7 +191,7 @@ def test_429_and_503_are_retried(env, es_client) -> None:
     _write(env.home, [new_record(i, body_words=20) for i in range(40)])
     for status in (503, 429):
         with FlakyProxy(env.es_url, fail_bulk=2, status=status) as proxy:
-            settings = Settings(home=env.home, es_url=proxy.url, index_prefix=env.index_prefix)
+            settings = Config(home=env.home, es_url=proxy.url, index_prefix=env.index_prefix)
             summary = index_new_records(settings, all_records=True)
         assert proxy.failed == 2
         assert summary.rejected == 0 and summary.records == 40
