@@ -1,5 +1,6 @@
 """The per-source crawl report: pages fetched, articles new/changed/unchanged, errors by
 kind, dead or empty feeds. Built from the crawl's stats, saved as JSON, printed as text.
+``error_kind`` gives every failed request its name in the report.
 """
 
 from __future__ import annotations
@@ -7,15 +8,61 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
 # Outcomes counted per source (crawler.archive.Outcome.kind); "empty_extraction": a
 # known article came back without a body and was recorded as seen, not as a version.
 ARTICLE_OUTCOMES = ("new", "changed", "unchanged", "removed", "empty_extraction")
+
+
+def error_kind(failure) -> str:
+    """A short name for why a request failed, used as the report's error key."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadFailedError,
+        DownloadTimeoutError,
+        IgnoreRequest,
+        ResponseDataLossError,
+    )
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.internet import error as twisted_error
+
+    from crawler.middlewares.scope import OutOfScope
+    from crawler.resolver import refused_address
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, OutOfScope):
+        return "offsite_redirect" if "offsite_redirect" in str(exc) else "offsite"
+    # Before IgnoreRequest: Scrapy drops a body that decompresses past DOWNLOAD_MAXSIZE
+    # (a decompression bomb) with a plain IgnoreRequest naming the max size.
+    if isinstance(exc, DownloadCancelledError) or re.search(r"max\s*size", str(exc), re.I):
+        return "too_large"
+    if isinstance(exc, IgnoreRequest):
+        return "robots_disallowed" if "robots" in str(exc).lower() else "ignored"
+    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
+        return "timeout"
+    if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
+        request = getattr(failure, "request", None)
+        host = urlsplit(request.url).hostname if request is not None else None
+        return "private_address" if refused_address(host) else "dns"
+    if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, ResponseDataLossError):
+        return "truncated"
+    if isinstance(exc, DownloadFailedError):
+        return "tls_certificate" if "certificate verify failed" in str(exc) else "connection_failed"
+    # Anything else by its class, in the report's snake_case: "ValueError" -> "value_error".
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
 def build_report(spider, reason: str) -> dict[str, Any]:

@@ -13,105 +13,38 @@ so it loses nothing and writes no duplicate versions. Conditional-GET validators
 source's feeds/sitemaps are only saved when the crawl finished and every candidate of
 that source was handled, so a cut-short crawl never hides entries behind a 304.
 
+What becomes of article responses is ``spiders.articles``; the per-source candidates
+and budget are ``spiders.state``.
+
     scrapy crawl news -a source=ap,reuters [-a since=2024-05-01] [-a max_articles=50]
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Request, Response
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.archive.extension import archive_of
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
-from crawler.discovery.classify import is_html
 from crawler.discovery.entries import Entry
-from crawler.extract.page import declared_charset
-from crawler.items import FetchedPage
-from crawler.resolver import refused_address, trust_homepages
+from crawler.report import error_kind
+from crawler.resolver import trust_homepages
 from crawler.sources import Source, load_sources, select_sources, under_section
+from crawler.spiders.articles import ArticlePages
+from crawler.spiders.state import Candidate, SourceState
 from newsarchive.dates import DateError, parse_since
 from newsarchive.errors import ArchiveWriteError, ConfigError
 
 DISCOVERY_PRIORITY = 1_000_000
-REMOVED_STATUSES = (404, 410)
 
 
-@dataclass
-class Candidate:
-    url: str
-    published: datetime | None
-    entry: Entry | None
-    depth: int
-    recheck: bool = False
-    politics_hint: str | None = None  # found in a politics-only listing of the registry
-
-
-@dataclass
-class SourceState:
-    source: Source
-    candidates: dict[str, Candidate] = field(default_factory=dict)
-    requested: set[str] = field(default_factory=set)
-    scheduled: int = 0
-    truncated: bool = False  # candidates left over because of max_articles
-    failed: bool = False  # an article fetch failed: keep re-reading the listings
-    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
-    sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
-    scope_hosts: set[str] = field(default_factory=set)
-    out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
-
-
-def error_kind(failure) -> str:
-    """A short name for why a request failed, used as the report's error key."""
-    from scrapy.exceptions import (
-        CannotResolveHostError,
-        DownloadCancelledError,
-        DownloadConnectionRefusedError,
-        DownloadFailedError,
-        DownloadTimeoutError,
-        ResponseDataLossError,
-    )
-    from twisted.internet import error as twisted_error
-
-    from crawler.middlewares.scope import OutOfScope
-
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}"
-    if isinstance(exc, OutOfScope):
-        return "offsite_redirect" if "offsite_redirect" in str(exc) else "offsite"
-    # Before IgnoreRequest: Scrapy drops a body that decompresses past DOWNLOAD_MAXSIZE
-    # (a decompression bomb) with a plain IgnoreRequest naming the max size.
-    if isinstance(exc, DownloadCancelledError) or re.search(r"max\s*size", str(exc), re.I):
-        return "too_large"
-    if isinstance(exc, IgnoreRequest):
-        return "robots_disallowed" if "robots" in str(exc).lower() else "ignored"
-    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
-        return "timeout"
-    if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
-        request = getattr(failure, "request", None)
-        host = urlsplit(request.url).hostname if request is not None else None
-        return "private_address" if refused_address(host) else "dns"
-    if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
-        return "connection_refused"
-    if isinstance(exc, ResponseDataLossError):
-        return "truncated"
-    if isinstance(exc, DownloadFailedError):
-        return "tls_certificate" if "certificate verify failed" in str(exc) else "connection_failed"
-    # Anything else by its class, in the report's snake_case: "ValueError" -> "value_error".
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
-
-
-class NewsSpider(scrapy.Spider):
+class NewsSpider(ArticlePages, scrapy.Spider):
     name = "news"
     custom_settings: dict[str, Any] = {}
 
@@ -400,23 +333,10 @@ class NewsSpider(scrapy.Spider):
         recheck: bool = False,
         hint: str | None = None,
     ) -> int:
-        if not state.source.wants(url):  # the registry's include/exclude path scope
-            if url not in state.out_of_path_scope:
-                state.out_of_path_scope.add(url)
-                self.stat(state.source.id, "skipped/path_scope")
-            return 0
-        if url in state.requested:
-            return 0
-        old = state.candidates.get(url)
-        if old is not None:
-            # Keep the richest listing: a dated feed entry beats an undated section link,
-            # and a politics listing's word is kept whichever listing came first.
-            if old.entry is None and entry is not None:
-                old.entry, old.published = entry, published or old.published
-            old.politics_hint = old.politics_hint or hint
-            return 0
-        state.candidates[url] = Candidate(url, published, entry, depth, recheck, hint)
-        return 1
+        outcome = state.add(url, published, entry, depth, recheck, hint)
+        if outcome == "out_of_scope":  # the registry's include/exclude path scope
+            self.stat(state.source.id, "skipped/path_scope")
+        return int(outcome == "added")
 
     def _add_known_for_recheck(self, state: SourceState) -> None:
         horizon = datetime.now(UTC) - timedelta(days=self.recheck_days)
@@ -433,26 +353,6 @@ class NewsSpider(scrapy.Spider):
             if published and published >= horizon:
                 self._add_candidate(state, url, published, None, 0, recheck=True)
 
-    def _on_item(self, item, response=None, spider=None) -> None:
-        """What the pipeline made of a page: an analysis that failed keeps the source's
-        listings to be read again; a page that is not an article gives back its place
-        in the budget and, within ``section_depth``, its links as candidates."""
-        state = self.states.get(getattr(item, "source_id", None))
-        if state is None or not isinstance(item, FetchedPage):
-            return
-        if item.outcome == "error":
-            state.failed = True
-        elif item.outcome == "not_article":
-            self._follow_index(state, item)
-
-    def _follow_index(self, state: SourceState, page: FetchedPage) -> None:
-        state.scheduled -= 1  # an index page does not use up the article budget
-        if page.depth >= state.source.section_depth:
-            return
-        for url in page.links:
-            if state.source.in_scope(url) and link_kind(url) != "index":
-                self._add_candidate(state, url, None, None, page.depth + 1)
-
     def _wants(self, state: SourceState, cand: Candidate) -> bool:
         if cand.recheck:
             return True
@@ -468,12 +368,7 @@ class NewsSpider(scrapy.Spider):
         for state in self.states.values():
             if not state.candidates:
                 continue
-            ordered = sorted(
-                state.candidates.values(),
-                key=lambda c: c.published or datetime.min.replace(tzinfo=UTC),
-                reverse=True,
-            )
-            state.candidates.clear()
+            ordered = state.newest_first()
             for i, cand in enumerate(ordered):
                 if not self._wants(state, cand):
                     self.stat(state.source.id, "skipped/known")
@@ -490,79 +385,9 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.engine.crawl(self._article_request(state, cand))
         return total
 
-    def _article_request(self, state: SourceState, cand: Candidate) -> Request:
-        priority = cand.published.toordinal() - 700_000 if cand.published else 0
-        return Request(
-            cand.url,
-            callback=self.parse_article,
-            errback=self._article_failed,
-            priority=max(priority, 0),
-            meta={
-                "source_id": state.source.id,
-                "kind": "article",
-                "depth": cand.depth,
-                "feed_entry": cand.entry.feed_entry() if cand.entry else None,
-                "politics_hint": cand.politics_hint,
-                "recheck": cand.recheck or self.archive.is_archived(cand.url),
-                "handle_httpstatus_list": list(REMOVED_STATUSES),
-            },
-        )
-
     def _on_idle(self, spider=None) -> None:
         if self._flush():
             raise DontCloseSpider
-
-    # ---- articles ---------------------------------------------------------------------
-    def parse_article(self, response: Response):
-        meta = response.meta
-        source_id = meta["source_id"]
-        requested = (meta.get("redirect_urls") or [response.request.url])[0]
-        capture = meta.get("capture")
-        state = self.states[source_id]
-        went_home = urlsplit(response.url).path in ("", "/") and urlsplit(requested).path not in (
-            "",
-            "/",
-        )
-        if response.status in REMOVED_STATUSES or went_home:
-            if meta.get("recheck"):
-                yield FetchedPage(
-                    url=requested,
-                    source_id=source_id,
-                    status=response.status,
-                    capture=capture,
-                    outlet=state.source.name,
-                    kind="removed",
-                    requested_url=requested,
-                )
-            else:
-                state.failed = True
-                self.stat(source_id, f"errors/http_{response.status}")
-            return
-        if not is_html(response.headers.get(b"Content-Type"), response.body):
-            # A PDF, image or feed behind an article link: archived (the WARC has it),
-            # never extracted as an article.
-            self.stat(source_id, "not_article/not_html")
-            return
-        yield FetchedPage(
-            url=response.url,
-            source_id=source_id,
-            status=response.status,
-            capture=capture,
-            outlet=state.source.name,
-            source_tags=dict(state.source.tags),
-            body=response.body,
-            encoding=declared_charset(response.headers.get(b"Content-Type")),
-            feed_entry=meta.get("feed_entry"),
-            politics_hint=meta.get("politics_hint"),
-            depth=meta.get("depth", 0),
-            requested_url=requested,
-        )
-
-    def _article_failed(self, failure) -> None:
-        request = failure.request
-        source_id = request.meta["source_id"]
-        self.states[source_id].failed = True
-        self.stat(source_id, f"errors/{error_kind(failure)}")
 
     # ---- accounting and report -------------------------------------------------------
     def _on_response(self, response, request, spider=None) -> None:

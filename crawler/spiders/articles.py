@@ -1,0 +1,115 @@
+"""What happens to an article response: a page for the pipeline, a removal, or a
+failure for the report. A mixin of the news spider, kept apart from discovery.
+
+The pipeline's answer comes back on Scrapy's ``item_scraped`` signal (``_on_item``):
+the pipeline never reaches into the spider.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy.http import Request, Response
+
+from crawler.discovery import link_kind
+from crawler.discovery.classify import is_html
+from crawler.extract.page import declared_charset
+from crawler.items import FetchedPage
+from crawler.report import error_kind
+from crawler.spiders.state import Candidate, SourceState
+
+REMOVED_STATUSES = (404, 410)
+
+
+class ArticlePages:
+    """Article requests and their responses (needs ``states``, ``archive``, ``stat`` and
+    ``_add_candidate`` of the spider)."""
+
+    def _article_request(self, state: SourceState, cand: Candidate) -> Request:
+        priority = cand.published.toordinal() - 700_000 if cand.published else 0
+        return Request(
+            cand.url,
+            callback=self.parse_article,
+            errback=self._article_failed,
+            priority=max(priority, 0),
+            meta={
+                "source_id": state.source.id,
+                "kind": "article",
+                "depth": cand.depth,
+                "feed_entry": cand.entry.feed_entry() if cand.entry else None,
+                "politics_hint": cand.politics_hint,
+                "recheck": cand.recheck or self.archive.is_archived(cand.url),
+                "handle_httpstatus_list": list(REMOVED_STATUSES),
+            },
+        )
+
+    def parse_article(self, response: Response):
+        meta = response.meta
+        source_id = meta["source_id"]
+        requested = (meta.get("redirect_urls") or [response.request.url])[0]
+        capture = meta.get("capture")
+        state = self.states[source_id]
+        went_home = urlsplit(response.url).path in ("", "/") and urlsplit(requested).path not in (
+            "",
+            "/",
+        )
+        if response.status in REMOVED_STATUSES or went_home:
+            if meta.get("recheck"):
+                yield FetchedPage(
+                    url=requested,
+                    source_id=source_id,
+                    status=response.status,
+                    capture=capture,
+                    outlet=state.source.name,
+                    kind="removed",
+                    requested_url=requested,
+                )
+            else:
+                state.failed = True
+                self.stat(source_id, f"errors/http_{response.status}")
+            return
+        if not is_html(response.headers.get(b"Content-Type"), response.body):
+            # A PDF, image or feed behind an article link: archived (the WARC has it),
+            # never extracted as an article.
+            self.stat(source_id, "not_article/not_html")
+            return
+        yield FetchedPage(
+            url=response.url,
+            source_id=source_id,
+            status=response.status,
+            capture=capture,
+            outlet=state.source.name,
+            source_tags=dict(state.source.tags),
+            body=response.body,
+            encoding=declared_charset(response.headers.get(b"Content-Type")),
+            feed_entry=meta.get("feed_entry"),
+            politics_hint=meta.get("politics_hint"),
+            depth=meta.get("depth", 0),
+            requested_url=requested,
+        )
+
+    def _article_failed(self, failure) -> None:
+        request = failure.request
+        source_id = request.meta["source_id"]
+        self.states[source_id].failed = True
+        self.stat(source_id, f"errors/{error_kind(failure)}")
+
+    def _on_item(self, item, response=None, spider=None) -> None:
+        """What the pipeline made of a page: an analysis that failed keeps the source's
+        listings to be read again; a page that is not an article gives back its place
+        in the budget and, within ``section_depth``, its links as candidates."""
+        state = self.states.get(getattr(item, "source_id", None))
+        if state is None or not isinstance(item, FetchedPage):
+            return
+        if item.outcome == "error":
+            state.failed = True
+        elif item.outcome == "not_article":
+            self._follow_index(state, item)
+
+    def _follow_index(self, state: SourceState, page: FetchedPage) -> None:
+        state.scheduled -= 1  # an index page does not use up the article budget
+        if page.depth >= state.source.section_depth:
+            return
+        for url in page.links:
+            if state.source.in_scope(url) and link_kind(url) != "index":
+                self._add_candidate(state, url, None, None, page.depth + 1)

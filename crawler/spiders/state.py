@@ -1,0 +1,79 @@
+"""What the spider keeps per source during one crawl: its candidates and its budget.
+
+Nothing here outlives the crawl (the archive is the only persistent state): the
+candidates found in the listings, what was requested, the budget of ``max_articles``,
+and what the report will say about each listing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.discovery.entries import Entry
+from crawler.sources import Source
+
+
+@dataclass
+class Candidate:
+    url: str
+    published: datetime | None
+    entry: Entry | None
+    depth: int
+    recheck: bool = False
+    politics_hint: str | None = None  # found in a politics-only listing of the registry
+
+
+@dataclass
+class SourceState:
+    source: Source
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    requested: set[str] = field(default_factory=set)
+    scheduled: int = 0
+    truncated: bool = False  # candidates left over because of max_articles
+    failed: bool = False  # an article fetch failed: keep re-reading the listings
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
+    sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
+    scope_hosts: set[str] = field(default_factory=set)
+    out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
+
+    def add(
+        self,
+        url: str,
+        published: datetime | None,
+        entry: Entry | None,
+        depth: int,
+        recheck: bool = False,
+        hint: str | None = None,
+    ) -> str:
+        """Offer a candidate: "added", "known" (kept, the richest listing merged in) or
+        "out_of_scope" (the registry's include/exclude refuses it; said once per URL)."""
+        if not self.source.wants(url):
+            if url in self.out_of_path_scope:
+                return "known"
+            self.out_of_path_scope.add(url)
+            return "out_of_scope"
+        if url in self.requested:
+            return "known"
+        old = self.candidates.get(url)
+        if old is not None:
+            # Keep the richest listing: a dated feed entry beats an undated section link,
+            # and a politics listing's word is kept whichever listing came first.
+            if old.entry is None and entry is not None:
+                old.entry, old.published = entry, published or old.published
+            old.politics_hint = old.politics_hint or hint
+            return "known"
+        self.candidates[url] = Candidate(url, published, entry, depth, recheck, hint)
+        return "added"
+
+    def newest_first(self) -> list[Candidate]:
+        """Take the waiting candidates, newest first (undated last)."""
+        ordered = sorted(
+            self.candidates.values(),
+            key=lambda c: c.published or datetime.min.replace(tzinfo=UTC),
+            reverse=True,
+        )
+        self.candidates.clear()
+        return ordered
