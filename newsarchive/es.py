@@ -8,6 +8,7 @@ unless NEWSARCHIVE_ES_VERIFY_CERTS=false, which prints a warning.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
 # The sync client talks over urllib3; these transports are importable (Scrapy pulls in
 # aiohttp) but unused, and importing them is over half of the client's import time.
 _UNUSED_TRANSPORTS = ("aiohttp", "requests")
+
+
+log = logging.getLogger(__name__)
 
 
 def _import_client():
@@ -74,10 +78,9 @@ def client_options(settings: Config) -> dict:
     if not settings.es_verify_certs:
         options["verify_certs"] = False
         options["ssl_show_warn"] = False
-        print(
-            "Warning: TLS certificate verification is OFF (NEWSARCHIVE_ES_VERIFY_CERTS=false); "
-            "traffic to Elasticsearch can be intercepted.",
-            file=sys.stderr,
+        log.warning(
+            "TLS certificate verification is OFF (NEWSARCHIVE_ES_VERIFY_CERTS=false); "
+            "traffic to Elasticsearch can be intercepted."
         )
     return options
 

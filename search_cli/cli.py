@@ -9,6 +9,7 @@ libraries they call.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 import click
@@ -42,6 +43,26 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# Loggers of the layers the CLI drives outside a crawl (a crawl logs through Scrapy).
+_WARNING_LOGGERS = ("newsarchive", "indexer", "search_cli", "kibana", "scheduler")
+
+
+class _Warnings(logging.Handler):
+    """Library warnings, as one "Warning: ..." line each on the current stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.capitalize()}: {record.getMessage()}", err=True)
+
+
+def show_library_warnings() -> None:
+    """Let warnings the libraries log reach the user (once per process)."""
+    for name in _WARNING_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _Warnings) for h in logger.handlers):
+            handler = _Warnings(logging.WARNING)
+            logger.addHandler(handler)
+
+
 class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when it is needed."""
 
@@ -60,6 +81,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def invoke(self, ctx: click.Context):
+        show_library_warnings()
         try:
             return super().invoke(ctx)
         except NewsarchiveError as exc:
