@@ -17,9 +17,10 @@ COPY crawler ./crawler
 COPY indexer ./indexer
 COPY search_cli ./search_cli
 COPY kibana ./kibana
+COPY scheduler ./scheduler
 COPY scrapy.cfg ./
-# Editable install: the Kibana bundle and the source registry are read from /app.
-RUN pip install -e . \
+# A plain install: the registry, the gazetteer and the Kibana bundle are package data.
+RUN pip install . \
     && useradd --system --create-home --home-dir /home/newsarchive newsarchive \
     && mkdir -p /data \
     && chown newsarchive /data

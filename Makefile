@@ -1,13 +1,13 @@
 # newsarchive: every target depends on `install`, which builds .venv and the ES launcher.
 PY      := .venv/bin/python
 VENV    := .venv/.installed
-LAUNCHER := es-launcher/target/.built
 REPLAY  := .venv-replay/.installed
+WHEELS  := .wheelhouse/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories es-start es-stop clean
+.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories es-start es-stop clean
 
-install: $(VENV) $(LAUNCHER) $(REPLAY)
+install: $(VENV) launcher $(REPLAY) $(WHEELS)
 
 $(VENV): pyproject.toml
 	python3 -m venv .venv
@@ -22,9 +22,17 @@ $(REPLAY): replay-requirements.txt
 	.venv-replay/bin/python -m pip install --quiet -r replay-requirements.txt
 	touch $@
 
-$(LAUNCHER): es-launcher/pom.xml $(shell find es-launcher/src -type f 2>/dev/null)
-	$(PY) -m newsarchive.localnode build
+# Wheels of every dependency (and of the build backend), so the packaging test can build
+# and install newsarchive into a fresh venv without the network.
+$(WHEELS): pyproject.toml
+	$(PY) -m pip wheel --quiet -w .wheelhouse . "setuptools>=77" wheel
+	rm -f .wheelhouse/newsarchive-*.whl
 	touch $@
+
+# The local Elasticsearch launcher (Java, built with Maven into a cache folder named by
+# its sources; a no-op once built).
+launcher: $(VENV)
+	@$(PY) -m newsarchive.localnode build > /dev/null
 
 demo: install
 	$(PY) scripts/demo.py
@@ -83,4 +91,4 @@ es-stop: install
 	.venv/bin/newsarchive es stop
 
 clean:
-	rm -rf .venv .venv-replay es-launcher/target
+	rm -rf .venv .venv-replay .wheelhouse

@@ -1,16 +1,21 @@
 """The embedded Elasticsearch: build, start, stop and inspect the local node.
 
 The node is a single JVM started from the Elasticsearch server jar on Maven Central
-(see es-launcher/). It binds to 127.0.0.1 only, keeps its data under
+(the launcher's Maven project is package data, ``newsarchive/eslauncher/``). It binds
+to 127.0.0.1 only, keeps its data under
 ``$NEWSARCHIVE_HOME/es``, logs to ``$NEWSARCHIVE_HOME/es/node.log`` and announces its
 pid, port and version in ``$NEWSARCHIVE_HOME/es/state.json`` once it listens.
 
-Run ``python -m newsarchive.localnode build`` to compile the launcher (make install does).
+Run ``python -m newsarchive.localnode build`` to compile the launcher (make install does;
+``es start`` does it when needed). It is built into a cache folder named by a digest of
+its sources (``$NEWSARCHIVE_LAUNCHER_DIR`` or ``~/.cache/newsarchive/``), so an installed
+package works as well as a checkout, and a changed source is built again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -30,9 +35,8 @@ from newsarchive.errors import NewsarchiveError
 from newsarchive.locks import FileLock
 
 MIN_JAVA = 21
-REPO_ROOT = Path(__file__).resolve().parents[1]
-LAUNCHER_DIR = REPO_ROOT / "es-launcher"
-LAUNCHER_JAR = LAUNCHER_DIR / "target" / "es-launcher-1.0.0.jar"
+LAUNCHER_SOURCES = Path(__file__).with_name("eslauncher")  # the Maven project
+LAUNCHER_JAR_NAME = "es-launcher-1.0.0.jar"
 JVM_FOLDERS = (Path("/usr/lib/jvm"), Path("/usr/local/lib/jvm"), Path("/opt/java"), Path("/opt"))
 EXIT_PORT_TAKEN = 3  # the launcher's exit code when the HTTP port is in use
 
@@ -123,8 +127,32 @@ def find_java_home(*, need_compiler: bool = False) -> Path:
 # --- build ----------------------------------------------------------------------------
 
 
+def _sources_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(LAUNCHER_SOURCES.rglob("*")):
+        if path.is_file() and "target" not in path.relative_to(LAUNCHER_SOURCES).parts:
+            digest.update(str(path.relative_to(LAUNCHER_SOURCES)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def launcher_dir() -> Path:
+    """Where the launcher is built: ``$NEWSARCHIVE_LAUNCHER_DIR``, else a cache folder
+    per version of its sources."""
+    if os.environ.get("NEWSARCHIVE_LAUNCHER_DIR"):
+        return Path(os.environ["NEWSARCHIVE_LAUNCHER_DIR"]).expanduser()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "newsarchive" / f"eslauncher-{_sources_digest()}"
+
+
 def build(quiet: bool = True) -> None:
-    """Compile the launcher with Maven; dependencies land in ~/.m2 and target/lib."""
+    """Compile the launcher with Maven into ``launcher_dir()``; dependencies land in
+    ~/.m2 and its lib/ folder."""
+    if not (LAUNCHER_SOURCES / "pom.xml").is_file():
+        raise NewsarchiveError(
+            f"the launcher's sources are missing from {LAUNCHER_SOURCES}: reinstall newsarchive "
+            "(or set NEWSARCHIVE_ES_URL to use an Elasticsearch of your own)"
+        )
     mvn = shutil.which("mvn")
     if mvn is None:
         raise NewsarchiveError(
@@ -132,15 +160,18 @@ def build(quiet: bool = True) -> None:
             "install it (e.g. `apt-get install maven`) or set NEWSARCHIVE_ES_URL."
         )
     env = dict(os.environ, JAVA_HOME=str(find_java_home(need_compiler=True)))
-    cmd = [mvn, "-B", "package", "-DskipTests"] + (["-q"] if quiet else [])
-    result = subprocess.run(cmd, cwd=LAUNCHER_DIR, env=env, capture_output=quiet, text=True)
+    target = launcher_dir()
+    cmd = [mvn, "-B", "-f", str(LAUNCHER_SOURCES / "pom.xml"), f"-Dlauncher.build.dir={target}"]
+    cmd += ["package", "-DskipTests"] + (["-q"] if quiet else [])
+    result = subprocess.run(cmd, env=env, capture_output=quiet, text=True)
     if result.returncode != 0:
         detail = (result.stdout or "")[-2000:] if quiet else ""
         raise NewsarchiveError(f"building the Elasticsearch launcher failed:\n{detail}")
 
 
 def is_built() -> bool:
-    return LAUNCHER_JAR.is_file() and (LAUNCHER_DIR / "target" / "lib").is_dir()
+    target = launcher_dir()
+    return (target / LAUNCHER_JAR_NAME).is_file() and (target / "lib").is_dir()
 
 
 # --- lifecycle ------------------------------------------------------------------------
@@ -219,7 +250,8 @@ def start(
         home = node_home(settings)
         state_path = state_file(settings)
         state_path.unlink(missing_ok=True)
-        classpath = f"{LAUNCHER_JAR}{os.pathsep}{LAUNCHER_DIR / 'target' / 'lib' / '*'}"
+        target = launcher_dir()
+        classpath = f"{target / LAUNCHER_JAR_NAME}{os.pathsep}{target / 'lib' / '*'}"
         cmd = [
             str(java),
             f"-Xms{settings.local_heap}",
@@ -296,8 +328,10 @@ def main(argv: list[str]) -> int:
     """``python -m newsarchive.localnode build|start|stop``: used by the Makefile and CI."""
     command = argv[0] if argv else ""
     try:
-        if command == "build":
-            build(quiet=False)
+        if command == "build":  # a no-op when this version of the sources is built
+            if not is_built():
+                build(quiet=False)
+            print(launcher_dir())
         elif command == "start":
             state, _ = start()
             print(state.url)
