@@ -10,6 +10,7 @@ loads the records. Reports docs/s of both, their ratio (goal ≥ 0.9) and the in
 size on disk per 1,000 articles. A measurement, not a test.
 
     BENCH_DOCS=100000 python benchmarks/bench_index.py
+    python benchmarks/bench_index.py --smoke   # 200 records, results not kept: seconds
 
 Starts its own local node (heap BENCH_HEAP, default 1g) unless NEWSARCHIVE_ES_URL
 is set. Results go to benchmarks/out/index.json.
@@ -87,8 +88,12 @@ def store_bytes(client, prefix: str) -> int:
 
 
 def main() -> None:
-    count = int(os.environ.get("BENCH_DOCS", "100000"))
+    global OUT
+    smoke = "--smoke" in sys.argv[1:]
+    count = 200 if smoke else int(os.environ.get("BENCH_DOCS", "100000"))
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
+    if smoke:  # proves the benchmark runs; its figures mean nothing and are not kept
+        OUT = work / "index.json"
     own_node = not os.environ.get("NEWSARCHIVE_ES_URL")
     node_settings = Config(
         home=work / "es", local_port=0, local_heap=os.environ.get("BENCH_HEAP", "1g")

@@ -1,0 +1,43 @@
+"""Every benchmark still runs: each in its smoke mode (a handful of pages, records or
+queries, seconds), as `make bench-*` would start it. Their figures are not checked:
+performance is the benchmarks' business, not the tests'."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.crawl.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+
+def _bench(name: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / f"bench_{name}.py"), "--smoke"],
+        cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def test_bench_crawl_runs():
+    result = _bench("crawl")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "bare" in result.stdout and "ours" in result.stdout
+    assert "CPU/article" in result.stdout
+
+
+@pytest.mark.es
+def test_bench_index_runs(es_url):
+    result = _bench("index", NEWSARCHIVE_ES_URL=es_url)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "docs/s" in result.stdout + result.stderr
+
+
+@pytest.mark.es
+def test_bench_search_runs(es_url):
+    result = _bench("search", NEWSARCHIVE_ES_URL=es_url)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert '"search_end_to_end_ms"' in result.stdout
