@@ -181,7 +181,10 @@ def sort_clause(spec: SearchSpec) -> list:
     direction = "desc" if order == "newest" else "asc"
     date = spec.filters.date_field
     return [
-        {date: {"order": direction, "missing": "_last", "format": "strict_date_optional_time"}},
+        # No "format": a formatted sort value of an undated article is null, which
+        # search_after refuses; epoch milliseconds (and the long ES gives a missing
+        # date) carry a deep page or an export past the undated ones.
+        {date: {"order": direction, "missing": "_last"}},
         {"id": "asc"},
     ]
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 
 from crawler.archive import Archive
 from crawler.schema import validate_record
+from tests.reliability.checks import wait_for
 
 from .crash_worker import ARTICLES
 from .helpers import REPO, assert_warcs_valid, jsonl
@@ -21,13 +20,20 @@ from .helpers import REPO, assert_warcs_valid, jsonl
 WORKER = Path(__file__).with_name("crash_worker.py")
 
 
-def run_worker(home: Path, kill_after: float | None) -> bool:
-    """Run the worker; kill -9 it after ``kill_after`` s. True if it ran to completion."""
+def run_worker(home: Path, kill_at: int | None) -> bool:
+    """Run the worker; kill -9 it once the record file has grown by ``kill_at`` lines
+    (an observable point, not a guessed delay). True if it ran to completion."""
+    records = home / "articles" / "articles.jsonl"
+    before = records.read_bytes().count(b"\n") if records.exists() else 0
     proc = subprocess.Popen([sys.executable, str(WORKER), str(home)], cwd=REPO)
-    if kill_after is None:
+    if kill_at is None:
         assert proc.wait(timeout=120) == 0
         return True
-    time.sleep(kill_after)
+
+    def grown() -> bool:
+        return records.exists() and records.read_bytes().count(b"\n") >= before + kill_at
+
+    wait_for(lambda: grown() or proc.poll() is not None, 120, step=0.001)
     if proc.poll() is not None:
         assert proc.returncode == 0
         return True
@@ -47,24 +53,17 @@ def versions(home: Path) -> list[tuple[str, int, str]]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_killed_crawls_end_like_an_uninterrupted_one(tmp_path, seed):
     reference = tmp_path / "reference"
-    started = time.monotonic()
     run_worker(reference, None)
-    duration = time.monotonic() - started
+    total = (reference / "articles" / "articles.jsonl").read_bytes().count(b"\n")
 
     home = tmp_path / "killed"
     rng = random.Random(seed)
-    kills = attempts = 0
-    # Four seeded kills; a run that finished before its kill moment (a warm run is faster
-    # than the cold reference) leaves nothing to kill, so start over a little sooner.
-    while attempts < 4 or (kills == 0 and attempts < 12):
-        attempts += 1
-        if not run_worker(home, rng.uniform(0.15, 0.9) * duration):
+    kills = 0
+    for _ in range(4):  # four seeded kills, each some way into what is left to do
+        if not run_worker(home, rng.randint(1, max(1, total // 5))):
             kills += 1
             Archive(home).close()  # reopen: repair and reconcile
             assert_warcs_valid(home / "warc")
-        elif kills == 0:
-            shutil.rmtree(home)
-            duration *= 0.7
     run_worker(home, None)
     assert kills >= 1
 

@@ -1,6 +1,9 @@
-"""A loopback HTTP proxy in front of Elasticsearch that fails some bulk requests.
+"""A loopback HTTP proxy in front of Elasticsearch that fails or holds bulk requests.
 
-Real faults on a real connection: the indexer must retry 429/503 with backoff.
+Real faults on a real connection: the indexer must retry 429/503 with backoff. With
+``hold_after=N`` the proxy forwards N bulk requests, then holds the next one until
+``release`` is set, and sets ``holding`` meanwhile: a test can act at that exact point
+of a run (kill it mid-way) instead of guessing when it gets there.
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from urllib.parse import urlsplit
 
 
 class FlakyProxy:
-    def __init__(self, target: str, *, fail_bulk: int, status: int = 503) -> None:
+    def __init__(
+        self, target: str, *, fail_bulk: int = 0, status: int = 503, hold_after: int | None = None
+    ) -> None:
         self.target = urlsplit(target)
         self.fail_bulk = fail_bulk
         self.status = status
         self.failed = 0
+        self.hold_after = hold_after
+        self.forwarded_bulks = 0
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
         proxy = self
 
@@ -27,10 +36,23 @@ class FlakyProxy:
             def _forward(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                bulk = "_bulk" in self.path
                 with proxy.lock:
-                    fail = "_bulk" in self.path and proxy.failed < proxy.fail_bulk
+                    fail = bulk and proxy.failed < proxy.fail_bulk
                     if fail:
                         proxy.failed += 1
+                    hold = (
+                        bulk
+                        and not fail
+                        and proxy.hold_after is not None
+                        and proxy.forwarded_bulks >= proxy.hold_after
+                    )
+                    if bulk and not fail and not hold:
+                        proxy.forwarded_bulks += 1
+                if hold:
+                    proxy.holding.set()
+                    proxy.release.wait(timeout=120)
+                    fail = True
                 if fail:
                     payload = b'{"error":{"type":"unavailable","reason":"injected"},"status":%d}'
                     payload %= proxy.status
@@ -67,5 +89,6 @@ class FlakyProxy:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from indexer.operations import index_new_records, rebuild
 from newsarchive.config import Config
 from search_cli.cli import cli
 from tests.indexer.flaky_proxy import FlakyProxy
+from tests.reliability.checks import wait_for
 from tests.synthetic import changed_record, new_record, seen_record
 
 pytestmark = pytest.mark.es
@@ -111,23 +111,19 @@ def test_killed_run_resumes_with_exactly_the_right_documents(env, es_client) -> 
     records += [changed_record(records[i], title=f"Updated {i}") for i in range(0, 2000, 10)]
     path = _write(env.home, records)
     ck = checkpoint_path(env.home, env.index_prefix)
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "newsarchive"), "index", "--batch-size", "50"],
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    offset = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        if ck.exists():
-            offset = json.loads(ck.read_text())["files"].get("articles/articles.jsonl", {})
-            offset = offset.get("offset", 0) if offset else 0
-            if offset > 0:
-                break
-        time.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    # The proxy lets ten bulk requests through, then holds the next: the run is killed
+    # at that point, provably mid-way, however fast the machine.
+    with FlakyProxy(env.es_url, hold_after=10) as proxy:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "newsarchive"), "index", "--batch-size", "50"],
+            env={**os.environ, "NEWSARCHIVE_ES_URL": proxy.url},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proxy.holding.wait(timeout=120), "the run never reached its eleventh bulk"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    offset = json.loads(ck.read_text())["files"]["articles/articles.jsonl"]["offset"]
     assert 0 < offset < path.stat().st_size, "the run was not interrupted mid-way"
     result = CliRunner().invoke(cli, ["index", "--json"])
     assert result.exit_code == 0, result.output
@@ -166,7 +162,8 @@ def test_rebuild_swaps_aliases_while_searches_run(env, es_client) -> None:
     thread.start()
     try:
         summary, new = rebuild(env, client=es_client, before_swap=before_swap)
-        time.sleep(0.2)
+        after_swap = len(seen)  # then some searches against the swapped alias, too
+        assert wait_for(lambda: len(seen) >= after_swap + 5, 30)
     finally:
         stop.set()
         thread.join()
