@@ -3,7 +3,7 @@
 Titles and bodies come from the web. Before they reach a terminal every control
 character (ESC sequences, C1 controls, bidi overrides) is replaced by U+FFFD, and CSV
 cells that a spreadsheet would run as a formula are prefixed with a quote.
-Only the standard library is imported, so the CLI stays fast.
+It imports only the standard library and the light query modules, so the CLI stays fast.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import IO
 
-# Highlight markers of snippets in machine-readable output (JSON, CSV, plain text).
-MARK_OPEN, MARK_CLOSE = "«", "»"
+from search_cli.query.hits import MARK_CLOSE, MARK_OPEN  # the markers snippets carry
 
 # C0 controls (tab and newline handled by callers), DEL, C1 controls, and the Unicode
 # bidi controls that can reorder what a terminal shows (Trojan Source).

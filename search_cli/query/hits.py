@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from search_cli.output import MARK_CLOSE, MARK_OPEN
 from search_cli.query.build import HL_CLOSE, HL_OPEN
 
 # Literal guillemets in the text would read as highlight markers.
+# Where a snippet matched the query, in the hit's own text (JSON, CSV, plain output);
+# a terminal shows the marked words highlighted instead (search_cli.output).
+MARK_OPEN, MARK_CLOSE = "«", "»"
 _NO_MARKS = str.maketrans({MARK_OPEN: "‹", MARK_CLOSE: "›"})
 
 
