@@ -63,7 +63,7 @@ def reextract(
         raise NewsarchiveError(f"no WARC files in {warc_dir}: nothing to re-extract")
     out = Path(out) if out else default_out(home)
     if (out / "articles.jsonl").exists():
-        raise NewsarchiveError(f"{out} already holds article records; choose another --out")
+        raise NewsarchiveError(f"{out} already holds article records; choose another folder")
     out.mkdir(parents=True, exist_ok=True)
     live_before = _live_state(home)
     scratch = out / ".seen.sqlite"

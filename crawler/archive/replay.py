@@ -113,7 +113,7 @@ def check_port(port: int) -> None:
             sock.bind((LOOPBACK, port))
         except OSError as exc:
             raise NewsarchiveError(
-                f"cannot listen on {LOOPBACK}:{port} ({exc.strerror}); choose another --port"
+                f"cannot listen on {LOOPBACK}:{port} ({exc.strerror}); choose another port"
             ) from None
 
 

@@ -174,7 +174,7 @@ def test_replay_says_what_is_wrong_in_one_line(tmp_path, crawled, replay):
     assert empty.returncode == 1 and "no WARC files in" in empty.stderr
     assert "Traceback" not in empty.stderr and len(empty.stderr.strip().splitlines()) == 1
     busy = run_replay(crawled.home, "--port", str(replay.port))
-    assert busy.returncode == 1 and "choose another --port" in busy.stderr, busy.stderr
+    assert busy.returncode == 1 and "choose another port" in busy.stderr, busy.stderr
     assert "Traceback" not in busy.stderr
     bad = run_replay(crawled.home, "--port", "70000")
     assert bad.returncode == 2 and "70000" in bad.stderr
