@@ -6,9 +6,11 @@ three things, while the chunk before is still being written (a lookahead thread:
 bulk request keeps one core busy, these use another):
 
 1. the indexed state of its articles (one ``mget``: replays and edited versions);
-2. for each new article, its best candidates: articles sharing at least
-   ``min_shared`` of its query keys (one bool/should query per article, at most
-   ``QUERY_KEYS`` terms, all in one ``msearch``);
+2. the candidates of its new articles: articles sharing at least ``min_shared`` of
+   a new article's query keys (at most ``QUERY_KEYS`` each). One filter search for
+   the whole chunk asks for every key at once and the sharing is counted here; a
+   chunk whose search finds more than ``chunk_hits`` articles (keys too common) asks
+   again with one scored query per article instead, in one ``msearch``;
 3. the bodies of the shortlisted candidates and of their stories' roots (one ``mget``),
    so candidates are verified on the exact shingle sets.
 
@@ -76,6 +78,7 @@ class StorySettings:
     verify: int = 5  # candidates verified exactly per article
     min_shared: int = 2  # keys a candidate shares at least
     max_members: int = 10_000  # members of one story rewritten at most
+    chunk_hits: int = 10_000  # hits of a chunk's candidate search (index.max_result_window)
 
     @classmethod
     def from_settings(cls, settings: Config) -> StorySettings:
@@ -117,26 +120,23 @@ def signature(record: dict, settings: StorySettings) -> Signature:
     return Signature(hashes, keys, asked, wires.detect(body, authors))
 
 
-def candidate_query(rid: str, keys: list[str], settings: StorySettings) -> dict:
-    """The search for one article's candidates: other articles sharing at least
-    ``min_shared`` of ``keys``, those sharing the most and the rarest first."""
+def chunk_query(keys: list[str], size: int) -> dict:
+    """One search for a whole chunk: every article holding any key a new article of
+    the chunk asks for. Which new articles a hit is a candidate of (``min_shared``
+    keys in common) is counted client-side; a filter scores nothing, so it is cheap."""
     return {
-        "size": settings.candidates,
+        "size": size,
         "track_total_hits": False,
         "_source": _LIGHT,
-        "query": {
-            "bool": {
-                "should": [{"term": {"story_keys": k}} for k in keys],
-                "minimum_should_match": settings.min_shared,
-                "must_not": [{"ids": {"values": [rid]}}],
-            }
-        },
+        "query": {"bool": {"filter": [{"terms": {"story_keys": keys}}]}},
     }
 
 
 def candidate_body(rid: str, keys: list[str], settings: StorySettings) -> str:
-    """``candidate_query`` serialised by hand: it is built for every new article, and
-    keys are URL-safe base64 (nothing to escape)."""
+    """The search for one article's candidates, for a chunk whose own search found
+    more than it may return: articles sharing at least ``min_shared`` of ``keys``,
+    those sharing the most and the rarest first. Serialised by hand (keys are
+    URL-safe base64, nothing to escape)."""
     terms = ",".join(f'{{"term":{{"story_keys":"{k}"}}}}' for k in keys)
     return (
         f'{{"size":{settings.candidates},"track_total_hits":false,"_source":{json.dumps(_LIGHT)},'
@@ -181,6 +181,7 @@ class Stats:
     joined: int = 0  # new articles that joined an existing story
     rewritten: int = 0  # other articles updated (a new root, a wire outlet found)
     refreshes: int = 0
+    fallbacks: int = 0  # chunks whose candidates took one query per article
     seconds: float = 0.0  # in the main thread (the lookahead thread's time is in phases)
     phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -438,27 +439,73 @@ class Stories:
             t = _lap(seconds, "refresh", t)
         prior = self._prior(sorted(signatures))
         t = _lap(seconds, "prior", t)
-        queries = {
-            rid: candidate_body(rid, sig.asked, self.settings)
+        asking = {
+            rid: sig.asked
             for rid, sig in signatures.items()
             if len(sig.asked) >= self.settings.min_shared
             and not (rid in prior and prior[rid][1].get("story_id"))
         }
-        found: dict[str, list[_Node]] = {}
-        if queries:
-            body = [part for query in queries.values() for part in ("{}", query)]
-            resp = self.call(
-                lambda: self.client.msearch(index=self.index, searches=body), "a candidate search"
-            )
-            for rid, answer in zip(queries, resp["responses"], strict=True):
-                if "error" in answer:
-                    raise_search_error(answer)
-                hits = (self._node(h["_id"], h["_source"]) for h in answer["hits"]["hits"])
-                found[rid] = self._shortlist(frozenset(signatures[rid].keys), hits)
+        hits = self._chunk_candidates(asking)
+        if hits is None:  # more hits than one search returns: one query per article
+            self.stats.fallbacks += 1
+            hits = self._article_candidates(asking)
+        found = {
+            rid: self._shortlist(frozenset(signatures[rid].keys), nodes)
+            for rid, nodes in hits.items()
+        }
         t = _lap(seconds, "msearch", t)
         roots = self._bodies(found)
         _lap(seconds, "bodies", t)
         return _Lookup(frozenset(signatures), prior, found, roots, refresh, seconds)
+
+    def _chunk_candidates(self, asking: dict[str, list[str]]) -> dict[str, list[_Node]] | None:
+        """The candidates of every asking article from one search (None when it found
+        more than ``chunk_hits``: some would be missing)."""
+        askers: dict[str, list[str]] = defaultdict(list)
+        for rid, keys in asking.items():
+            for key in keys:
+                askers[key].append(rid)
+        if not askers:
+            return {}
+        size = self.settings.chunk_hits
+        resp = self.call(
+            lambda: self.client.search(index=self.index, **chunk_query(sorted(askers), size)),
+            "a candidate search",
+        )
+        found_hits = resp["hits"]["hits"]
+        if len(found_hits) >= size:
+            return None
+        out: dict[str, list[_Node]] = defaultdict(list)
+        for hit in found_hits:
+            shared: dict[str, int] = defaultdict(int)
+            for key in hit["_source"].get("story_keys") or ():
+                for rid in askers.get(key, ()):
+                    shared[rid] += 1
+            node = None
+            for rid, n in shared.items():
+                if n >= self.settings.min_shared and rid != hit["_id"]:
+                    node = node or self._node(hit["_id"], hit["_source"])
+                    out[rid].append(node)
+        return out
+
+    def _article_candidates(self, asking: dict[str, list[str]]) -> dict[str, list[_Node]]:
+        """The best ``candidates`` hits of each asking article (one ``msearch``)."""
+        if not asking:
+            return {}
+        body = [
+            part
+            for rid, keys in asking.items()
+            for part in ("{}", candidate_body(rid, keys, self.settings))
+        ]
+        resp = self.call(
+            lambda: self.client.msearch(index=self.index, searches=body), "a candidate search"
+        )
+        out: dict[str, list[_Node]] = {}
+        for rid, answer in zip(asking, resp["responses"], strict=True):
+            if "error" in answer:
+                raise_search_error(answer)
+            out[rid] = [self._node(h["_id"], h["_source"]) for h in answer["hits"]["hits"]]
+        return out
 
     def _prior(self, ids: list[str]) -> dict[str, tuple[int, dict]]:
         """The indexed state (version, story fields) of the articles that have one."""

@@ -275,3 +275,31 @@ def test_short_empty_and_odd_bodies_are_their_own_stories(es_client, index_prefi
         assert docs[rec["id"]]["story_id"] == rec["id"]
     # a repeated word has a single shingle: too short to match, whatever it repeats
     assert docs[twin["id"]]["story_id"] == twin["id"]
+
+
+@pytest.mark.es
+@pytest.mark.parametrize("chunk_hits", [10_000, 2])
+def test_indexed_candidates_are_found_by_the_chunk_search_and_by_its_fallback(
+    es_client, index_prefix, chunk_hits
+) -> None:
+    """Candidates already in the index come from one search per chunk; a chunk whose
+    search would find more than ``chunk_hits`` articles asks article by article, and
+    both give the same stories."""
+    stories = [_story(80 + i) for i in range(4)]
+    first = [
+        _record(i, "\n\n".join(s), outlet="Daily Ledger", minutes=i) for i, s in enumerate(stories)
+    ]
+    load_records(es_client, first, index_prefix)
+    copies = [
+        _record(20, "\n\n".join(stories[0][:5]), outlet="Frontier Post", minutes=30),
+        _record(21, "\n\n".join([*stories[3], *_story(90, 2)]), outlet="Capitol Courier", minutes=31),
+        _record(22, "\n\n".join(_story(91)), outlet="Capitol Courier", minutes=32),
+    ]  # fmt: skip
+    settings = StorySettings(chunk_hits=chunk_hits)
+    summary = load_records(es_client, copies, index_prefix, stories=settings)
+    assert summary.joined == 2
+    assert summary.story_fallbacks == (1 if chunk_hits == 2 else 0)
+    docs = _docs(es_client, index_prefix)
+    assert docs[copies[0]["id"]]["duplicate_of"] == first[0]["id"]
+    assert docs[copies[1]["id"]]["duplicate_of"] == first[3]["id"]
+    assert docs[copies[2]["id"]]["story_id"] == copies[2]["id"]
