@@ -36,6 +36,7 @@ from lxml.html import HtmlElement
 
 from crawler.extract import fields
 from crawler.extract.body import extract_body
+from crawler.extract.claims import claim_reviews
 from crawler.extract.limits import ExtractionTimeout, time_limit
 from crawler.extract.page import parse
 from crawler.extract.recurring import RecurringBlocks
@@ -67,6 +68,7 @@ def _empty(url: str) -> dict[str, Any]:
         political_signals=[],
         people=[],
         parties=[],
+        claim_reviews=[],
     )
     record["provenance"] = {}
     record["extractor"] = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
@@ -122,6 +124,7 @@ def _fill(
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
     _set(record, "tags", *fields.tags(st, feed))
+    _set(record, "claim_reviews", *claim_reviews(st))
     body = extract_body(tree, url, title, fields.declared_body(st), boilerplate)
     _set(record, "body", body.text, body.source)
     _set(record, "links", body.links, "trafilatura")

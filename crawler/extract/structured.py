@@ -19,6 +19,7 @@ from crawler.extract.schemaorg import ARTICLE_TYPES, PAGE_TYPES, SITE_TYPES, typ
 MAX_SCRIPT_CHARS = 2_000_000
 MAX_NODES = 5_000
 MAX_DEPTH = 16
+MAX_CLAIM_REVIEWS = 20  # verdicts read per page (a round-up of claims has a dozen)
 # Keys under which a node is something *other* than the page's article.
 _ASIDE_KEYS = {
     "hasPart",
@@ -53,6 +54,7 @@ class Structured:
     site_names: list[str] = field(default_factory=list)
     canonical: str | None = None
     lang: str | None = None
+    claim_reviews: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (source, node)
 
     def meta_first(self, *keys: str) -> str | None:
         for key in keys:
@@ -178,6 +180,10 @@ def _read_jsonld(tree: html.HtmlElement, result: Structured, page_urls: set[str]
     article = _pick_article(nodes, page_urls)
     for node, key in nodes:
         types = type_names(node)
+        if "claimreview" in types and len(result.claim_reviews) < MAX_CLAIM_REVIEWS:
+            result.claim_reviews.append(
+                ("json-ld", {k: _resolve(v, index) for k, v in node.items()})
+            )
         if "breadcrumblist" in types and not result.breadcrumbs:
             result.breadcrumbs = _breadcrumb_names(node, index)
         # An organisation that wrote or supplied the story (a wire's author node) is not
@@ -235,6 +241,8 @@ def _scope_props(scope: html.HtmlElement) -> dict[str, list[Any]]:
 def _read_microdata(tree: html.HtmlElement, result: Structured) -> None:
     for scope in tree.iterfind(".//*[@itemscope]"):
         kind = (scope.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+        if kind == "claimreview" and len(result.claim_reviews) < MAX_CLAIM_REVIEWS:
+            result.claim_reviews.append(("microdata", _scope_props(scope)))
         if kind in ARTICLE_TYPES and not result.microdata:
             result.microdata = _scope_props(scope)
         elif kind == "breadcrumblist" and not result.breadcrumbs:

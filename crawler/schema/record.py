@@ -37,6 +37,17 @@ class Person(TypedDict):
     mentions: int
 
 
+class ClaimReview(TypedDict):
+    """A fact-check's verdict on one claim (schema.org ``ClaimReview``)."""
+
+    claim: str | None
+    rating: str | None  # the rating's own words: "False", "Pants on Fire"
+    rating_value: float | None  # on the page's scale, from worst_rating to best_rating
+    best_rating: float | None
+    worst_rating: float | None
+    claimant: str | None  # who made the claim
+
+
 class Extracted(TypedDict):
     """What ``crawler.extract.extract`` gives for one page (before the archive adds
     identity, source and capture)."""
@@ -61,6 +72,7 @@ class Extracted(TypedDict):
     political_signals: list[dict[str, Any]] | None
     people: list[Person] | None
     parties: list[str] | None
+    claim_reviews: list[ClaimReview]
 
 
 class _Line(TypedDict):
@@ -102,6 +114,7 @@ class VersionRecord(_Line):
     political_signals: NotRequired[list[dict[str, Any]] | None]
     people: NotRequired[list[Person] | None]
     parties: NotRequired[list[str] | None]
+    claim_reviews: NotRequired[list[ClaimReview]]
     provenance: dict[str, str]
     extractor: dict[str, Any]
     first_seen: str

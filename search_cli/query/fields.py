@@ -35,6 +35,16 @@ QUERY_FIELDS: dict[str, str] = {
     "paywalled": "paywalled",
     "versions": "version_count",
     "removed": "removed",
+    # what the corpus understands of an article (political flag, people, stories, verdicts)
+    "political": "political",
+    "person": "people.name",
+    "person_id": "people.id",
+    "party": "parties",
+    "story": "story_id",
+    "wire": "syndicated_from",
+    "claim": "claim_reviews.claim",
+    "rating": "claim_reviews.rating",
+    "claimant": "claim_reviews.claimant",
     # unstemmed variants, for users who want them explicitly
     "title.exact": "title.exact",
     "description.exact": "description.exact",
