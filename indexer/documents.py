@@ -26,6 +26,7 @@ DERIVED_FIELDS = (
     "removed",
     "removed_at",
     "removed_reason",
+    "lean",
 )
 _VERSION_FIELDS = (
     "version",
@@ -105,7 +106,17 @@ def article_doc(record: dict) -> dict:
     doc["last_seen"] = record["fetched_at"]
     doc["first_seen"] = record.get("first_seen") or record["fetched_at"]
     doc["removed"] = False
+    doc["lean"] = lean(record.get("source_tags"))
     return doc
+
+
+def lean(tags: object) -> str | None:
+    """The registry's ``lean`` tag of the source as a field of its own: Kibana splits
+    charts by keyword fields, not by the keys of a flattened one."""
+    value = tags.get("lean") if isinstance(tags, dict) else None
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    return value.strip().lower() or None if isinstance(value, str) else None
 
 
 def seen_doc(base: dict, record: dict) -> dict:

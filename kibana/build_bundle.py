@@ -25,10 +25,22 @@ DV_PUBLISHED = "newsarchive-articles-published"
 DV_CRAWLED = "newsarchive-articles-crawled"
 DV_VERSIONS = "newsarchive-versions-crawled"
 SEARCH_ID = "newsarchive-latest-articles"
+POLITICAL_SEARCH_ID = "newsarchive-political-articles"
+# `newsarchive replay` on its default port: an article's URL links to pywb's list of
+# its captures (crawler/archive/replay.py, timeline_url), each a replay of that day.
+REPLAY_TIMELINE = "http://127.0.0.1:8090/archive/*/{{rawValue}}"
+URL_AS_REPLAY_LINK = {
+    "url": {
+        "id": "url",
+        "params": {"type": "a", "urlTemplate": REPLAY_TIMELINE, "labelTemplate": "{{value}}"},
+    }
+}
 DASHBOARD_ID = "newsarchive-overview"
 
 
-def data_view(id_: str, title: str, time_field: str, name: str) -> dict:
+def data_view(
+    id_: str, title: str, time_field: str, name: str, formats: dict | None = None
+) -> dict:
     return {
         "type": "index-pattern",
         "id": id_,
@@ -37,7 +49,7 @@ def data_view(id_: str, title: str, time_field: str, name: str) -> dict:
             "name": name,
             "timeFieldName": time_field,
             "fields": "[]",  # Kibana reads the fields from the mapping
-            "fieldFormatMap": "{}",
+            "fieldFormatMap": json.dumps(formats or {}),
             "runtimeFieldMap": "{}",
             "typeMeta": "{}",
             "allowNoIndex": True,  # usable before the first crawl is indexed
@@ -49,20 +61,20 @@ def data_view(id_: str, title: str, time_field: str, name: str) -> dict:
     }
 
 
-def saved_search() -> dict:
+def saved_search(id_: str, title: str, description: str, query: str, columns: list[str]) -> dict:
     source = {
-        "query": {"query": "", "language": "kuery"},
+        "query": {"query": query, "language": "kuery"},
         "filter": [],
         "highlightAll": True,
         "indexRefName": "kibanaSavedObjectMeta.searchSourceJSON.index",
     }
     return {
         "type": "search",
-        "id": SEARCH_ID,
+        "id": id_,
         "attributes": {
-            "title": "newsarchive: latest articles",
-            "description": "Articles by publication time, newest first.",
-            "columns": ["outlet", "title", "authors", "section", "tags", "version_count"],
+            "title": title,
+            "description": description,
+            "columns": columns,
             "sort": [["published", "desc"]],
             "hits": 0,
             "version": 1,
@@ -81,6 +93,26 @@ def saved_search() -> dict:
     }
 
 
+def latest_articles() -> dict:
+    return saved_search(
+        SEARCH_ID,
+        "newsarchive: latest articles",
+        "Articles by publication time, newest first; the URL opens its captures in replay.",
+        "",
+        ["outlet", "lean", "title", "authors", "section", "tags", "version_count", "url"],
+    )
+
+
+def political_articles() -> dict:
+    return saved_search(
+        POLITICAL_SEARCH_ID,
+        "newsarchive: political articles",
+        "Articles flagged political, with the people and parties they mention.",
+        "political : true",
+        ["outlet", "lean", "title", "people.name", "parties", "story_id", "url"],
+    )
+
+
 def _count(label: str) -> dict:
     return {
         "label": label,
@@ -90,6 +122,19 @@ def _count(label: str) -> dict:
         "isBucketed": False,
         "scale": "ratio",
         "sourceField": "___records___",
+        "params": {"emptyAsNull": True},
+    }
+
+
+def _unique(field: str, label: str) -> dict:
+    return {
+        "label": label,
+        "customLabel": True,
+        "dataType": "number",
+        "operationType": "unique_count",
+        "sourceField": field,
+        "isBucketed": False,
+        "scale": "ratio",
         "params": {"emptyAsNull": True},
     }
 
@@ -106,11 +151,13 @@ def _dates(field: str) -> dict:
     }
 
 
-def _terms(field: str, label: str, size: int, order_by: str, other: bool) -> dict:
+def _terms(
+    field: str, label: str, size: int, order_by: str, other: bool, data_type: str = "string"
+) -> dict:
     return {
         "label": label,
         "customLabel": True,
-        "dataType": "string",
+        "dataType": data_type,
         "operationType": "terms",
         "sourceField": field,
         "isBucketed": True,
@@ -212,13 +259,42 @@ def over_time(index, grid, title, dv, time_field, split_field, split_label):
     return lens_panel(index, grid, title, dv, columns, vis)
 
 
-def top(index, grid, title, field, label, size=15):
+def top(index, grid, title, field, label, size=15, by_lean=False):
+    """The most frequent values of ``field``; ``by_lean``: each bar split by the lean
+    of the outlets (the registry's ``lean`` tag)."""
+    columns = {"term": _terms(field, label, size, "count", other=False)}
+    if by_lean:
+        columns["split"] = _terms("lean", "Outlet lean", 5, "count", other=True)
+    columns["count"] = _count("Articles")
+    series = "bar_horizontal_stacked" if by_lean else "bar_horizontal"
+    vis = _xy("LAYER", series, "term", "count", "split" if by_lean else None, legend=by_lean)
+    return lens_panel(index, grid, title, DV_PUBLISHED, columns, vis)
+
+
+def political_over_time(index, grid):
     columns = {
-        "term": _terms(field, label, size, "count", other=False),
+        "x": _dates("published"),
+        "split": _terms("political", "Political", 2, "count", other=False, data_type="boolean"),
         "count": _count("Articles"),
     }
-    vis = _xy("LAYER", "bar_horizontal", "term", "count", None, legend=False)
-    return lens_panel(index, grid, title, DV_PUBLISHED, columns, vis)
+    vis = _xy("LAYER", "bar_stacked", "x", "count", "split", legend=True)
+    return lens_panel(
+        index, grid, "Political and other articles over time", DV_PUBLISHED, columns, vis
+    )
+
+
+def stories_over_time(index, grid):
+    """Distinct stories beside articles: the gap is syndicated and duplicate copies."""
+    columns = {
+        "x": _dates("published"),
+        "stories": _unique("story_id", "Unique stories"),
+        "count": _count("Articles"),
+    }
+    vis = _xy("LAYER", "line", "x", "stories", None, legend=True)
+    vis["layers"][0]["accessors"] = ["stories", "count"]
+    return lens_panel(
+        index, grid, "Unique stories and articles over time", DV_PUBLISHED, columns, vis
+    )
 
 
 def dashboard() -> dict:
@@ -236,9 +312,29 @@ def dashboard() -> dict:
         top("top-authors", (24, 14, 24, 14), "Top authors", "authors", "Author"),
         top("top-sections", (0, 28, 24, 14), "Top sections", "section", "Section"),
         top("top-tags", (24, 28, 24, 14), "Top tags", "tags", "Tag"),
+        political_over_time("political-over-time", (0, 42, 48, 14)),
+        top(
+            "top-people",
+            (0, 56, 24, 16),
+            "Top people, by outlet lean",
+            "people.name",
+            "Person",
+            by_lean=True,
+        ),
+        top(
+            "top-parties",
+            (24, 56, 24, 16),
+            "Top parties, by outlet lean",
+            "parties",
+            "Party",
+            size=6,
+            by_lean=True,
+        ),
+        stories_over_time("stories-over-time", (0, 72, 24, 14)),
+        top("top-wires", (24, 72, 24, 14), "Wire copies by wire", "syndicated_from", "Wire"),
         over_time(
             "versions-over-time",
-            (0, 42, 48, 14),
+            (0, 86, 48, 14),
             "Versions over time (new articles and edits)",
             DV_VERSIONS,
             "crawled",
@@ -248,20 +344,22 @@ def dashboard() -> dict:
     ]
     panels = [p for p, _ in built]
     references = [r for _, refs in built for r in refs]
-    panels.append(
-        {
-            "version": "8.11.0",
-            "type": "search",
-            "gridData": {"x": 0, "y": 56, "w": 48, "h": 18, "i": "latest-articles"},
-            "panelIndex": "latest-articles",
-            "embeddableConfig": {"enhancements": {}},
-            "panelRefName": "panel_latest-articles",
-            "title": "Latest articles",
-        }
-    )
-    references.append(
-        {"type": "search", "id": SEARCH_ID, "name": "latest-articles:panel_latest-articles"}
-    )
+    for name, search_id, title, y in (
+        ("latest-articles", SEARCH_ID, "Latest articles", 100),
+        ("political-articles", POLITICAL_SEARCH_ID, "Latest political articles", 118),
+    ):
+        panels.append(
+            {
+                "version": "8.11.0",
+                "type": "search",
+                "gridData": {"x": 0, "y": y, "w": 48, "h": 18, "i": name},
+                "panelIndex": name,
+                "embeddableConfig": {"enhancements": {}},
+                "panelRefName": f"panel_{name}",
+                "title": title,
+            }
+        )
+        references.append({"type": "search", "id": search_id, "name": f"{name}:panel_{name}"})
     options = {
         "useMargins": True,
         "syncColors": True,
@@ -275,7 +373,9 @@ def dashboard() -> dict:
         "attributes": {
             "title": "newsarchive: overview",
             "description": "Articles over time by outlet, top outlets, authors, sections and "
-            "tags, versions (new articles and edits) over time, latest articles.",
+            "tags, political and other articles over time, top people and parties by outlet "
+            "lean, unique stories and wire copies, versions (new articles and edits) over "
+            "time, latest articles and latest political articles.",
             "panelsJSON": json.dumps(panels),
             "optionsJSON": json.dumps(options),
             "timeRestore": True,
@@ -299,11 +399,22 @@ def dashboard() -> dict:
 def bundle() -> list[dict]:
     return [
         data_view(
-            DV_PUBLISHED, f"{PREFIX}-articles", "published", "newsarchive articles (published)"
+            DV_PUBLISHED,
+            f"{PREFIX}-articles",
+            "published",
+            "newsarchive articles (published)",
+            URL_AS_REPLAY_LINK,
         ),
-        data_view(DV_CRAWLED, f"{PREFIX}-articles", "crawled", "newsarchive articles (crawled)"),
+        data_view(
+            DV_CRAWLED,
+            f"{PREFIX}-articles",
+            "crawled",
+            "newsarchive articles (crawled)",
+            URL_AS_REPLAY_LINK,
+        ),
         data_view(DV_VERSIONS, f"{PREFIX}-versions", "crawled", "newsarchive versions (crawled)"),
-        saved_search(),
+        latest_articles(),
+        political_articles(),
         dashboard(),
     ]
 

@@ -37,6 +37,7 @@ QUERY_FIELDS: dict[str, str] = {
     "removed": "removed",
     # what the corpus understands of an article (political flag, people, stories, verdicts)
     "political": "political",
+    "lean": "lean",
     "person": "people.name",
     "person_id": "people.id",
     "party": "parties",

@@ -110,3 +110,22 @@ def test_poisoned_record_goes_to_the_dead_letter_file(es_client, index_prefix, t
     assert by_id[poisoned["id"]]["record"]["word_count"] == "many"
     assert "no indexed version" in by_id[orphan["id"]]["reason"]
     assert all(entry["time"] for entry in lines)
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ({"lean": "Lean-Left", "collection": ["a"]}, "lean-left"),
+        ({"lean": ["right", "other"]}, "right"),
+        ({"lean": "  "}, None),
+        ({"lean": 3}, None),
+        ({}, None),
+        (None, None),
+    ],
+)
+def test_the_outlet_lean_is_a_field_of_its_own(tags, expected) -> None:
+    from indexer.documents import article_doc
+
+    record = new_record(1)
+    record["source_tags"] = tags
+    assert article_doc(record)["lean"] == expected

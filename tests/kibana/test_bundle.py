@@ -51,7 +51,9 @@ def test_bundle_is_ndjson_of_saved_objects_and_up_to_date():
     objects = _objects()
     assert len(objects) == len(lines)  # (type, id) unique
     kinds = sorted(t for t, _ in objects)
-    assert kinds == ["dashboard", "index-pattern", "index-pattern", "index-pattern", "search"]
+    assert kinds == [
+        "dashboard", "index-pattern", "index-pattern", "index-pattern", "search", "search"
+    ]  # fmt: skip
     for obj in objects.values():
         assert obj["coreMigrationVersion"] and obj["typeMigrationVersion"]
         assert isinstance(obj["references"], list)
@@ -84,9 +86,9 @@ def test_every_reference_resolves_inside_the_bundle():
     for obj in objects.values():
         for ref in obj["references"]:
             assert (ref["type"], ref["id"]) in objects, (obj["id"], ref)
-    search = objects[("search", "newsarchive-latest-articles")]
-    source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
-    assert source["indexRefName"] in {r["name"] for r in search["references"]}
+    for search in (o for (t, _), o in objects.items() if t == "search"):
+        source = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+        assert source["indexRefName"] in {r["name"] for r in search["references"]}
 
 
 def test_dashboard_panels_carry_their_references():
@@ -120,8 +122,14 @@ def test_dashboard_panels_carry_their_references():
         "Top authors",
         "Top sections",
         "Top tags",
+        "Political and other articles over time",
+        "Top people, by outlet lean",
+        "Top parties, by outlet lean",
+        "Unique stories and articles over time",
+        "Wire copies by wire",
         "Versions over time (new articles and edits)",
         "Latest articles",
+        "Latest political articles",
     } == titles
     # the grid: panels do not overlap
     cells = set()
@@ -149,13 +157,40 @@ def test_every_field_exists_in_the_mapping_and_can_be_aggregated():
             assert spec is not None, (panel["title"], column["sourceField"])
             assert spec["type"] in AGGREGATABLE and spec.get("doc_values", True)
             used.add((kind, column["sourceField"]))
-    search = objects[("search", "newsarchive-latest-articles")]["attributes"]
-    for name in search["columns"]:
-        assert _field("articles", name) is not None, name
-        used.add(("articles", name))
-    for name, _direction in search["sort"]:
-        assert _field("articles", name)["type"] == "date"
+    for search in (o["attributes"] for (t, _), o in objects.items() if t == "search"):
+        for name in search["columns"]:
+            assert _field("articles", name) is not None, name
+            used.add(("articles", name))
+        for name, _direction in search["sort"]:
+            assert _field("articles", name)["type"] == "date"
     assert ("articles", "outlet") in used and ("versions", "event") in used
+    for name in ("lean", "political", "people.name", "parties", "story_id", "syndicated_from"):
+        assert ("articles", name) in used, name
+
+
+def test_the_political_search_filters_on_the_flag():
+    search = _objects()[("search", "newsarchive-political-articles")]["attributes"]
+    source = json.loads(search["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    assert source["query"] == {"query": "political : true", "language": "kuery"}
+
+
+def test_an_article_url_links_to_its_captures_in_replay():
+    """The data views render ``url`` as a link to pywb's list of the page's captures,
+    the same address `newsarchive replay` serves (on its default port)."""
+    from crawler.archive.replay import DEFAULT_PORT, LOOPBACK, timeline_url
+
+    page = "https://example.org/politics/2024/05/01/a-story/"
+    for (kind, _), obj in _objects().items():
+        if (
+            kind != "index-pattern"
+            or obj["attributes"]["timeFieldName"] == "crawled"
+            and "versions" in obj["attributes"]["title"]
+        ):
+            continue
+        fmt = json.loads(obj["attributes"]["fieldFormatMap"])["url"]
+        assert fmt["id"] == "url"
+        link = fmt["params"]["urlTemplate"].replace("{{rawValue}}", page)
+        assert link == timeline_url(f"http://{LOOPBACK}:{DEFAULT_PORT}", page)
 
 
 def test_for_prefix_moves_the_data_view_titles_only():

@@ -113,10 +113,10 @@ def test_auth_space_and_prefix_follow_the_es_settings(kibana, monkeypatch):
             200,
             {
                 "success": False,
-                "successCount": 4,
+                "successCount": 5,
                 "errors": [{"type": "dashboard", "id": "x", "error": {"type": "unknown"}}],
             },
-            "Kibana imported 4 of 5 objects; 1 failed, first dashboard/x",
+            "Kibana imported 5 of 6 objects; 1 failed, first dashboard/x",
         ),
         (200, "<html>not kibana</html>", "not JSON"),
     ],
