@@ -73,5 +73,5 @@ def resolve(name: str) -> list[str]:
     more = f"; and {len(found) - MAX_LISTED} more" if len(found) > MAX_LISTED else ""
     raise PersonError(
         f"{name!r} is ambiguous: {len(found)} people match: {listed}{more}. "
-        "Use a full name, a title (\"Sen. ...\") or the id"
+        'Use a full name, a title ("Sen. ...") or the id'
     )
