@@ -32,3 +32,5 @@ class FetchedPage:
     # Filled by the pipeline, read by the spider when the item is scraped:
     outcome: str | None = None  # new/changed/unchanged/removed/not_article/error
     links: list[str] = field(default_factory=list)  # of a page that is not an article
+    requisites: list[str] = field(default_factory=list)  # of an article, when asked for
+    wants_requisites: bool = False  # the spider asks the pipeline to list them

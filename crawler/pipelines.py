@@ -75,7 +75,10 @@ class ArchivePipeline:
     async def _analyse(self, page: FetchedPage) -> dict[str, Any]:
         from scrapy.utils.defer import maybe_deferred_to_future
 
-        args = (page.body, page.url, page.encoding, page.feed_entry, page.politics_hint)
+        args = (
+            page.body, page.url, page.encoding, page.feed_entry, page.politics_hint,
+            page.wants_requisites,
+        )  # fmt: skip
         if self.pool is None:
             return analyse_page(*args)
         return await maybe_deferred_to_future(
@@ -140,6 +143,7 @@ class ArchivePipeline:
                 return self._write_failed(item, exc, count)
             count(f"articles/{outcome.kind}")
             item.outcome = outcome.kind
+            item.requisites = result.get("requisites") or []
         return item
 
     def _write_failed(self, item: FetchedPage, exc: ArchiveWriteError, count) -> FetchedPage:

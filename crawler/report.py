@@ -96,6 +96,8 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                 "not_article": group("not_article"),
                 "errors": errors,
                 "retry_after_waits": mine.get("retry_after_waits", 0),
+                # page requisites: how many were asked for, then what became of them
+                "requisites": {"requested": len(state.requisites), **group("requisites")},
                 "truncated_by_max_articles": state.truncated,
                 "discovery": docs,
                 "dead_feeds": [d for d in docs if d.get("status") in ("dead", "blocked")],

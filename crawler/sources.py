@@ -51,6 +51,8 @@ _FIELDS = {
     "politics_listings",
     "evidence",
     "note",
+    "requisites",
+    "requisite_hosts",
 }
 
 
@@ -75,6 +77,8 @@ class Source:
     politics_listings: tuple[str, ...] = ()  # feeds/sitemaps/sections carrying politics only
     evidence: dict[str, str] = field(default_factory=dict)  # URL -> where it is reported
     note: str = ""  # why the entry is disabled, or what is known to go wrong with it
+    requisites: bool = False  # also archive the images, CSS and scripts of its articles
+    requisite_hosts: tuple[str, ...] = ()  # CDN hosts those may come from, besides domains
 
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
@@ -103,6 +107,14 @@ class Source:
     def _scope_hosts(self) -> tuple[str, ...]:
         return tuple(d.split(":")[0] for d in self.domains)
 
+    def requisite_in_scope(self, url: str) -> bool:
+        """True if a page requisite at ``url`` may be fetched: on the source's domains or
+        on one of its ``requisite_hosts`` (exactly, or their subdomains)."""
+        if self.in_scope(url):
+            return True
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in self.requisite_hosts)
+
     @property
     def discovery_urls(self) -> tuple[str, ...]:
         return self.feeds + self.sitemaps + self.sections
@@ -126,6 +138,8 @@ class Source:
             "politics_listings": list(self.politics_listings),
             "evidence": dict(self.evidence),
             "note": self.note or None,
+            "requisites": self.requisites,
+            "requisite_hosts": list(self.requisite_hosts),
         }
 
 
@@ -267,15 +281,19 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
             raise ConfigError(f"{where}: field {name!r} must be true or false")
         return value
 
+    def hosts(name: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+            raise ConfigError(f"{where}: field {name!r} must be a list of host names")
+        out = tuple(site_host(d) for d in value)
+        for d in out:
+            if not d or not _HOST_RE.match(d):
+                raise ConfigError(f"{where}: field {name!r}: {d!r} is not a host name")
+        return out
+
     name = text("name")
     homepage = url("homepage", entry.get("homepage"))
     raw_domains = entry.get("domains") or [urlsplit(homepage).netloc]
-    if not isinstance(raw_domains, list) or not all(isinstance(d, str) for d in raw_domains):
-        raise ConfigError(f"{where}: field 'domains' must be a list of host names")
-    domains = tuple(site_host(d) for d in raw_domains)
-    for d in domains:
-        if not d or not _HOST_RE.match(d):
-            raise ConfigError(f"{where}: field 'domains': {d!r} is not a host name")
+    domains = hosts("domains", raw_domains)
     feeds, sitemaps, sections = url_list("feeds"), url_list("sitemaps"), url_list("sections")
     depth = entry.get("section_depth", 1)
     if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_SECTION_DEPTH:
@@ -317,6 +335,8 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         politics_listings=url_list("politics_listings"),
         evidence=_evidence(entry.get("evidence", {}), where),
         note=note,
+        requisites=flag("requisites", False),
+        requisite_hosts=hosts("requisite_hosts", entry.get("requisite_hosts", [])),
     )
     listings = set(source.discovery_urls)
     for u in source.politics_listings:

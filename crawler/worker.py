@@ -22,15 +22,18 @@ def analyse_page(
     encoding: str | None,
     feed_entry: dict | None,
     politics_hint: str | None = None,
+    requisites: bool = False,
 ) -> dict[str, Any]:
     """Classify one page; extract it if it is an article, else list its links.
 
     The page is parsed once, and parse, classification and extraction share one time
     bound, so no page can hold a worker (or a crawl asked to stop) for longer.
     ``encoding`` is the charset the HTTP response declared, if any; ``politics_hint``
-    the registry's politics listing the URL came from (``extract(politics_hint=...)``).
+    the registry's politics listing the URL came from (``extract(politics_hint=...)``);
+    ``requisites``: also list the article's page requisites (images, CSS, scripts).
     """
     from crawler.discovery.classify import classify_tree
+    from crawler.discovery.requisites import requisite_urls
     from crawler.extract import DEFAULT_TIMEOUT, extract
     from crawler.extract.limits import ExtractionTimeout, time_limit
     from crawler.extract.page import parse
@@ -41,12 +44,13 @@ def analyse_page(
             is_article, reason = classify_tree(tree, url)
             if not is_article:
                 return {"kind": "index", "reason": reason, "links": _links(tree, url)}
+            needs = requisite_urls(tree, url) if requisites else []  # before extract prunes
             record = extract(tree, url, feed_entry=feed_entry, politics_hint=politics_hint)
     except ExtractionTimeout:
         return {"kind": "error", "reason": f"timeout after {DEFAULT_TIMEOUT:g} s"}
     except Exception as exc:  # analysis must never kill the crawl
         return {"kind": "error", "reason": f"extract: {type(exc).__name__}: {exc}"}
-    return {"kind": "article", "reason": reason, "record": record}
+    return {"kind": "article", "reason": reason, "record": record, "requisites": needs}
 
 
 def _links(tree, url: str) -> list[str]:

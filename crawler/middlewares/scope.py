@@ -37,7 +37,7 @@ class ScopeMiddleware:
                 self.crawler.stats.inc_value("dropped/unowned")
                 raise OutOfScope(f"offsite: {request.url} is outside every source of the crawl")
             request.meta["source_id"] = source_id
-        if allows(source_id, request.url):
+        if allows(source_id, request.url, request.meta.get("kind")):
             return None
         kind = "offsite_redirect" if request.meta.get("redirect_urls") else "offsite"
         self.crawler.stats.inc_value(f"src/{source_id}/dropped/{kind}")

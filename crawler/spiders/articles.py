@@ -86,6 +86,7 @@ class ArticlePages:
             politics_hint=meta.get("politics_hint"),
             depth=meta.get("depth", 0),
             requested_url=requested,
+            wants_requisites=self.wants_requisites(state),
         )
 
     def _article_failed(self, failure) -> None:
@@ -105,6 +106,8 @@ class ArticlePages:
             state.failed = True
         elif item.outcome == "not_article":
             self._follow_index(state, item)
+        elif item.requisites:
+            self._fetch_requisites(state, item.requisites)
 
     def _follow_index(self, state: SourceState, page: FetchedPage) -> None:
         state.scheduled -= 1  # an index page does not use up the article budget
@@ -113,3 +116,45 @@ class ArticlePages:
         for url in page.links:
             if state.source.in_scope(url) and link_kind(url) != "index":
                 self._add_candidate(state, url, None, None, page.depth + 1)
+
+    # ---- page requisites ----------------------------------------------------------------
+    def wants_requisites(self, state: SourceState) -> bool:
+        """Opt-in: the crawl's PAGE_REQUISITES setting, or the source's ``requisites``."""
+        return bool(getattr(self, "requisites_all", False) or state.source.requisites)
+
+    def _fetch_requisites(self, state: SourceState, urls: list[str]) -> None:
+        """Request an article's requisites once per crawl and URL, within the source's
+        requisite scope, size bound and per-crawl cap. They are archived like any other
+        response (the capture middleware); a repeat of the same bytes in a later crawl
+        is a WARC revisit. Their failures are counted, never the source's failure."""
+        sid = state.source.id
+        for url in urls:
+            if url in state.requisites:
+                continue
+            if not state.source.requisite_in_scope(url):
+                self.stat(sid, "requisites/out_of_scope")
+                continue
+            if len(state.requisites) >= self.requisites_per_source:
+                self.stat(sid, "requisites/over_cap")
+                continue
+            state.requisites.add(url)
+            self.crawler.engine.crawl(
+                Request(
+                    url,
+                    callback=self._requisite_fetched,
+                    errback=self._requisite_failed,
+                    priority=-1,
+                    meta={
+                        "source_id": sid,
+                        "kind": "requisite",
+                        "download_maxsize": self.requisite_max_size,
+                        "download_warnsize": 0,
+                    },
+                )
+            )
+
+    def _requisite_fetched(self, response: Response) -> None:
+        self.stat(response.meta["source_id"], f"requisites/http_{response.status // 100}xx")
+
+    def _requisite_failed(self, failure) -> None:
+        self.stat(failure.request.meta["source_id"], f"requisites/{error_kind(failure)}")

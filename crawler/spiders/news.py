@@ -89,6 +89,9 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
         spider.sitemap_max_depth = crawler.settings.getint("SITEMAP_MAX_DEPTH", 3)
         spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
+        spider.requisites_all = crawler.settings.getbool("PAGE_REQUISITES", False)
+        spider.requisite_max_size = crawler.settings.getint("REQUISITE_MAXSIZE", 5_000_000)
+        spider.requisites_per_source = crawler.settings.getint("REQUISITES_PER_SOURCE", 2000)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
         crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
@@ -100,7 +103,9 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         return archive_of(self.crawler).archive
 
     # ---- scope ------------------------------------------------------------------------
-    def in_scope(self, source_id: str, url: str) -> bool:
+    def in_scope(self, source_id: str, url: str, kind: str | None = None) -> bool:
+        """Whether a request of ``source_id`` may fetch ``url``; a page requisite
+        (``kind`` "requisite") may also come from the source's ``requisite_hosts``."""
         # Only http(s): an ftp:// or file:// link on an allowed host must not be fetched
         # (Scrapy's FTP handler ignores DOWNLOAD_TIMEOUT and can hang the crawl).
         if urlsplit(url).scheme not in ("http", "https"):
@@ -109,6 +114,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         if state is None:
             return False
         host = (urlsplit(url).hostname or "").lower()
+        if kind == "requisite" and self.wants_requisites(state):
+            return state.source.requisite_in_scope(url)
         return state.source.in_scope(url) or host in state.scope_hosts
 
     def owner_of(self, url: str) -> str | None:
@@ -120,7 +127,10 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             urls = (state.source.homepage, *state.source.discovery_urls)
             if any(urlsplit(u).netloc.lower() == netloc for u in urls):
                 return sid if self.in_scope(sid, url) else None
-        return next((sid for sid in self.states if self.in_scope(sid, url)), None)
+        owner = next((sid for sid in self.states if self.in_scope(sid, url)), None)
+        if owner is None and urlsplit(url).path == "/robots.txt":  # a requisite host's
+            owner = next((s for s in self.states if self.in_scope(s, url, "requisite")), None)
+        return owner
 
     def stat(self, source_id: str, name: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"src/{source_id}/{name}", count)

@@ -38,6 +38,7 @@ class SourceState:
     sitemaps: int = 0  # sitemap documents requested (bounded by SITEMAP_MAX_DOCUMENTS)
     scope_hosts: set[str] = field(default_factory=set)
     out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
+    requisites: set[str] = field(default_factory=set)  # page requisites requested
 
     def add(
         self,
