@@ -98,6 +98,35 @@ def crawl(home: Path, articles: int) -> list[dict]:
     return [r for r in records if r["event"] in ("new", "changed")]
 
 
+def requisite_costs(tmp: Path, articles: int) -> dict:
+    """Requests and bytes per article of one crawl of an outlet whose pages need a
+    stylesheet, a script, an icon and two images each (three shared by every page),
+    without and with page requisites, from the crawl reports and the WARC files."""
+    from tests.requisite_site import RequisiteSite
+
+    out: dict[str, dict] = {}
+    with RequisiteSite(n_articles=articles, big=False) as site:
+        for name, settings in (("without", {}), ("with", {"PAGE_REQUISITES": "1"})):
+            home = tmp / f"requisites-{name}"
+            home.mkdir()
+            registry = tmp / f"requisites-{name}.toml"
+            registry.write_text(site.registry())
+            done = Crawler(home, registry).run(timeout=900, **settings)
+            if done.returncode != 0:
+                raise SystemExit(f"the requisite crawl failed:\n{done.stderr[-2000:]}")
+            row = done.source
+            warc = sum(p.stat().st_size for p in (home / "warc").glob("*.warc.gz"))
+            out[name] = {
+                "requests_per_article": round(row["pages_fetched"] / articles, 2),
+                "bytes_fetched_per_article": round(row["bytes_fetched"] / articles),
+                "warc_bytes_per_article": round(warc / articles),
+            }
+    out["ratio_with_to_without"] = {
+        k: round(out["with"][k] / out["without"][k], 2) for k in out["without"]
+    }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=100)
@@ -140,6 +169,7 @@ def main() -> None:
                              metadata={"search": {"query": "*"}})  # fmt: skip
         problems = verify_wacz(wacz)
         warc_bytes = sum(p.stat().st_size for p in warc_dir.glob("*.warc.gz"))
+        requisites = requisite_costs(Path(tmp), args.articles)
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     result = {
         "articles": len(captures),
@@ -153,6 +183,7 @@ def main() -> None:
         "wacz_ratio_to_crawl_warcs": round(summary["bytes"] / warc_bytes, 3),
         "crawl_warc_bytes": warc_bytes,
         "wacz_valid": problems == [],
+        "page_requisites": requisites,
     }
     out = OUT.with_name("replay-smoke.json") if args.smoke else OUT
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -51,6 +51,9 @@ SECTION_MAX_PAGES = 5  # pagination pages followed per section page
 SITEMAP_MAX_DEPTH = 3  # sitemap indexes followed below a registry sitemap (nested indexes)
 SITEMAP_MAX_DOCUMENTS = 100  # sitemap documents fetched per source and crawl, newest first
 RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never)
+PAGE_REQUISITES = False  # also archive articles' CSS, scripts and images (or per source)
+REQUISITE_MAXSIZE = 5_000_000  # bytes of one page requisite at most (larger: cut, not kept)
+REQUISITES_PER_SOURCE = 2000  # page requisites requested per source and crawl
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
 # Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks
 # yield one item (or a few requests), so the default 100 only costs CPU.

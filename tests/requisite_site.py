@@ -42,6 +42,7 @@ class RequisiteSite:
     """The outlet (``url``) and the trap (``trap_url``); ``log`` lists paths served."""
 
     n_articles: int = 3
+    big: bool = True  # article 0 also shows a 2 MB image (for the size bound)
     log: list[str] = field(default_factory=list)
     trap_log: list[str] = field(default_factory=list)
 
@@ -68,10 +69,10 @@ class RequisiteSite:
         return self.server.url
 
     def article_path(self, i: int) -> str:
-        return f"/politics/2024/05/0{i + 1}/story-{i}/"
+        return f"/politics/2024/05/{i % 28 + 1:02d}/story-{i}/"
 
     def article(self, i: int) -> bytes:
-        extra = '<img src="/img/big.png" alt="poster">' if i == 0 else ""
+        extra = '<img src="/img/big.png" alt="poster">' if i == 0 and self.big else ""
         paragraphs = "".join(
             f"<p>Paragraph {p} of story {i}: the Senate committee weighed the budget bill "
             "and its effect on state election offices, members of both parties said.</p>"
@@ -99,7 +100,7 @@ class RequisiteSite:
         if path == "/feed.xml":
             items = "".join(
                 f"<item><title>Story {i} headline</title><link>{self.url}{self.article_path(i)}"
-                f"</link><pubDate>{format_datetime(datetime(2024, 5, i + 1, tzinfo=UTC), usegmt=True)}"
+                f"</link><pubDate>{format_datetime(datetime(2024, 5, i % 28 + 1, tzinfo=UTC), usegmt=True)}"
                 "</pubDate></item>"
                 for i in range(self.n_articles)
             )

@@ -19,3 +19,5 @@ def test_the_replay_benchmark_runs_in_smoke_mode():
     assert result["articles"] == 5 and result["wacz_valid"] is True
     assert set(result["ttfb_ratio_to_baseline"]) == {"id_", "mp_"}
     assert all(v > 0 for v in result["ttfb_ms_median"].values())
+    costs = result["page_requisites"]
+    assert costs["with"]["requests_per_article"] > costs["without"]["requests_per_article"]
