@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -120,3 +122,40 @@ def _ledger(sched):
 
     (source,) = load_sources(sched.registry)
     return source
+
+
+def test_a_source_crawling_elsewhere_is_left_out_of_the_round(sched, es_client, index_prefix):
+    """No overlap with a running crawl of the same source: a source whose lock another
+    process holds is skipped, the rest of the round crawls."""
+    lock_path = sched.home / "schedule" / "locks" / "busy.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from scheduler.locks import SourceLock; "
+            "lock = SourceLock(sys.argv[1]); assert lock.acquire(source='busy'); "
+            "print('locked', flush=True); time.sleep(120)",
+            str(lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        sites = [NewsSite(n_articles=2, seed=i, host=f"127.0.1.{i + 1}") for i in range(3)]
+        with contextlib.ExitStack() as stack:
+            for site in sites:
+                stack.enter_context(site)
+            sched.write(dict(zip(("busy", "free1", "free2"), sites, strict=True)), {})
+            result = sched.run("--once", timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"busy skipped: locked by pid {holder.pid}" in result.stdout
+        assert "round: 2 sources (6 listings due) in one crawl" in result.stdout
+        assert sites[0].log == []  # not one request to the source crawling elsewhere
+        reports = {r["source"]: r for r in sched.reports()}
+        assert sorted(reports) == ["free1", "free2"]
+        assert all(r["status"] == "ok" and r["new"] == 2 for r in reports.values())
+        assert not (sched.home / "schedule" / "state" / "busy.json").exists()  # still due
+    finally:
+        holder.kill()
+        holder.wait()
