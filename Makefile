@@ -5,7 +5,7 @@ REPLAY  := .venv-replay/.installed
 WHEELS  := .wheelhouse/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories es-start es-stop clean
+.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories bench-scale es-start es-stop clean
 
 install: $(VENV) launcher $(REPLAY) $(WHEELS)
 
@@ -83,6 +83,10 @@ bench-replay: install
 # BENCH_DOCS=100000 records (default); BENCH_ARGS=--smoke for seconds, --compare for the peers.
 bench-stories: install
 	$(PY) benchmarks/bench_stories.py --compare $(BENCH_ARGS)
+
+# BENCH_OUTLETS=1000 loopback outlets (default); BENCH_ARGS=--smoke for seconds.
+bench-scale: install
+	$(PY) benchmarks/bench_scale.py --outlets $(or $(BENCH_OUTLETS),1000) $(BENCH_ARGS)
 
 es-start: install
 	.venv/bin/newsarchive es start

@@ -1,13 +1,16 @@
 """Run one crawl in this process (Scrapy CrawlerProcess) and return its report.
 
 Used by ``newsarchive crawl``; ``python -m crawler.crawl --source ID`` does the same
-without the CLI. A process can run one crawl only (Twisted's reactor does not restart).
+without the CLI (the scheduler runs it with every due source and a ``--plan`` of their
+due listings, see ``crawler.plan``). A process can run one crawl only (Twisted's
+reactor does not restart); one crawl takes any number of sources at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,20 @@ def crawl_settings(
     return settings
 
 
+def raise_open_files_limit() -> int:
+    """Raise this process's soft limit of open files to its hard limit; return it.
+
+    A crawl of many hosts keeps a pooled connection or two per host, and the scheduler
+    holds (and hands the crawl) one lock file per source: 1,000 sources need more than
+    the usual soft limit of 1,024. Raising the soft limit up to the hard one needs no
+    privilege."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return hard
+    return soft
+
+
 def run_crawl(
     *,
     source_ids: list[str] | None = None,
@@ -42,10 +59,15 @@ def run_crawl(
     sources_file: str | None = None,
     home: Path | None = None,
     overrides: dict[str, str] | None = None,
+    plan: str | Path | dict | None = None,
 ) -> dict[str, Any]:
-    """Crawl the chosen sources; return the per-source report (also saved as JSON)."""
+    """Crawl the chosen sources; return the per-source report (also saved as JSON).
+
+    ``plan`` (a dict or a JSON file, ``crawler.plan``) limits a source to some of its
+    listings and says when each was polled last."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.plan import read_plan
     from crawler.sources import load_sources, select_sources
     from crawler.spiders.news import NewsSpider
     from newsarchive.config import load_settings
@@ -59,6 +81,8 @@ def run_crawl(
         parse_since(since)
     except DateError as exc:
         raise ConfigError(f"since: {exc}") from None
+    plan = read_plan(plan)
+    raise_open_files_limit()
     settings = crawl_settings(home, overrides, config.user_agent)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
@@ -71,6 +95,7 @@ def run_crawl(
         max_articles=max_articles,
         recheck_days=recheck_days,
         sources_file=sources_file,
+        plan=plan,
     )
     started.addErrback(failures.append)
     process.start()
@@ -99,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-articles", type=int)
     parser.add_argument("--recheck-days", type=int)
     parser.add_argument("--sources")
+    parser.add_argument("--plan", help="JSON file: the listings to poll (crawler.plan)")
     parser.add_argument("--home", type=Path)
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", action="store_true")
@@ -114,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             sources_file=args.sources,
             home=args.home,
             overrides=overrides,
+            plan=args.plan,
         )
     except NewsarchiveError as exc:
         print(f"error: {exc}", file=sys.stderr)

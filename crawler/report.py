@@ -66,12 +66,15 @@ def error_kind(failure) -> str:
 
 
 def build_report(spider, reason: str) -> dict[str, Any]:
-    stats = spider.crawler.stats.get_stats()
     finished = datetime.now(UTC)
+    by_source: dict[str, dict[str, Any]] = {}  # "src/<id>/<name>" stats, in one pass
+    for key, value in spider.crawler.stats.get_stats().items():
+        if key.startswith("src/"):
+            sid, _, name = key[4:].partition("/")
+            by_source.setdefault(sid, {})[name] = value
     sources = []
     for sid, state in spider.states.items():
-        prefix = f"src/{sid}/"
-        mine = {k[len(prefix) :]: v for k, v in stats.items() if k.startswith(prefix)}
+        mine = by_source.get(sid, {})
 
         def group(name: str, mine: dict = mine) -> dict[str, int]:
             return {

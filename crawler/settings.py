@@ -27,6 +27,8 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Scrapy's downloader, with the per-host limit kept when there is no delay as well.
+DOWNLOADER = "crawler.downloader.Downloader"
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -66,6 +68,9 @@ DOWNLOADER_MIDDLEWARES = {
     # WARC capture sees raw bodies, before HttpCompressionMiddleware (590) decodes them.
     "crawler.archive.middleware.WarcCaptureMiddleware": 950,
 }
+# A source's articles start as soon as its own listings have answered (not when the
+# whole crawl of many sources runs idle).
+SPIDER_MIDDLEWARES = {"crawler.middlewares.waves.ListingWavesMiddleware": 950}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # The crawl's one archive (WARC files, article records, seen-store), shared by the
 # capture middleware, the pipeline and the spider.

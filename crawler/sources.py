@@ -46,6 +46,8 @@ _FIELDS = {
     "verified",
     "enabled",
     "interval",
+    "min_interval",
+    "max_interval",
     "include",
     "exclude",
     "politics_listings",
@@ -72,6 +74,8 @@ class Source:
     verified: bool = False
     enabled: bool = True
     interval: float | None = None  # seconds between scheduled crawls (see the scheduler)
+    min_interval: float | None = None  # bounds of the scheduler's adaptive intervals
+    max_interval: float | None = None
     include: tuple[str, ...] = ()  # path patterns an article URL must match (none: all)
     exclude: tuple[str, ...] = ()  # path patterns that rule an article URL out (win)
     politics_listings: tuple[str, ...] = ()  # feeds/sitemaps/sections carrying politics only
@@ -133,6 +137,8 @@ class Source:
             "verified": self.verified,
             "enabled": self.enabled,
             "interval": self.interval,
+            "min_interval": self.min_interval,
+            "max_interval": self.max_interval,
             "include": list(self.include),
             "exclude": list(self.exclude),
             "politics_listings": list(self.politics_listings),
@@ -313,6 +319,13 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
             raise ConfigError(f"{where}: field 'tags.{key}' must be a string or list of strings")
     include, exclude = patterns("include"), patterns("exclude")
     note = text("note", required=False)
+    interval, low, high = (
+        parse_duration(entry[name], f"{where}: field {name!r}") if name in entry else None
+        for name in ("interval", "min_interval", "max_interval")
+    )
+    problem = interval_bounds_problem(interval, low, high)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
     source = Source(
         id=sid,
         name=name,
@@ -325,11 +338,9 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         tags=dict(tags),
         verified=flag("verified", False),
         enabled=flag("enabled", True),
-        interval=(
-            parse_duration(entry["interval"], f"{where}: field 'interval'")
-            if "interval" in entry
-            else None
-        ),
+        interval=interval,
+        min_interval=low,
+        max_interval=high,
         include=include,
         exclude=exclude,
         politics_listings=url_list("politics_listings"),
@@ -360,6 +371,30 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
     if not source.discovery_urls:
         raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'sections'")
     return source
+
+
+def interval_bounds_problem(
+    interval: float | None, low: float | None, high: float | None
+) -> str | None:
+    """Why an interval and its adaptive bounds disagree (None when they do not)."""
+    from newsarchive.dates import format_duration
+
+    if low is not None and high is not None and low > high:
+        return (
+            f"'min_interval' ({format_duration(low)}) is longer than "
+            f"'max_interval' ({format_duration(high)})"
+        )
+    if interval is not None and low is not None and interval < low:
+        return (
+            f"'interval' ({format_duration(interval)}) is shorter than "
+            f"'min_interval' ({format_duration(low)})"
+        )
+    if interval is not None and high is not None and interval > high:
+        return (
+            f"'interval' ({format_duration(interval)}) is longer than "
+            f"'max_interval' ({format_duration(high)})"
+        )
+    return None
 
 
 def _evidence(value: object, where: str) -> dict[str, str]:

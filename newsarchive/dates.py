@@ -223,3 +223,12 @@ def parse_duration(value: object) -> float:
     if seconds <= 0:
         raise DateError("the duration must be more than 0")
     return seconds
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as the grammar above writes it, to one decimal: ``90s``, ``22.5min``,
+    ``3h``, ``1.5d`` (the largest unit that keeps the number at 2 or more)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{round(seconds / size, 1):g}{unit}"
+    return f"{round(seconds, 1):g}s"

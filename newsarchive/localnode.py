@@ -223,6 +223,39 @@ def _start_lock(settings: Config) -> FileLock:
     return FileLock(node_home(settings) / "start.lock")
 
 
+def launcher_command(
+    home: Path, *, port: int, heap: str, state_path: Path, extra: tuple[str, ...] = ()
+) -> list[str]:
+    """The command that runs one node with its files under ``home`` (``extra``: the
+    launcher's cluster options, see ``newsarchive.localcluster``); builds the launcher
+    first when needed."""
+    if not is_built():
+        build()
+    java = find_java_home() / "bin" / "java"
+    target = launcher_dir()
+    classpath = f"{target / LAUNCHER_JAR_NAME}{os.pathsep}{target / 'lib' / '*'}"
+    (home / "tmp").mkdir(parents=True, exist_ok=True)
+    return [
+        str(java),
+        f"-Xms{heap}",
+        f"-Xmx{heap}",
+        "-XX:+UseSerialGC" if os.cpu_count() == 1 else "-XX:+UseG1GC",
+        "--enable-native-access=ALL-UNNAMED",
+        "-Dfile.encoding=UTF-8",
+        "-Djava.io.tmpdir=" + str(home / "tmp"),
+        "-cp",
+        classpath,
+        "newsarchive.eslauncher.Launcher",
+        "--home",
+        str(home / "node"),
+        "--port",
+        str(port),
+        "--state-file",
+        str(state_path),
+        *extra,
+    ]
+
+
 def start(
     settings: Config | None = None, *, port: int | None = None, timeout: float = 180
 ) -> tuple[NodeState, bool]:
@@ -244,33 +277,10 @@ def start(
                 "start there. Stop what uses it, or choose another port with "
                 "NEWSARCHIVE_LOCAL_ES_PORT."
             )
-        if not is_built():
-            build()
-        java = find_java_home() / "bin" / "java"
         home = node_home(settings)
         state_path = state_file(settings)
         state_path.unlink(missing_ok=True)
-        target = launcher_dir()
-        classpath = f"{target / LAUNCHER_JAR_NAME}{os.pathsep}{target / 'lib' / '*'}"
-        cmd = [
-            str(java),
-            f"-Xms{settings.local_heap}",
-            f"-Xmx{settings.local_heap}",
-            "-XX:+UseSerialGC" if os.cpu_count() == 1 else "-XX:+UseG1GC",
-            "--enable-native-access=ALL-UNNAMED",
-            "-Dfile.encoding=UTF-8",
-            "-Djava.io.tmpdir=" + str(home / "tmp"),
-            "-cp",
-            classpath,
-            "newsarchive.eslauncher.Launcher",
-            "--home",
-            str(home / "node"),
-            "--port",
-            str(port),
-            "--state-file",
-            str(state_path),
-        ]
-        (home / "tmp").mkdir(parents=True, exist_ok=True)
+        cmd = launcher_command(home, port=port, heap=settings.local_heap, state_path=state_path)
         began = time.monotonic()
         with open(log_file(settings), "ab") as log:
             proc = subprocess.Popen(

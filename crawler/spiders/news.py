@@ -13,6 +13,13 @@ so it loses nothing and writes no duplicate versions. Conditional-GET validators
 source's feeds/sitemaps are only saved when the crawl finished and every candidate of
 that source was handled, so a cut-short crawl never hides entries behind a 304.
 
+Many sources crawl at once in one spider (the scheduler hands it every due source):
+Scrapy's downloader keeps per-host politeness (one slot per host), and every count,
+error and listing row is kept per source, so one source's failure stays in its own row
+of the report. A plan (``crawler.plan``) can restrict a crawl to some listings of a
+source; each listing's row then says how many of its entries were new since its
+previous poll, which is what the scheduler adapts its interval to.
+
 What becomes of article responses is ``spiders.articles``; the per-source candidates
 and budget are ``spiders.state``.
 
@@ -33,6 +40,7 @@ from scrapy.http import Request, Response
 from crawler.archive.extension import archive_of
 from crawler.discovery import FeedError, SitemapError, link_kind, parse_feed, parse_sitemap
 from crawler.discovery.entries import Entry
+from crawler.plan import read_plan
 from crawler.report import error_kind
 from crawler.resolver import trust_homepages
 from crawler.sources import Source, load_sources, select_sources, under_section
@@ -56,6 +64,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         max_articles: str | int | None = None,
         recheck_days: str | int | None = None,
         sources_file: str | None = None,
+        plan: str | dict | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -67,12 +76,16 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         self.since = parse_since(since)
         self.max_articles = int(max_articles) if max_articles not in (None, "") else None
         self._recheck_arg = recheck_days
+        self.plan = read_plan(plan) or {}
         self.states: dict[str, SourceState] = {}
+        self._owners: dict[str, str] = {}  # host:port of a homepage or listing -> source
         for src in self.selected:
             state = SourceState(source=src)
             hosts = {urlsplit(u).hostname or "" for u in src.feeds + src.sitemaps + src.sections}
             state.scope_hosts = {h.lower() for h in hosts if h}
             self.states[src.id] = state
+            for url in (src.homepage, *src.discovery_urls):
+                self._owners.setdefault(urlsplit(url).netloc.lower(), src.id)
         self.report: dict[str, Any] | None = None
         self.started_at = datetime.now(UTC)
 
@@ -95,6 +108,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._on_response, signal=signals.response_received)
         crawler.signals.connect(spider._on_item, signal=signals.item_scraped)
+        crawler.signals.connect(spider._on_error, signal=signals.spider_error)
         return spider
 
     @property
@@ -122,11 +136,9 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         """The source a request without one belongs to (Scrapy's robots.txt fetches):
         the one whose homepage or listings are on the same host and port, else the
         first whose scope holds ``url``."""
-        netloc = urlsplit(url).netloc.lower()
-        for sid, state in self.states.items():
-            urls = (state.source.homepage, *state.source.discovery_urls)
-            if any(urlsplit(u).netloc.lower() == netloc for u in urls):
-                return sid if self.in_scope(sid, url) else None
+        sid = self._owners.get(urlsplit(url).netloc.lower())
+        if sid is not None:
+            return sid if self.in_scope(sid, url) else None
         owner = next((sid for sid in self.states if self.in_scope(sid, url)), None)
         if owner is None and urlsplit(url).path == "/robots.txt":  # a requisite host's
             owner = next((s for s in self.states if self.in_scope(s, url, "requisite")), None)
@@ -155,8 +167,12 @@ class NewsSpider(ArticlePages, scrapy.Spider):
 
     def _discovery_request(self, src: Source, url: str, kind: str, **meta: Any) -> Request | None:
         """A request for a feed, sitemap or section page; None when this crawl already
-        has one for that URL (or the source's sitemap budget is spent)."""
+        has one for that URL (or the source's sitemap budget is spent, or the plan leaves
+        this registry listing out)."""
         state = self.states[src.id]
+        planned = self.plan.get(src.id)
+        if planned is not None and "listing" not in meta and url not in planned:
+            return None
         headers = {}
         if kind in ("feed", "sitemap"):
             etag, last_modified = self.archive.validators(url)
@@ -167,8 +183,10 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
             kind, self.parse_section
         )
-        # A politics listing's hint, inherited by its child sitemaps and pagination pages.
+        # A politics listing's hint, inherited by its child sitemaps and pagination pages,
+        # like the registry listing they come from (whose report row counts their news).
         meta["politics_hint"] = meta.get("politics_hint") or src.politics_hint(url, kind)
+        meta["listing"] = meta.get("listing") or url
         request = Request(
             url,
             callback=callback,
@@ -188,7 +206,12 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                 return None
             state.sitemaps += 1
         request.meta["doc_url"] = request.url
-        state.docs[request.url] = {"url": request.url, "kind": kind, "status": "pending"}
+        state.docs[request.url] = {
+            "url": request.url,
+            "kind": kind,
+            "status": "pending",
+            "listing": meta["listing"],
+        }
         return request
 
     def _doc(self, response_or_request, **update: Any) -> None:
@@ -218,7 +241,11 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             return
         self._keep_validators(response)
         self._doc(
-            response, status="ok" if entries else "empty", entries=len(entries), http_status=200
+            response,
+            status="ok" if entries else "empty",
+            entries=len(entries),
+            new=self._new_entries(response, entries),
+            http_status=200,
         )
         self._add_entries(
             response.meta["source_id"], entries, depth=0, hint=response.meta.get("politics_hint")
@@ -251,6 +278,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                     "sitemap",
                     sitemap_depth=depth,
                     politics_hint=response.meta.get("politics_hint"),
+                    listing=response.meta.get("listing"),
                 )
                 if request is not None:
                     yield request
@@ -259,6 +287,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             response,
             status="ok" if sitemap.entries else "empty",
             entries=len(sitemap.entries),
+            new=self._new_entries(response, sitemap.entries),
             http_status=200,
         )
         self._add_entries(
@@ -293,6 +322,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                         depth=response.meta["depth"],
                         page=int(number),
                         politics_hint=hint,
+                        listing=response.meta.get("listing"),
                     )
                     if request is not None:
                         yield request
@@ -309,12 +339,36 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             )
         self._doc(response, links=found)
 
+    def _new_entries(self, response: Response, entries: list[Entry]) -> int:
+        """How many of a listing's entries are new since its previous poll (the plan's):
+        dated after it, or, undated or never polled, not in the archive yet."""
+        source_id = response.meta["source_id"]
+        source = self.states[source_id].source
+        since = self.plan.get(source_id, {}).get(response.meta.get("listing"))
+        new = 0
+        for entry in entries:
+            if not source.in_scope(entry.url) or not source.wants(entry.url):
+                continue
+            if since is not None and entry.published is not None:
+                new += entry.published.timestamp() > since
+            else:
+                new += not self.archive.is_archived(entry.url)
+        return new
+
     def _discovery_failed(self, failure):
         request = failure.request
         kind = error_kind(failure)
         status = "blocked" if kind == "robots_disallowed" else "dead"
         self._doc(request, status=status, reason=kind)
         self.stat(request.meta["source_id"], f"errors/{kind}")
+        self.listing_answered(request.meta["source_id"])
+
+    def listing_answered(self, source_id: str) -> None:
+        """A listing of the source has been handled (``middlewares.waves``): once none is
+        pending, its candidates go out, without waiting for the other sources."""
+        state = self.states.get(source_id)
+        if state is not None and not any(d.get("status") == "pending" for d in state.docs.values()):
+            self._flush([state])
 
     # ---- candidates -------------------------------------------------------------------
     def _in_window(self, published: datetime | None) -> bool:
@@ -372,10 +426,11 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             return cand.published >= datetime.now(UTC) - timedelta(days=self.recheck_days)
         return False
 
-    def _flush(self) -> int:
-        """Schedule waiting candidates, newest first, within each source's budget."""
+    def _flush(self, states: list[SourceState] | None = None) -> int:
+        """Schedule waiting candidates (of ``states``, default all), newest first, within
+        each source's budget."""
         total = 0
-        for state in self.states.values():
+        for state in self.states.values() if states is None else states:
             if not state.candidates:
                 continue
             ordered = state.newest_first()
@@ -400,6 +455,12 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             raise DontCloseSpider
 
     # ---- accounting and report -------------------------------------------------------
+    def _on_error(self, failure, response=None, spider=None) -> None:
+        """A callback that raised: counted in its own source's errors (Scrapy logs it)."""
+        source_id = getattr(response, "meta", {}).get("source_id")
+        if source_id in self.states:
+            self.stat(source_id, "errors/spider_exception")
+
     def _on_response(self, response, request, spider=None) -> None:
         source_id = request.meta.get("source_id")
         if source_id in self.states:

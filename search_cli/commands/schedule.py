@@ -38,7 +38,9 @@ from search_cli.commands._options import sources_file_option
     hidden=True,  # for tests and demos: exit after N runs
 )
 @click.option(
-    "--status", is_flag=True, help="Show each source's interval and last runs, then exit."
+    "--status",
+    is_flag=True,
+    help="Show each source's current interval and why, its last run and when it is due.",
 )
 def schedule(
     once: bool,
@@ -49,24 +51,30 @@ def schedule(
     max_runs: int | None,
     status: bool,
 ) -> None:
-    """Crawl each source at its own interval, then index the new records.
+    """Crawl each source's feeds and sitemaps at adaptive intervals, then index.
 
-    Intervals come from the schedule file (default_interval, [intervals] per source id;
-    1 hour if none). Runs of one source never overlap, even across processes; waits are
-    jittered. SIGTERM or Ctrl-C lets the current crawl finish its records, then exits.
-    One line per run is logged; run reports are kept in $NEWSARCHIVE_HOME/schedule/runs/.
+    Every source that is due crawls in one round (one crawl process, polite per host).
+    Each listing's interval starts at the source's (schedule file: default_interval,
+    [intervals] per source id; 1 hour if none) and then shortens while new entries keep
+    appearing and lengthens while none do, within min_interval..max_interval. Runs of
+    one source never overlap, even across processes. SIGTERM or Ctrl-C lets the current
+    crawl finish its records, then exits. One line per run is logged; run reports are
+    kept in $NEWSARCHIVE_HOME/schedule/runs/.
     """
     from crawler.sources import load_sources, select_sources
     from newsarchive.config import load_settings
     from scheduler.config import load_schedule_config, schedule_file
-    from scheduler.scheduler import Scheduler, recent_runs
+    from scheduler.scheduler import Scheduler
 
     settings = load_settings()
     config = load_schedule_config(schedule_file(settings, config_file))
     sources = select_sources(load_sources(sources_file), list(source_ids))
     scheduler = Scheduler(settings, config, sources, sources_file=sources_file, seed=seed)
     if status:
-        _print_status(scheduler, recent_runs(settings, limit=500))
+        from search_cli.output import neutralize
+
+        for line in scheduler.status_lines():
+            click.echo(neutralize(line, keep_newlines=True))
         return
     scheduler.install_signal_handlers()
     if once:
@@ -82,16 +90,3 @@ def schedule(
         err=True,
     )
     scheduler.run_forever(max_runs=max_runs)
-
-
-def _print_status(scheduler, runs: list[dict]) -> None:
-    import time
-
-    last = {r["source"]: r for r in runs}
-    now = time.time()
-    for source in scheduler.sources:
-        interval = scheduler.interval(source)
-        run = last.get(source.id)
-        when = "due now" if scheduler.is_due(source, now) else "not due"
-        seen = f"last {run['started']} {run['status']}" if run else "never run"
-        click.echo(f"{source.id}: every {interval / 60:g} min, {seen}, {when}")

@@ -29,6 +29,13 @@ def test_bench_crawl_runs():
     assert "CPU/article" in result.stdout
 
 
+def test_bench_scale_runs():
+    result = _bench("scale")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "sequential" in result.stdout and "concurrent" in result.stdout
+    assert "x faster" in result.stdout and "CPU/article concurrent / single-source" in result.stdout
+
+
 @pytest.mark.es
 def test_bench_index_runs(es_url):
     result = _bench("index", NEWSARCHIVE_ES_URL=es_url)

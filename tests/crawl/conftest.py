@@ -42,7 +42,7 @@ def registry_text(site: NewsSite, *, feeds=None, sitemaps=None, sections=None, *
         'id = "ledger"',
         'name = "The Loopback Ledger"',
         f'homepage = "{site.url("/")}"',
-        'domains = ["127.0.0.1"]',
+        f'domains = ["{site.host}"]',
         f"feeds = {urls(feeds)}",
         f"sitemaps = {urls(sitemaps)}",
         f"sections = {urls(sections)}",

@@ -35,6 +35,7 @@ class _Site:
     """What the registry helper needs of a site: its URLs."""
 
     base: str
+    host: str = "127.0.0.1"
 
     def url(self, path: str = "/") -> str:
         return self.base + path

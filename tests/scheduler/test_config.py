@@ -12,6 +12,7 @@ from newsarchive.config import Config, parse_duration
 from newsarchive.errors import ConfigError
 from scheduler.config import ScheduleConfig, load_schedule_config
 from scheduler.scheduler import Scheduler
+from scheduler.state import SourceRecord, save_record
 from search_cli.cli import cli
 
 
@@ -55,8 +56,9 @@ def test_schedule_file(tmp_path: Path):
     # An interval in the registry entry wins over the schedule file's.
     registry_wins = Scheduler(Config(home=tmp_path), config, [_source("ap", interval=600)])
     assert registry_wins.interval(registry_wins.sources[0]) == 600
-    cmd = scheduler.crawl_command(scheduler.sources[0])
-    assert cmd[1:5] == ["-m", "crawler.crawl", "--source", "ap"]
+    cmd = scheduler.crawl_command(scheduler.sources, tmp_path / "plan.json")
+    assert cmd[1:7] == ["-m", "crawler.crawl", "--source", "ap", "--source", "npr"]
+    assert cmd[cmd.index("--plan") + 1] == str(tmp_path / "plan.json")
     assert "--max-articles" in cmd and "DOWNLOAD_DELAY=1" in cmd
 
 
@@ -83,7 +85,7 @@ def test_jitter_is_bounded_and_reproducible(tmp_path: Path):
     plans = []
     for _ in range(2):
         scheduler = Scheduler(settings, config, [_source("a")], seed=42)
-        scheduler._save_state("a", 10_000.0)
+        save_record(tmp_path / "schedule" / "state", SourceRecord("a", last_started=10_000.0))
         plans.append([scheduler._plan(scheduler.sources[0], 0.0) for _ in range(50)])
     assert plans[0] == plans[1]  # same seed, same timings
     assert all(10_900 <= t <= 11_100 for t in plans[0])  # interval +- 10%

@@ -48,7 +48,9 @@ def test_once_crawls_indexes_and_respects_the_interval(sched, es_client, index_p
         assert len(sched.reports()) == 1
 
         status = sched.run("--status")
-        assert "ledger: every 60 min" in status.stdout and "not due" in status.stdout
+        head = status.stdout.splitlines()[0]
+        assert head.startswith("ledger: every 60min (feed ") and "first poll" in head
+        assert " ok, due in " in head  # not due: polled less than an hour ago
 
 
 def test_each_source_runs_at_its_own_interval(sched, es_client, index_prefix):

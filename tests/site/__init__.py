@@ -1,4 +1,4 @@
-"""A synthetic news site on 127.0.0.1, for crawl, index, search and reliability tests.
+"""A synthetic news site on loopback, for crawl, index, search and reliability tests.
 
 ``NewsSite`` generates a small political news outlet from the templates beside this
 file: articles in three styles (JSON-LD NewsArticle + OpenGraph, OpenGraph only, a
@@ -14,8 +14,11 @@ page and an oversized page.
 include/exclude path scope. Per-test knobs,
 changeable while the server runs: ``edition`` (rewrites article 0),
 ``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404),
-``emptied`` (slugs whose page comes without its paragraphs), and ``log`` (every
-request served). ``recurring`` gives the outlet blocks of its own that every article
+``emptied`` (slugs whose page comes without its paragraphs), ``publish(n, when)``
+(n new articles at the top of the feeds and news sitemap), and ``log`` (every request
+served, with when it arrived and when its answer began). ``host`` puts the site on
+another loopback address (127.0.0.0/8: a host of its own for per-host politeness) and
+``latency`` holds every answer that long, so concurrent requests overlap visibly. ``recurring`` gives the outlet blocks of its own that every article
 carries inside its story body (a share appeal, a newsletter pitch, a comment prompt),
 for the tests and the benchmark of the learnt source boilerplate. Use it as a context manager::
 
@@ -127,6 +130,8 @@ class Served:
     path: str
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    arrived: float = 0.0  # when the request came in (monotonic clock)
+    answered: float = 0.0  # when its answer started (after ``latency``)
 
 
 class NewsSite:
@@ -144,8 +149,12 @@ class NewsSite:
         heavy: bool = False,
         recurring: tuple[tuple[str, str], ...] = (),
         section_paths: bool = False,
+        host: str = "127.0.0.1",
+        latency: float = 0.0,
     ) -> None:
         self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+        self.host = host
+        self.latency = latency
         self.per_page = per_page
         self.feed_size = feed_size
         self.huge_bytes = huge_bytes
@@ -167,6 +176,7 @@ class NewsSite:
         self._thread: threading.Thread | None = None
         self.port = 0
         rng = random.Random(seed)
+        self._rng = rng
         self.articles = [self._make_article(i, rng) for i in range(n_articles)]
         self._by_path = {a.path: a for a in self.articles}
         self.specials: dict[str, Special] = {}
@@ -206,10 +216,25 @@ class NewsSite:
             prefix=f"/{SECTIONS[i % 2]}" if self.section_paths else "",
         )
 
+    def publish(self, n: int, when: datetime | None = None) -> list[Article]:
+        """Add ``n`` articles published at ``when`` (default now), newest first in the
+        feeds and the news sitemap, as an outlet's next hour of news."""
+        when = (when or datetime.now(UTC)).replace(microsecond=0)
+        with self._lock:
+            fresh = []
+            for _ in range(n):
+                article = self._make_article(len(self.articles), self._rng)
+                article.published = when
+                self.articles.insert(0, article)
+                self._by_path[article.path] = article
+                fresh.append(article)
+            self.now = max(self.now, when.replace(second=0))
+        return fresh
+
     def url(self, path: str = "/") -> str:
         if self.port == 80:
-            return f"http://127.0.0.1{path}"
-        return f"http://127.0.0.1:{self.port}{path}"
+            return f"http://{self.host}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def article_url(self, i: int) -> str:
         return self.url(self.articles[i].path)
@@ -539,16 +564,22 @@ class NewsSite:
 
         class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
+                arrived = time.monotonic()
                 hdrs = {k.lower(): v for k, v in self.headers.items()}
                 try:
                     status, headers, body = site.respond(self.path, hdrs)
                 except Exception as exc:  # a bug in the site must show, not hang the test
                     status, headers, body = 500, {}, repr(exc).encode()
+                if site.latency:
+                    time.sleep(site.latency)
+                # Logged before the answer goes out: once the client has it, it may send
+                # its next request, which must not overlap this one in the log.
                 with site._lock:
-                    site.log.append(Served(time.monotonic(), self.path, status, hdrs))
+                    now = time.monotonic()
+                    site.log.append(Served(now, self.path, status, hdrs, arrived, now))
                 self.reply(status, headers, body)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

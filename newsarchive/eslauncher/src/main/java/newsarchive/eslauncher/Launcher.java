@@ -22,10 +22,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a single-node Elasticsearch bound to 127.0.0.1 and runs until SIGTERM.
+ * Starts an Elasticsearch node bound to 127.0.0.1 and runs until SIGTERM.
  *
  * <p>Usage: {@code Launcher --home DIR --port N --state-file FILE}. Port 0 picks a free
- * port. Once the HTTP port is bound, the state file receives {@code pid}, {@code port}
+ * port. Alone, the node is a single-node cluster. With {@code --seed-hosts
+ * 127.0.0.1:9301,...} (the transport addresses of the others), {@code --transport-port N},
+ * {@code --node-name NAME} and, for the first start of a new cluster,
+ * {@code --initial-masters NAME,NAME,...}, it joins a cluster of several nodes on loopback
+ * (every node master-eligible and a data node). Once the HTTP port is bound, the state file receives {@code pid}, {@code port}
  * and {@code version} as JSON (written atomically); it is removed on shutdown. Exit
  * code 3 means the port is taken, 1 any other start failure.
  */
@@ -41,22 +45,31 @@ public final class Launcher {
         Files.createDirectories(home.resolve("data"));
         Files.createDirectories(home.resolve("logs"));
 
-        Settings settings = Settings.builder()
+        String nodeName = opts.getOrDefault("node-name", "newsarchive-local");
+        Settings.Builder builder = Settings.builder()
             .put("path.home", home.toString())
             .put("path.data", home.resolve("data").toString())
             .put("path.logs", home.resolve("logs").toString())
-            .put("node.name", "newsarchive-local")
-            .put("cluster.name", "newsarchive")
-            .put("discovery.type", "single-node")
+            .put("node.name", nodeName)
+            .put("cluster.name", opts.getOrDefault("cluster-name", "newsarchive"))
             .put("network.host", "127.0.0.1")   // loopback only, bind and publish
             .put("http.port", port)
-            .put("transport.port", "0")
+            .put("transport.port", opts.getOrDefault("transport-port", "0"))
             // A developer laptop's disk is often > 90% full; read-only indices would surprise.
-            .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .build();
+            .put("cluster.routing.allocation.disk.threshold_enabled", false);
+        if (opts.containsKey("seed-hosts")) {
+            builder.putList("discovery.seed_hosts", List.of(opts.get("seed-hosts").split(",")));
+            if (opts.containsKey("initial-masters")) {
+                builder.putList("cluster.initial_master_nodes",
+                    List.of(opts.get("initial-masters").split(",")));
+            }
+        } else {
+            builder.put("discovery.type", "single-node");
+        }
+        Settings settings = builder.build();
 
         LogConfigurator.registerErrorListener();
-        LogConfigurator.setNodeName("newsarchive-local");
+        LogConfigurator.setNodeName(nodeName);
         LogConfigurator.configureESLogging();
         LogConfigurator.configureWithoutConfig(settings);
 
