@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,12 @@ def run_crawl(
     sources_file: str | None = None,
     home: Path | None = None,
     overrides: dict[str, str] | None = None,
+    progress: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, Any]:
-    """Crawl the chosen sources; return the per-source report (also saved as JSON)."""
+    """Crawl the chosen sources; return the per-source report (also saved as JSON).
+
+    ``progress`` is called about twice a second with the running totals
+    (``crawler.report.progress_totals``), for a status line."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.sources import load_sources, select_sources
@@ -73,6 +78,14 @@ def run_crawl(
         sources_file=sources_file,
     )
     started.addErrback(failures.append)
+    if progress is not None:
+        from twisted.internet import task
+
+        from crawler.report import progress_totals
+
+        ticker = task.LoopingCall(lambda: progress(progress_totals(crawler.stats.get_stats())))
+        ticker.start(0.5, now=False)
+        started.addBoth(lambda result: (ticker.stop() if ticker.running else None, result)[1])
     process.start()
     for failure in failures:  # e.g. the archive is locked by another crawl, or full
         if isinstance(failure.value, NewsarchiveError):

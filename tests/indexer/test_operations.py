@@ -57,7 +57,7 @@ def test_cli_loads_only_new_records_and_stops_before_a_torn_line(env, es_client)
     with open(path, "ab") as fh:  # the crawler finishes its line
         fh.write(half[50:] + b"\n")
     second = runner.invoke(cli, ["index"])
-    assert "1 records: 1 indexed, 0 updated, 0 unchanged, 0 rejected" in second.output
+    assert "1 record: 1 indexed, 0 updated, 0 unchanged, 0 rejected" in second.output
     again = runner.invoke(cli, ["index", "--all", "--json"])
     summary = json.loads(again.output)
     assert (summary["records"], summary["unchanged"], summary["indexed"]) == (20, 20, 0)
