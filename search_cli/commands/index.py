@@ -147,7 +147,10 @@ def index(
             click.echo(f"note: {note}", err=True)
         click.echo(summary.line())
     if summary.rejected:
+        from search_cli.output import plural
+
+        were = "was" if summary.rejected == 1 else "were"
         raise NewsarchiveError(
-            f"{summary.rejected} records were rejected; they and the reasons are in "
+            f"{plural(summary.rejected, 'record')} {were} rejected; they and the reasons are in "
             f"{summary.dead_letter or 'the dead-letter directory'}"
         )

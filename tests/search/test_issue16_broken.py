@@ -94,7 +94,12 @@ def test_table_honours_fields(cli, corpus):
 
 def test_tables_fit_80_columns_and_close_their_marks(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    for args in (["search", "budget OR council OR senate OR governor"], ["sources"]):
+    for args in (
+        ["search", "budget OR council OR senate OR governor"],
+        ["sources"],
+        ["stats", "--coverage"],
+        ["stats"],
+    ):
         result = cli(*args)
         assert result.exit_code == 0, result.output
         for line in result.stdout.splitlines():
