@@ -34,7 +34,7 @@ def test_every_help_page_works_and_lists_its_options():
     for path, command in _commands(cli):
         result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0, (path, result.output)
-        assert (command.help or command.short_help), path
+        assert command.help or command.short_help, path
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.opts[-1] in result.output, (path, param.opts)
