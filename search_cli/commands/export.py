@@ -45,9 +45,12 @@ index snapshot, the sample drawn, the file's SHA-256) is written beside it as
 FILE's .meta.json (`out.csv` -> `out.meta.json`); on standard output, name it with
 --meta. The file appears only when complete. {QUERY_HELP}
 
+A sample for content coding is drawn again identically from the same corpus with the
+same seed: it is the matches with the lowest sha256("<seed>:<id>").
+
 \b
-A sample for content coding, drawn again identically from the same corpus with the
-same seed (the matches with the lowest sha256("<seed>:<id>")):
+Examples:
+  newsarchive export impeachment --csv -o impeachment.csv
   newsarchive export impeachment --sample 200 --seed 7 --csv -o sample.csv
   newsarchive export '' --from 2019 --per-outlet 20 --seed 7 -o coding.jsonl
 """,

@@ -41,7 +41,7 @@ Query syntax:
 Examples:
   newsarchive search '"tax cuts" senate' --from 2019 --to 2019-06
   newsarchive search '-opinion border' --outlet thehill --sort newest
-  newsarchive search 'presiden*' --where lean=left --csv --fields id,date,title,url
+  newsarchive search 'presiden*' --where lean=left --csv --fields id,date,url
 """,
 )
 @click.argument("query", required=False, default="")

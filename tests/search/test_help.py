@@ -38,6 +38,8 @@ def test_every_help_page_works_and_lists_its_options():
         for param in command.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.opts[-1] in result.output, (path, param.opts)
+        wide = [line for line in result.output.splitlines() if len(line) > 80]
+        assert wide == [], path  # an 80-column terminal shows every help page unwrapped
 
 
 def test_the_query_syntax_is_in_search_help_and_the_docs():
