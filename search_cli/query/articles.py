@@ -22,6 +22,29 @@ class ArticleView:
     article: dict
     versions: list[dict] = field(default_factory=list)  # oldest first, fields rebuilt
 
+    def version_rows(self) -> list[dict]:
+        """One flat row per version, oldest first, with what a citation of that version
+        needs: when it was fetched, what changed, and its capture's parts."""
+        from search_cli.query.fields import CAPTURE_PARTS
+
+        rows = []
+        for v in self.versions:
+            row = {name: v.get(name) for name in VERSION_COLUMNS if name not in CAPTURE_PARTS}
+            row["id"] = self.article.get("id")
+            row["changed"] = ", ".join(v.get("changed_fields") or []) or None
+            capture = v.get("capture") or {}
+            row.update({name: capture.get(part) for name, part in CAPTURE_PARTS.items()})
+            rows.append({name: row.get(name) for name in VERSION_COLUMNS})
+        return rows
+
+
+# The columns of ``ArticleView.version_rows`` (``newsarchive versions``), in order.
+VERSION_COLUMNS = (
+    "id", "version", "event", "crawled", "changed", "title", "published", "modified",
+    "word_count", "content_hash", "url", "warc_file", "warc_offset", "warc_length",
+    "warc_digest", "warc_record_id",
+)  # fmt: skip
+
 
 def article(client: Elasticsearch, key: str, *, prefix: str = "newsarchive") -> ArticleView:
     """The article ``key`` names: its full id, a unique prefix of 6+ characters, or its

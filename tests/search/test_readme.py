@@ -17,7 +17,7 @@ import click
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-RUN = {"search", "count", "timeline", "export", "stats", "show"}
+RUN = {"search", "count", "timeline", "export", "stats", "show", "versions"}
 
 
 def readme_commands() -> list[list[str]]:
@@ -69,7 +69,7 @@ def test_readme_line(args, cli, tmp_path, monkeypatch):
         parse(args)
         return
     result = cli(*args)
-    if args[0] == "show" and result.exit_code == 1:
+    if args[0] in ("show", "versions") and result.exit_code == 1:
         assert "no article" in result.output or "no record" in result.output, result.output
         return
     assert result.exit_code == 0, result.output

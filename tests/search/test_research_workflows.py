@@ -134,3 +134,26 @@ def test_show_query_prints_the_request_without_elasticsearch(cli, corpus, monkey
     body = json.loads(cli("count", "tax", "--show-query").stdout.partition("\n")[2])
     sent = connect().search(index=f"{corpus.prefix}-articles", **body).body
     assert sent["hits"]["total"]["value"] == _total(cli, "tax")
+
+
+def test_versions_lists_each_version_with_its_capture(cli, corpus):
+    key = corpus.id_of(15)
+    data = _json(cli, "versions", key, "--fields", "version,event,changed,title,warc_file")
+    rows = data["versions"]
+    assert [r["version"] for r in rows] == [1, 2, 3]
+    assert [r["event"] for r in rows] == ["new", "changed", "changed"]
+    assert rows[0]["title"] == "Council approves budget"
+    assert rows[1]["title"] == rows[2]["title"] == "Council approves revised budget"
+    assert "title" in rows[1]["changed"] and "body" in rows[2]["changed"]
+    table = cli("versions", key[:8])
+    assert table.exit_code == 0 and table.stdout.splitlines()[0].split()[:3] == [
+        "version",
+        "event",
+        "crawled",
+    ]
+    cited = _json(cli, "versions", corpus.id_of(1))["versions"]
+    capture = corpus.records[0]["capture"]
+    assert (cited[0]["warc_file"], cited[0]["warc_offset"]) == (
+        capture["warc_file"],
+        capture["offset"],
+    )
