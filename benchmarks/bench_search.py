@@ -7,7 +7,10 @@ builds the corpus once with the indexer's own loader (kept for reruns), then tim
 each query as a fresh `newsarchive search` process (process start to output) and reads
 Elasticsearch's own `took` from the same run's JSON. `newsarchive --help` and a bare
 `python -c pass` (the floor of any process) are timed in the same run.
-Goals: --help <= 150 ms, search p50 <= 300 ms end to end.
+Goals: --help <= 150 ms, search p50 <= 200 ms end to end. The figures that say where
+the time goes are ratios to the same run's floor: the search p50 over the Python
+floor, and what is left of it once the floor and Elasticsearch's `took` are taken out
+(start-up, imports, the request and the rendering).
 
     .venv/bin/python benchmarks/bench_search.py --smoke   # 200 articles, 3 queries: seconds
 """
@@ -81,14 +84,18 @@ def ensure_corpus(client) -> float:
     from indexer.load import load_records
 
     alias = Layout(PREFIX).articles
+    # One segment, as a settled corpus has: minutes on 100,000 articles (a no-op when
+    # merged already, so a rerun after an interrupted merge finishes it).
+    merging = client.options(request_timeout=1800).indices
     if client.indices.exists_alias(name=alias):
         if client.count(index=alias)["count"] == ARTICLES:
+            merging.forcemerge(index=alias, max_num_segments=1)
             return 0.0
         names = ",".join(client.indices.get(index=f"{PREFIX}-*").body)
         client.indices.delete(index=names)
     began = time.monotonic()
     load_records(client, records(), PREFIX)
-    client.indices.forcemerge(index=alias, max_num_segments=1)
+    merging.forcemerge(index=alias, max_num_segments=1)
     return time.monotonic() - began
 
 
@@ -160,14 +167,27 @@ def main() -> None:
     }  # fmt: skip
     report["ratios"] = {
         "help_p50_vs_goal_150ms": round(report["help_ms"]["p50"] / 150, 2),
-        "search_p50_vs_goal_300ms": round(report["search_end_to_end_ms"]["p50"] / 300, 2),
+        "search_p50_vs_goal_200ms": round(report["search_end_to_end_ms"]["p50"] / 200, 2),
+        "search_p50_vs_python_floor": round(
+            report["search_end_to_end_ms"]["p50"] / report["python_floor_ms"]["p50"], 2
+        ),
         "es_took_share_of_end_to_end_p50": round(
             report["search_es_took_ms"]["p50"] / report["search_end_to_end_ms"]["p50"], 3
+        ),
+        # --help imports the CLI and nothing else: what a search adds to a bare start.
+        "search_p50_vs_help_p50": round(
+            report["search_end_to_end_ms"]["p50"] / report["help_ms"]["p50"], 2
         ),
         "help_p50_vs_python_floor": round(
             report["help_ms"]["p50"] / report["python_floor_ms"]["p50"], 2
         ),
     }
+    report["search_p50_beyond_floor_and_took_ms"] = round(
+        report["search_end_to_end_ms"]["p50"]
+        - report["python_floor_ms"]["p50"]
+        - report["search_es_took_ms"]["p50"],
+        1,
+    )
     (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 

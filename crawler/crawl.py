@@ -12,6 +12,7 @@ import argparse
 import json
 import resource
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,14 @@ def run_crawl(
     home: Path | None = None,
     overrides: dict[str, str] | None = None,
     plan: str | Path | dict | None = None,
+    progress: Callable[[dict[str, int]], None] | None = None,
 ) -> dict[str, Any]:
     """Crawl the chosen sources; return the per-source report (also saved as JSON).
 
     ``plan`` (a dict or a JSON file, ``crawler.plan``) limits a source to some of its
-    listings and says when each was polled last."""
+    listings and says when each was polled last. ``progress`` is called about twice a
+    second with the running totals (``crawler.report.progress_totals``), for a status
+    line."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.plan import read_plan
@@ -98,6 +102,14 @@ def run_crawl(
         plan=plan,
     )
     started.addErrback(failures.append)
+    if progress is not None:
+        from twisted.internet import task
+
+        from crawler.report import progress_totals
+
+        ticker = task.LoopingCall(lambda: progress(progress_totals(crawler.stats.get_stats())))
+        ticker.start(0.5, now=False)
+        started.addBoth(lambda result: (ticker.stop() if ticker.running else None, result)[1])
     process.start()
     for failure in failures:  # e.g. the archive is locked by another crawl, or full
         if isinstance(failure.value, NewsarchiveError):

@@ -65,6 +65,24 @@ def error_kind(failure) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
+def progress_totals(stats: dict[str, Any]) -> dict[str, int]:
+    """Running totals of a crawl from its stats, for a progress line: pages fetched,
+    articles new, changed and unchanged, errors."""
+    totals = {"pages": 0, "new": 0, "changed": 0, "unchanged": 0, "errors": 0}
+    for key, value in stats.items():
+        parts = key.split("/", 2)
+        if len(parts) < 3 or parts[0] != "src" or not isinstance(value, int):
+            continue
+        name = parts[2]
+        if name == "pages_fetched":
+            totals["pages"] += value
+        elif name.startswith("articles/") and name[9:] in ("new", "changed", "unchanged"):
+            totals[name[9:]] += value
+        elif name.startswith("errors/"):
+            totals["errors"] += value
+    return totals
+
+
 def build_report(spider, reason: str) -> dict[str, Any]:
     finished = datetime.now(UTC)
     by_source: dict[str, dict[str, Any]] = {}  # "src/<id>/<name>" stats, in one pass

@@ -98,9 +98,26 @@ def external_version(record: dict) -> int:
     return (record["version"] << _MS_BITS) | ms
 
 
+def folded_tags(tags: object) -> object:
+    """Registry tag values case-folded (``US`` and ``us`` are one country in filters and
+    in counts by ``where.country``); keys and anything not a string stay as they are."""
+    if not isinstance(tags, dict):
+        return tags
+
+    def fold(value: object) -> object:
+        if isinstance(value, str):
+            return value.casefold()
+        if isinstance(value, list):
+            return [fold(v) for v in value]
+        return value
+
+    return {key: fold(value) for key, value in tags.items()}
+
+
 def article_doc(record: dict) -> dict:
     """The current-article document after a ``new`` or ``changed`` record."""
     doc = {name: record.get(name) for name in _ARTICLE_FIELDS}
+    doc["source_tags"] = folded_tags(doc.get("source_tags"))
     doc["version_count"] = record["version"]
     doc["crawled"] = record["fetched_at"]
     doc["last_seen"] = record["fetched_at"]
@@ -148,6 +165,7 @@ def version_doc(record: dict) -> dict:
     n+1 when the body changed again, else the current article's body.
     """
     doc = {name: record.get(name) for name in _VERSION_FIELDS}
+    doc["source_tags"] = folded_tags(doc.get("source_tags"))
     doc["article_id"] = record["id"]
     doc["event"] = record["event"]
     doc["edited"] = record["version"] > 1

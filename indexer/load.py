@@ -81,10 +81,14 @@ class Summary:
         self.notes.extend(other.notes[: 5 - len(self.notes)])
 
     def line(self) -> str:
+        if not self.records:
+            return "no new records: the index is up to date"
+        records = f"{self.records} record{'s' * (self.records != 1)}"
+        versions = f"{self.versions} version document{'s' * (self.versions != 1)}"
         text = (
-            f"{self.records} records: {self.indexed} indexed, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.rejected} rejected; {self.versions} version "
-            f"documents; {self.seconds:.1f}s, {self.docs_per_s:.0f} docs/s"
+            f"{records}: {self.indexed} indexed, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected; {versions}; "
+            f"{self.seconds:.1f}s, {self.docs_per_s:.0f} docs/s"
         )
         if self.joined:
             text += f"; {self.joined} joined a story"

@@ -157,6 +157,11 @@ def read_toml(path: Path, what: str) -> dict:
         raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{what} {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{what} {path} is not UTF-8 text (byte {exc.start}): TOML files must be UTF-8; "
+            "save it again in that encoding"
+        ) from None
 
 
 def _read_file(path: Path) -> dict[str, object]:

@@ -1,5 +1,7 @@
 """Errors a user can act on. The CLI prints their message as one line, never a traceback."""
 
+from __future__ import annotations
+
 
 class NewsarchiveError(Exception):
     """A runtime failure with a message that says what went wrong and what to do (exit 1)."""
@@ -13,6 +15,20 @@ class ConfigError(NewsarchiveError):
 
 class ElasticsearchUnavailable(NewsarchiveError):
     """The configured Elasticsearch cannot be reached; the message names the URL."""
+
+    @classmethod
+    def unreachable(cls, url: str, reason: str) -> ElasticsearchUnavailable:
+        return cls(
+            f"cannot reach Elasticsearch at {url} ({reason}): check NEWSARCHIVE_ES_URL, "
+            "or run `newsarchive es start` for the local node"
+        )
+
+    @classmethod
+    def credentials(cls, url: str) -> ElasticsearchUnavailable:
+        return cls(
+            f"Elasticsearch at {url} rejected the credentials: check NEWSARCHIVE_ES_API_KEY "
+            "or NEWSARCHIVE_ES_USER/NEWSARCHIVE_ES_PASSWORD"
+        )
 
 
 class IndexBusy(NewsarchiveError):

@@ -114,15 +114,54 @@ def split_marks(snippet: str) -> list[tuple[str, bool]]:
     return parts
 
 
-def style_snippet(snippet: str, *, color: bool) -> str:
-    """Highlights in bold yellow on a colour terminal, «kept as markers» otherwise."""
+def use_color(stream=None) -> bool:
+    """Colour and bold only on a terminal, and never when NO_COLOR is set (no-color.org)
+    or the terminal is dumb."""
+    import os
+
+    stream = stream or sys.stdout
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return False
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def plural(n: int, noun: str, plural_form: str | None = None) -> str:
+    """``1 article``, ``2 articles``, ``0 articles``."""
+    return f"{n} {noun if n == 1 else plural_form or noun + 's'}"
+
+
+def fit_marked(text: str, width: int) -> str:
+    """``fit`` for text with «markers»: ``width`` counts what shows (markers do not),
+    and a marked word cut at the end is closed again."""
+    visible = text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    if len(visible) <= width:
+        return text
+    out, shown, inside = [], 0, False
+    for ch in text:
+        if ch in (MARK_OPEN, MARK_CLOSE):
+            inside = ch == MARK_OPEN
+            out.append(ch)
+            continue
+        if shown >= max(0, width - 1):
+            break
+        out.append(ch)
+        shown += 1
+    if inside:
+        out.append(MARK_CLOSE)
+    return "".join(out) + "…"
+
+
+def style_marked(text: str, *, color: bool, keep_marks: bool = True) -> str:
+    """Marked words in bold yellow on a colour terminal; otherwise «kept as markers»
+    (or, ``keep_marks=False``, left plain)."""
     if not color:
-        return snippet
+        return text if keep_marks else text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     import click
 
     return "".join(
-        click.style(text, fg="yellow", bold=True) if hit else text
-        for text, hit in split_marks(snippet)
+        click.style(part, fg="yellow", bold=True) if hit else part
+        for part, hit in split_marks(text)
     )
 
 

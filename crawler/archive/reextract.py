@@ -53,8 +53,10 @@ def reextract(
     *,
     out: Path | None = None,
     extract: Callable[..., dict] | None = None,
+    progress: Callable[[dict], None] | None = None,
 ) -> dict:
-    """Write ``<out>/articles.jsonl`` from the WARCs under ``home``; return a summary."""
+    """Write ``<out>/articles.jsonl`` from the WARCs under ``home``; return a summary.
+    ``progress`` gets the running summary (and ``file``, ``files``) after each article."""
     if extract is None:
         from crawler.extract import extract
     warc_dir = archive_paths(home)["warc"]
@@ -75,7 +77,7 @@ def reextract(
     damaged: list[str] = []  # what could not be read, by file and offset
     summary.update(new=0, changed=0, unchanged=0, removed=0, empty_extraction=0)
     try:
-        for path in files:
+        for n, path in enumerate(files, start=1):
             for record, offset, length, payload in iter_records(path, damaged):
                 headers = record.rec_headers
                 rid = headers.get_header("WARC-Record-ID")
@@ -137,6 +139,8 @@ def reextract(
                 )
                 summary["articles"] += 1
                 summary[outcome.kind] += 1
+                if progress is not None:
+                    progress({**summary, "file": n, "files": len(files)})
     finally:
         article_log.close()
         store.close()

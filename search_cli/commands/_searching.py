@@ -1,4 +1,5 @@
-"""What the search commands share: filter options, the spec they build, the client.
+"""What the search commands share: the QUERY argument, filter options, the spec they
+build, the client, --show-query and the library's errors as usage errors.
 
 Imports only Click at module level; dates, Elasticsearch and the query library are
 imported when a command runs, so ``newsarchive --help`` stays fast.
@@ -15,22 +16,93 @@ import click
 if TYPE_CHECKING:
     from search_cli.query.build import SearchSpec
 
-FORMATS = ("table", "json", "jsonl", "csv")
+QUERY_HELP = (
+    "QUERY is one argument (quote it): words (all must match), OR, -word or NOT word, "
+    '"exact phrase", prefix*, (grouping), field:value (title, author, outlet, section, tag, '
+    "lang, url, published, versions, removed, where.TAG...; see docs/search.md). A QUERY that "
+    "starts with - is read as the query (or put -- before it)."
+)
+
+
+class QueryCommand(click.Command):
+    """A command whose QUERY may start with ``-`` (``search '-opinion senate'``).
+
+    Click would read ``-opinion`` as options ``-o -p ...``; a word that starts with a
+    dash and is no option of the command is moved behind ``--``, so it is the query.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, query_last(self.get_params(ctx), list(args)))
+
+
+def query_last(params: list[click.Parameter], args: list[str]) -> list[str]:
+    """``args`` with the first dash-led word that is not an option moved behind ``--``."""
+    takes_value: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not param.is_flag and not param.count
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            return args
+        if word.startswith("-") and word != "-":
+            name = word.split("=", 1)[0]
+            if name in takes_value:
+                i += 2 if takes_value[name] and "=" not in word else 1
+                continue
+            short = word[:2] in takes_value and not any(c.isspace() for c in word)
+            if word.startswith("--") or short:
+                i += 1  # an unknown long option (Click names it), or -oFILE
+                continue
+            rest = args[:i] + args[i + 1 :]
+            if "--" in rest:
+                at = rest.index("--") + 1
+                return [*rest[:at], word, *rest[at:]]
+            return [*rest, "--", word]
+        i += 1
+    return args
+
+
+def _complete_outlets(ctx, param, incomplete: str):
+    """Outlet ids and names of the registry (crawler/sources.toml or --sources)."""
+    from click.shell_completion import CompletionItem
+
+    try:
+        from crawler.sources import load_sources
+
+        registry = load_sources(None)
+    except Exception:  # noqa: BLE001 - completion must never fail the shell
+        return []
+    lowered = incomplete.lower()
+    items = []
+    for source in registry:
+        for name in (source.id, source.name):
+            if name.lower().startswith(lowered):
+                items.append(CompletionItem(name, help=source.name if name == source.id else None))
+    return items
+
+
+def _complete_languages(ctx, param, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(c) for c in ("en", "es", "de", "fr") if c.startswith(incomplete)]
 
 
 def filter_options(func: Callable) -> Callable:
     """``--from/--to/--date-field`` and the keyword filters, shared by several commands."""
     options = [
-        click.option("--from", "date_from", metavar="DATE", help="Start: 2019, 2019-06, June 2019, 2019-06-14, 7d, yesterday..."),
+        click.option("--from", "date_from", metavar="DATE", help="Start: 2019, 2019-06, June 2019, 2019-06-14, 7d, 3mo, yesterday..."),
         click.option("--to", "date_to", metavar="DATE", help="End, inclusive: a partial date means the end of that period."),
         click.option("--date-field", type=click.Choice(["published", "crawled", "modified"]), default="published", show_default=True, help="Which date --from/--to and sorting use."),
-        click.option("--outlet", multiple=True, help="Only this outlet (repeat for several)."),
+        click.option("--outlet", multiple=True, shell_complete=_complete_outlets, help="Only this outlet, by name or source id (repeat for several)."),
         click.option("--domain", multiple=True, help="Only this domain (repeatable)."),
         click.option("--author", multiple=True, help="Only articles by this author (repeatable)."),
         click.option("--section", multiple=True, help="Only this section (repeatable)."),
         click.option("--tag", multiple=True, help="Only articles with this tag (repeatable)."),
-        click.option("--lang", multiple=True, help="Only this language code, e.g. en (repeatable)."),
-        click.option("--where", multiple=True, metavar="TAG=VALUE", help="Registry tag of the source, e.g. --where lean=left (repeatable)."),
+        click.option("--lang", multiple=True, shell_complete=_complete_languages, help="Only this language code, e.g. en (repeatable)."),
+        click.option("--where", multiple=True, metavar="TAG=VALUE", help="Registry tag of the source, e.g. --where lean=left (repeatable; any case)."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -45,7 +117,8 @@ def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
             raise click.BadParameter(
                 f"{item!r}: use TAG=VALUE, e.g. lean=left", param_hint="--where"
             )
-        pairs.append((key.strip(), value.strip()))
+        # Registry tag values are indexed case-folded (us = US), so the filter folds too.
+        pairs.append((key.strip(), value.strip().casefold()))
     return tuple(pairs)
 
 
@@ -102,19 +175,48 @@ def usage_errors() -> Iterator[None]:
         raise click.UsageError(message) from None
 
 
+# Library parameters whose command-line form is not --the-same-name.
+_OPTION_NAMES = {"id": "ID", "versus": "--vs", "size": "--sample", "sample": "--sample"}
+
+
 def option_name(param: str) -> str:
     """The command-line form of a library parameter: ``date_field`` -> ``--date-field``;
-    ``id`` stays the argument ``ID``."""
-    return "ID" if param == "id" else "--" + param.replace("_", "-")
+    ``id`` stays the argument ``ID``, ``versus`` is ``--vs``."""
+    return _OPTION_NAMES.get(param) or "--" + param.replace("_", "-")
 
 
-def connect():
-    """(client, settings) for the configured cluster; errors are one clear line."""
+def connect(*, light: bool = True):
+    """(client, settings) for the configured cluster; errors are one clear line.
+
+    ``light``: the standard-library client (``newsarchive.eshttp``), for commands that
+    only search and count; exports and administration take the official one."""
     from newsarchive.config import load_settings
-    from newsarchive.es import connect as es_connect
 
     settings = load_settings()
+    if light:
+        from newsarchive.es import connect_light
+
+        return connect_light(settings), settings
+    from newsarchive.es import connect as es_connect
+
     return es_connect(settings), settings
+
+
+def show_request(index: str, body: dict, note: str = "") -> None:
+    """Print a request as Kibana Dev Tools takes it: ``GET index/_search`` and the body."""
+    from search_cli.output import json_line
+
+    click.echo(f"GET {index}/_search")
+    click.echo(json_line(body, indent=2))
+    if note:
+        click.echo(f"# {note}", err=True)
+
+
+def index_prefix() -> str:
+    """The configured index prefix, without connecting (for --show-query)."""
+    from newsarchive.config import load_settings
+
+    return load_settings().index_prefix
 
 
 def sort_option(what: str) -> Callable:
@@ -126,37 +228,45 @@ def sort_option(what: str) -> Callable:
     )
 
 
-def fields_option(default_help: str) -> Callable:
+def by_option(what: str) -> Callable:
     return click.option(
-        "--fields",
-        metavar="F1,F2",
-        help=f"Output fields, comma-separated ({default_help}). See docs/search.md.",
+        "--by",
+        metavar="FIELD",
+        shell_complete=_complete_by,
+        help=f"{what}: outlet, source, author, section, tag, domain, lang, where.TAG (a "
+        "registry tag, e.g. where.lean) or any keyword field (people.id, parties...).",
     )
 
 
-def parse_fields(value: str | None, default: tuple[str, ...]) -> list[str]:
-    from search_cli.query.fields import OUTPUT_FIELDS
+def _complete_by(ctx, param, incomplete: str):
+    from click.shell_completion import CompletionItem
 
-    if not value:
-        return list(default)
-    names = [f.strip().lower() for f in value.split(",") if f.strip()]
-    unknown = [n for n in names if n not in OUTPUT_FIELDS]
-    if unknown or not names:
-        raise click.BadParameter(
-            f"unknown field {unknown[0]!r}: choose from {', '.join(OUTPUT_FIELDS)}"
-            if unknown
-            else "give at least one field",
-            param_hint="--fields",
-        )
-    return names
+    from search_cli.query.fields import group_names
+
+    names = [n for n in group_names() if n != "where.TAG"]
+    try:
+        from crawler.sources import load_sources
+
+        keys = sorted({k for s in load_sources(None) for k in s.tags})
+        names += [f"where.{k}" for k in keys]
+    except Exception:  # noqa: BLE001 - completion must never fail the shell
+        names.append("where.")
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
 
-def source_for(fields: list[str], date_field: str) -> list[str]:
-    """The _source fields a listing needs (never the large body unless asked)."""
-    from search_cli.query.fields import SOURCE_FIELDS
+normalize_option = click.option(
+    "--normalize",
+    is_flag=True,
+    help="Also count every article of each bucket (same filters and dates, any text), and "
+    "give the matches' share of them: attention, not volume.",
+)
 
-    wanted = {f for f in fields if f in SOURCE_FIELDS or f == "body"}
-    wanted |= {"id", "outlet", "title", "description", "url", date_field}
-    if "date" in fields:
-        wanted.add(date_field)
-    return sorted(wanted)
+
+def versus_option(what: str) -> Callable:
+    return click.option(
+        "--vs",
+        "versus",
+        multiple=True,
+        metavar="QUERY",
+        help=f"Another query {what} beside QUERY (repeatable; same filters).",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from newsarchive.errors import NewsarchiveError
-from search_cli.commands._options import sources_file_option
+from search_cli.commands._options import output_options, sources_file_option, verbosity_options
 
 
 def _since(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -34,7 +34,7 @@ def _setting(value: str) -> tuple[str, str]:
     default=None,
     callback=_since,
     metavar="DATE",
-    help="Only articles (and sitemaps) dated on or after DATE (YYYY-MM-DD or ISO time).",
+    help="Only articles (and sitemaps) dated on or after DATE: 2019-06-14, 7d, 3mo, yesterday...",
 )
 @click.option(
     "--max-articles",
@@ -60,7 +60,8 @@ def _setting(value: str) -> tuple[str, str]:
     metavar="NAME=VALUE",
     help="Override a Scrapy setting (e.g. -s DOWNLOAD_DELAY=2). Repeatable.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@output_options(("table", "json"))
+@verbosity_options
 def crawl(
     source_ids: tuple[str, ...],
     all_sources: bool,
@@ -69,12 +70,14 @@ def crawl(
     recheck_days: int | None,
     sources_file: str | None,
     settings: tuple[str, ...],
-    as_json: bool,
+    output,
+    verbosity: int,
 ) -> None:
     """Crawl outlets' feeds, sitemaps and section pages into the archive.
 
     Politely by default (robots.txt, AutoThrottle, 2 requests per host, Retry-After).
     Already archived articles are skipped; a killed crawl can simply be run again.
+    On a terminal one progress line says how far it got; -v shows Scrapy's log instead.
     Prints a per-source report and saves it under $NEWSARCHIVE_HOME/reports/.
     """
     if not source_ids and not all_sources:
@@ -82,19 +85,37 @@ def crawl(
     if source_ids and all_sources:
         raise click.UsageError("use either --source or --all, not both")
     overrides = dict(_setting(s) for s in settings)
+    # Scrapy logs ~100 INFO lines a crawl: warnings only by default, as asked with -v/-q.
+    overrides.setdefault(
+        "LOG_LEVEL", {-1: "CRITICAL", 0: "WARNING", 1: "INFO", 2: "DEBUG"}[verbosity]
+    )
     from crawler.crawl import run_crawl
     from crawler.report import format_report
+    from search_cli.progress import StatusLine
 
-    report = run_crawl(
-        source_ids=list(source_ids),
-        all_sources=all_sources,
-        since=since,
-        max_articles=max_articles,
-        recheck_days=recheck_days,
-        sources_file=sources_file,
-        overrides=overrides,
-    )
-    if as_json:
+    status = StatusLine(enabled=verbosity == 0)
+
+    def progress(totals: dict) -> None:
+        status.update(
+            f"crawling: {totals['pages']} pages · {totals['new']} new · {totals['changed']} "
+            f"changed · {totals['unchanged']} unchanged · {totals['errors']} errors · "
+            f"{status.rate(totals['pages'])} pages"
+        )
+
+    try:
+        report = run_crawl(
+            source_ids=list(source_ids),
+            all_sources=all_sources,
+            since=since,
+            max_articles=max_articles,
+            recheck_days=recheck_days,
+            sources_file=sources_file,
+            overrides=overrides,
+            progress=progress if status.live else None,
+        )
+    finally:
+        status.clear()
+    if output.format == "json":
         from search_cli.output import echo_json
 
         echo_json(report, indent=2)
@@ -102,6 +123,7 @@ def crawl(
         from search_cli.output import neutralize
 
         click.echo(neutralize(format_report(report), keep_newlines=True))
-    click.echo(f"report: {report['report_file'] or 'not saved (see the log above)'}", err=True)
+    if verbosity >= 0:
+        click.echo(f"report: {report['report_file'] or 'not saved (see the log above)'}", err=True)
     if report.get("failed"):
         raise NewsarchiveError(f"the crawl stopped early ({report['finish_reason']})")

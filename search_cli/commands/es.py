@@ -63,9 +63,17 @@ def stop() -> None:
         click.echo("Elasticsearch is not running.")
 
 
+# The exit code of `es status` for a stopped node, as service managers use it (LSB:
+# "program is not running").
+NOT_RUNNING = 3
+
+
 @es.command()
 def status() -> None:
-    """Say whether Elasticsearch runs, and its URL and version."""
+    """Say whether Elasticsearch runs, and its URL and version.
+
+    Exits 0 when it runs, 3 when it is stopped (as `systemctl status` does), 1 when a
+    configured cluster cannot be reached."""
     from newsarchive import localnode
     from newsarchive.config import load_settings
     from newsarchive.es import connect
@@ -75,7 +83,7 @@ def status() -> None:
         state = localnode.read_state(settings)
         if state is None:
             click.echo("stopped (local node; start it with `newsarchive es start`)")
-            return
+            raise SystemExit(NOT_RUNNING)
         click.echo(
             f"running: Elasticsearch {state.version} at {state.url} (local node, pid {state.pid})"
         )

@@ -1,70 +1,171 @@
-"""``newsarchive export QUERY``: every match, streamed, with what a citation needs."""
+"""``newsarchive export QUERY``: every match (or a sample), streamed, with what a citation
+needs: the data file opens cleanly (row 1 of a CSV is its header) and the provenance
+goes beside it, in ``<name>.meta.json``."""
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
 import click
 
+from search_cli.commands._options import columns, output_options, show_query_option
 from search_cli.commands._searching import (
+    QUERY_HELP,
+    QueryCommand,
     build_spec,
     connect,
-    fields_option,
     filter_options,
-    parse_fields,
+    index_prefix,
+    show_request,
     sort_option,
     usage_errors,
 )
+from search_cli.query.fields import OUTPUT_FIELDS
 
+EXPORT_FORMATS = ("jsonl", "csv", "tsv", "json")
+# Every field a row can carry, in this order: the article, where and when it was seen,
+# and the capture a citation points at (its WARC record); the body last.
 EXPORT_DEFAULT = (
-    "id", "outlet", "published", "modified", "crawled", "title", "authors", "url", "domain",
-    "section", "tags", "language", "source_id", "source_tags", "description", "word_count",
-    "version", "version_count", "removed", "body",
+    "id", "outlet", "published", "modified", "crawled", "first_seen", "last_seen", "title",
+    "authors", "url", "canonical_url", "domain", "section", "tags", "language", "source_id",
+    "source_tags", "description", "word_count", "version", "version_count", "removed",
+    "warc_file", "warc_offset", "warc_length", "warc_digest", "warc_record_id", "body",
 )  # fmt: skip
 
 
-@click.command()
+@click.command(
+    cls=QueryCommand,
+    help=f"""Export every matching article (no 10,000 limit), or a random sample of them.
+
+Rows are plain data: JSON Lines (default), CSV or TSV whose first row is the header,
+or one JSON document. With -o FILE, the provenance (the search, the export time, the
+index snapshot, the sample drawn, the file's SHA-256) is written beside it as
+FILE's .meta.json (`out.csv` -> `out.meta.json`); on standard output, name it with
+--meta. The file appears only when complete. {QUERY_HELP}
+
+A sample for content coding is drawn again identically from the same corpus with the
+same seed: it is the matches with the lowest sha256("<seed>:<id>").
+
+\b
+Examples:
+  newsarchive export impeachment --csv -o impeachment.csv
+  newsarchive export impeachment --sample 200 --seed 7 --csv -o sample.csv
+  newsarchive export '' --from 2019 --per-outlet 20 --seed 7 -o coding.jsonl
+""",
+)
 @click.argument("query", required=False, default="")
 @filter_options
 @sort_option("Order of the records")
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
-)
-@click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write to FILE (default: standard output).",
+    "output_file",
+    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    help="Write to FILE and its provenance to FILE's .meta.json ('-': standard output).",
 )
-@fields_option("default: every field, body included")
-def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: str | None, **filters) -> None:  # fmt: skip
-    """Export every matching article (no 10,000 limit) as JSON Lines or CSV.
-
-    The first JSONL line (or the leading '#' lines of the CSV) records the search,
-    the export time and the index snapshot (indices, document counts, cluster), so
-    the data set can be cited. A progress bar goes to stderr.
-    """
-    spec = build_spec(query, filters, sort)
-    names = parse_fields(fields, EXPORT_DEFAULT)
-    if output is not None and output.parent and not output.parent.exists():
-        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+@click.option(
+    "--meta",
+    "meta_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the provenance to this file (default with -o: beside the output).",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(1, 65_536),
+    metavar="N",
+    help="A random sample of N matches instead of all.",
+)
+@click.option(
+    "--per-outlet",
+    type=click.IntRange(1, 65_536),
+    metavar="N",
+    help="A random sample of N matches of each outlet (stratified).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    metavar="S",
+    help="Seed of the sample (default: a random one, printed and recorded).",
+)
+@output_options(
+    EXPORT_FORMATS,
+    default="jsonl",
+    fields=OUTPUT_FIELDS,
+    fields_help="default: every field, body included",
+)
+@show_query_option
+def export(query: str, sort: str | None, output_file: Path | None, meta_file: Path | None, sample: int | None, per_outlet: int | None, seed: int | None, output, show_query: bool, **filters) -> None:  # fmt: skip
+    from search_cli.query.fields import source_fields
+    from search_cli.query.search import Sample, export_request
     from search_cli.query.search import export as run_export
 
-    client, settings = connect()
-    source = sorted({n for n in names if n not in ("score", "date", "snippet")} | {"id"})
+    spec = build_spec(query, filters, sort)
+    names = columns(output, OUTPUT_FIELDS, EXPORT_DEFAULT)
+    to_stdout = output_file is None or str(output_file) == "-"
+    for path, option in ((None if to_stdout else output_file, "--output"), (meta_file, "--meta")):
+        if path is not None and not path.parent.is_dir():
+            raise click.BadParameter(f"directory {path.parent} does not exist", param_hint=option)
+    if sample and per_outlet:
+        raise click.UsageError("use either --sample N or --per-outlet N, not both")
+    if seed is not None and not (sample or per_outlet):
+        raise click.UsageError("--seed goes with --sample or --per-outlet")
+    source = source_fields(names, spec.filters.date_field)
+    if show_query:
+        with usage_errors():
+            index, body = export_request(spec, prefix=index_prefix(), source=source)
+        show_request(
+            index,
+            body,
+            "export reads every match through a point in time, page by page (search_after)",
+        )
+        return
+    drawn = None
+    if sample or per_outlet:
+        if seed is None:
+            import secrets
+
+            seed = secrets.randbelow(1_000_000)
+            click.echo(f"sample seed {seed} (give --seed {seed} to draw the same sample)", err=True)
+        with usage_errors():
+            drawn = Sample(size=sample, per_outlet=per_outlet, seed=seed)
+    client, settings = connect(light=False)
     with usage_errors():
-        result = run_export(client, spec, prefix=settings.index_prefix, source=source)
-    date_field = spec.filters.date_field
-    tmp = output.with_name(output.name + ".part") if output else None
+        result = run_export(client, spec, prefix=settings.index_prefix, source=source, sample=drawn)
+    meta = result.meta["export"]
+    target = None if to_stdout else output_file
+    if target is not None and meta_file is None:
+        meta_file = target.with_name(target.name.removesuffix(target.suffix) + ".meta.json")
+    written, digest = _write_atomically(target, output, names, result, spec.filters.date_field)
+    where = f" to {target}" if target else ""
+    note = f"; {result.undated} undated left out by the date range" if result.undated else ""
+    from search_cli.output import plural
+
+    click.echo(f"exported {plural(written, 'article')}{where}{note}", err=True)
+    if meta_file is not None:
+        meta.update(
+            file=target.name if target else None, format=output.format, fields=names, rows=written
+        )
+        if target is not None:
+            meta["sha256"] = digest
+        _write_json(meta_file, {"export": meta})
+        click.echo(f"provenance: {meta_file}", err=True)
+    elif to_stdout and output.format != "json":  # a JSON export carries it in-band
+        click.echo("provenance not saved: add --meta FILE to keep it", err=True)
+
+
+def _write_atomically(
+    target: Path | None, output, names, result, date_field: str
+) -> tuple[int, str]:
+    """Write the rows to ``target`` (via FILE.part, renamed when complete) or stdout;
+    returns the rows written and the SHA-256 of the file's bytes."""
+    tmp = target.with_name(target.name + ".part") if target else None
     out = open(tmp, "w", encoding="utf-8", newline="") if tmp else sys.stdout  # noqa: SIM115
-    written = 0
+    hashed = _Hashing(out)
     try:
-        with (
-            usage_errors(),
-            click.progressbar(length=result.total, label="exporting", file=sys.stderr) as bar,
-        ):
-            written = _write(out, fmt, names, result, date_field, bar)
+        with usage_errors():
+            written = _rows(hashed, output, names, result, date_field)
     except BaseException:
         if tmp is not None:
             out.close()
@@ -72,29 +173,65 @@ def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: 
         raise
     if tmp is not None:
         out.close()
-        tmp.replace(output)
-    where = f" to {output}" if output else ""
-    note = f"; {result.undated} undated left out by the date range" if result.undated else ""
-    click.echo(f"exported {written} articles{where}{note}", err=True)
+        tmp.replace(target)
+    return written, hashed.sha256.hexdigest()
 
 
-def _write(out, fmt: str, names: list[str], result, date_field: str, bar) -> int:
-    from search_cli.output import json_line, write_csv
+def _rows(out, output, names: list[str], result, date_field: str) -> int:
+    from search_cli.output import json_line
+    from search_cli.progress import StatusLine
+    from search_cli.render import emit
 
-    tty = out.isatty()  # an export printed on a terminal is escaped; a file is exact data
+    status = StatusLine()
+    done = 0
 
     def rows():
+        nonlocal done
         for hit in result.hits:
-            bar.update(1)
+            done += 1
+            status.update(f"exporting: {done}/{result.total} ({status.rate(done)})")
             yield hit.as_dict(names, date_field)
 
-    if fmt == "jsonl":
-        out.write(json_line(result.meta, terminal=tty) + "\n")
-        count = 0
-        for row in rows():
-            out.write(json_line(row, terminal=tty) + "\n")
-            count += 1
-        return count
-    meta = result.meta["export"]
-    out.write(f"# newsarchive export {meta['exported_at']}: {json_line(meta)}\n")
-    return write_csv(out, names, rows())
+    try:
+        if output.format == "json":  # one document: the provenance, then the rows
+            tty = _isatty(out)
+            out.write(
+                '{"export": ' + json_line(result.meta["export"], terminal=tty) + ',\n"results": ['
+            )
+            n = 0
+            for row in rows():
+                out.write((",\n" if n else "\n") + json_line(row, terminal=tty))
+                n += 1
+            out.write("\n]}\n")
+            return n
+        return emit(output, rows(), names, stream=out)
+    finally:
+        status.clear()
+
+
+def _isatty(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Hashing:
+    """A text stream that also hashes what is written (UTF-8), for the provenance."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.sha256 = hashlib.sha256()
+
+    def write(self, text: str) -> int:
+        self.sha256.update(text.encode("utf-8"))
+        return self.stream.write(text)
+
+    def isatty(self) -> bool:
+        return _isatty(self.stream)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    from search_cli.output import json_line
+
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json_line(data, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
+
+from search_cli.commands._options import output_options
 
 
 def _parse_since(value: str | None):
@@ -18,26 +19,26 @@ def _parse_since(value: str | None):
         raise click.BadParameter(str(exc), param_hint="--since") from None
 
 
-class _Bar:
-    """A progress bar on stderr, only when stderr is a terminal."""
+class _Progress:
+    """The status line of a load: how much of the record files is read (nothing when
+    there is nothing to read, and nothing off a terminal)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, enabled: bool) -> None:
+        from search_cli.progress import StatusLine
+
         self.label = label
-        self.bar = None
-        self.done = 0
+        self.status = StatusLine(enabled=enabled)
 
     def __call__(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.done)
-        self.done = done
+        if total > 0:
+            mb = 1024 * 1024
+            self.status.update(
+                f"{self.label}: {100 * done // total}% of {total / mb:.1f} MB of records "
+                f"({self.status.rate(done / mb)[:-2]} MB/s)"
+            )
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+        self.status.clear()
 
 
 @click.command()
@@ -60,8 +61,15 @@ class _Bar:
 @click.option("--prune", is_flag=True, help="Delete old indices that no alias points at.")
 @click.option("--shards", type=click.IntRange(1, 1024), help="Primary shards of new indices.")
 @click.option("--replicas", type=click.IntRange(0, 16), help="Replicas of new indices.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, hidden=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    hidden=True,
+    help="Records per bulk request.",
+)
+@output_options(("table", "json"))
+@click.option("-q", "--quiet", is_flag=True, help="No progress line.")
 def index(
     all_records: bool,
     since: str | None,
@@ -71,8 +79,9 @@ def index(
     prune: bool,
     shards: int | None,
     replicas: int | None,
-    as_json: bool,
     batch_size: int,
+    output,
+    quiet: bool,
 ) -> None:
     """Load new article records into Elasticsearch.
 
@@ -106,7 +115,7 @@ def index(
             f"deleted {len(dropped)} old indices" + (f": {', '.join(dropped)}" if dropped else "")
         )
         return
-    bar = _Bar("rebuilding" if rebuild else "indexing")
+    bar = _Progress("rebuilding" if rebuild else "indexing", enabled=not quiet)
     try:
         if retry:
             summary = operations.retry_dead_letters(
@@ -131,14 +140,17 @@ def index(
     if prune:
         dropped = operations.prune(settings, client=client)
         summary.notes.append(f"deleted {len(dropped)} old indices")
-    if as_json:
+    if output.format == "json":
         click.echo(json.dumps(summary.as_dict()))
     else:
         for note in summary.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(summary.line())
     if summary.rejected:
+        from search_cli.output import plural
+
+        were = "was" if summary.rejected == 1 else "were"
         raise NewsarchiveError(
-            f"{summary.rejected} records were rejected; they and the reasons are in "
+            f"{plural(summary.rejected, 'record')} {were} rejected; they and the reasons are in "
             f"{summary.dead_letter or 'the dead-letter directory'}"
         )

@@ -23,7 +23,8 @@ import click
     help="Make the record set in DIR (made by an earlier reextract) the live one; "
     "the previous live records are kept beside it.",
 )
-def reextract(out: Path | None, promote_set: Path | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+def reextract(out: Path | None, promote_set: Path | None, quiet: bool) -> None:
     """Re-run the current extractor over every archived article page.
 
     Reads only NEWSARCHIVE_HOME/warc (no network) and writes a new articles.jsonl
@@ -46,7 +47,7 @@ def reextract(out: Path | None, promote_set: Path | None) -> None:
         if promote_set is not None:
             _promote(home, promote_set)
         else:
-            _reextract(home, out)
+            _reextract(home, out, quiet)
     except OSError as exc:  # a full disk, a folder that cannot be written: one line, exit 1
         where = f" ({exc.filename})" if exc.filename else ""
         raise click.ClickException(
@@ -54,10 +55,23 @@ def reextract(out: Path | None, promote_set: Path | None) -> None:
         ) from None
 
 
-def _reextract(home: Path, out: Path | None) -> None:
+def _reextract(home: Path, out: Path | None, quiet: bool) -> None:
     from crawler.archive.reextract import reextract as run
+    from search_cli.progress import StatusLine
 
-    summary = run(home, out=out)
+    status = StatusLine(enabled=not quiet)
+
+    def progress(done: dict) -> None:
+        status.update(
+            f"re-extracting: WARC file {done['file']} of {done['files']} · {done['articles']} "
+            f"articles ({status.rate(done['articles'])}) · {done['new']} new · "
+            f"{done['changed']} changed"
+        )
+
+    try:
+        summary = run(home, out=out, progress=progress if status.live else None)
+    finally:
+        status.clear()
     click.echo(
         f"re-extracted {summary['articles']} article captures from {summary['warc_files']} "
         f"WARC files: {summary['new']} new, {summary['changed']} changed, "

@@ -2,24 +2,48 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from search_cli.commands._options import columns, output_options, show_query_option
 from search_cli.commands._searching import (
-    FORMATS,
+    QUERY_HELP,
+    QueryCommand,
     build_spec,
     connect,
-    fields_option,
     filter_options,
-    parse_fields,
+    index_prefix,
+    show_request,
     sort_option,
-    source_for,
     usage_errors,
 )
+from search_cli.query.fields import DEFAULT_OUTPUT, OUTPUT_FIELDS
 
 
-@click.command()
+@click.command(
+    cls=QueryCommand,
+    help=f"""Search the corpus.
+
+{QUERY_HELP} An empty QUERY lists every article matching the filters.
+
+\b
+Query syntax:
+  tax cuts                 both words (stemmed: also "cutting taxes")
+  iowa OR backlog          either word
+  taxes -governor          without a word (also: taxes NOT governor)
+  "tax cuts"               the exact phrase
+  presiden*                a prefix
+  (police OR schools) AND funding
+  title:border  author:smith  where.lean:left  published:[2019 TO 2020]
+  versions:>1              articles edited after publication
+  removed:true             articles that vanished from their site
+
+\b
+Examples:
+  newsarchive search '"tax cuts" senate' --from 2019 --to 2019-06
+  newsarchive search '-opinion border' --outlet thehill --sort newest
+  newsarchive search 'presiden*' --where lean=left --csv --fields id,date,url
+""",
+)
 @click.argument("query", required=False, default="")
 @filter_options
 @sort_option("Order")
@@ -36,96 +60,95 @@ from search_cli.commands._searching import (
 @click.option(
     "--after", metavar="TOKEN", help="Resume token printed at the end of a page: the page after it."
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@fields_option("default: id,score,outlet,date,title,snippet,url,authors")
-def search(query: str, sort: str | None, limit: int, page: int, after: str | None, fmt: str, fields: str | None, **filters) -> None:  # fmt: skip
-    """Search the corpus.
-
-    QUERY: words (all must match), OR, -word or NOT word, "exact phrase",
-    prefix*, field:value (title, author, outlet, section, tag, lang, url, ...).
-    An empty QUERY lists every article matching the filters.
-
-    \b
-    Examples:
-      newsarchive search '"tax cuts" senate' --from 2019 --to 2019-06
-      newsarchive search 'border OR immigration -opinion' --outlet "The Hill" --sort newest
-      newsarchive search 'presiden*' --where lean=left --format csv --fields id,date,title,url
-    """
-    from search_cli.query.fields import DEFAULT_OUTPUT
+@output_options(fields=OUTPUT_FIELDS, fields_help="default: " + ",".join(DEFAULT_OUTPUT))
+@show_query_option
+def search(query: str, sort: str | None, limit: int, page: int, after: str | None, output, show_query: bool, **filters) -> None:  # fmt: skip
+    from search_cli.query.fields import source_fields
     from search_cli.query.search import search as run_search
+    from search_cli.query.search import search_request
 
     if page > 1 and after:
         raise click.UsageError("use either --page or --after, not both")
     spec = build_spec(query, filters, sort)
-    names = parse_fields(fields, DEFAULT_OUTPUT)
+    names = columns(output, OUTPUT_FIELDS, DEFAULT_OUTPUT)
     date_field = spec.filters.date_field
+    # The results view also says when an article was edited or removed.
+    wanted = names + (
+        ["outlet", "title", "version_count", "removed"] if output.format == "table" else []
+    )
+    source = source_fields(wanted, date_field)
+    options = dict(limit=limit, page=page, after=after, source=source)
+    if show_query:
+        with usage_errors():
+            index, body, _ = search_request(spec, prefix=index_prefix(), **options)
+        show_request(index, body)
+        return
     client, settings = connect()
     with usage_errors():
-        result = run_search(
-            client,
-            spec,
-            prefix=settings.index_prefix,
-            limit=limit,
-            page=page,
-            after=after,
-            # The table also says when an article was edited or removed.
-            source=source_for(
-                names + (["version_count", "removed"] if fmt == "table" else []), date_field
-            ),
-        )
-    if fmt == "table":
-        _table(result, date_field)
-    elif fmt == "json":
-        from search_cli.output import echo_json
+        result = run_search(client, spec, prefix=settings.index_prefix, **options)
+    from search_cli.render import emit
 
-        echo_json({
-            "search": spec.describe(),
-            "total": result.total,
-            "undated_left_out": result.undated,
-            "offset": result.offset,
-            "took_ms": result.took_ms,
-            "next": result.next_token,
-            "results": [h.as_dict(names, date_field) for h in result.hits],
-        })  # fmt: skip
-    elif fmt == "jsonl":
-        from search_cli.output import echo_json
-
-        for hit in result.hits:
-            echo_json(hit.as_dict(names, date_field))
-    else:
-        from search_cli.output import write_csv
-
-        write_csv(sys.stdout, names, (h.as_dict(names, date_field) for h in result.hits))
-    _footer(result, fmt)
+    rows = [h.as_dict(names, date_field) for h in result.hits]
+    envelope = {
+        "search": spec.describe(),
+        "total": result.total,
+        "undated_left_out": result.undated,
+        "offset": result.offset,
+        "took_ms": result.took_ms,
+        "next": result.next_token,
+    }
+    emit(
+        output,
+        rows,
+        names,
+        envelope=envelope,
+        rows_key="results",
+        view=lambda _: _view(result, date_field, output),
+    )
+    if result.next_token and output.format != "json":
+        click.echo(f"next page: --after {result.next_token}", err=output.format != "table")
 
 
-def _table(result, date_field: str) -> None:
-    from search_cli.output import fit, neutralize, style_snippet, terminal_width, wrap_snippet
+def _view(result, date_field: str, output) -> None:
+    """The results as a reader scans them: rank and title (it gets the width), then
+    outlet, date, id and what the archive saw change, then the snippet."""
+    from search_cli.output import (
+        fit,
+        fit_marked,
+        neutralize,
+        plural,
+        style_marked,
+        terminal_width,
+        use_color,
+        wrap_snippet,
+    )
 
-    color = sys.stdout.isatty()
+    color = use_color()
     width = terminal_width()
-    undated = ""
-    if result.undated:
-        undated = f"; {result.undated} undated left out by the date range"
-    shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
-    click.echo(f"{result.total} articles match{undated} (showing {shown}, {result.took_ms} ms)")
-    outlet_w = min(18, max([len(neutralize(h.source.get("outlet"))) for h in result.hits] or [6]))
+    if output.headers:
+        undated = f"; {result.undated} undated left out by the date range" if result.undated else ""
+        shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
+        click.echo(
+            f"{plural(result.total, 'article')} {'matches' if result.total == 1 else 'match'}"
+            f"{undated} (showing {shown}, {result.took_ms} ms)"
+        )
+    rank_w = len(str(result.offset + len(result.hits)))
+    indent = " " * (rank_w + 2)
     for n, hit in enumerate(result.hits, start=result.offset + 1):
-        date = (hit.date(date_field) or "undated")[:10]
-        outlet = fit(neutralize(hit.source.get("outlet")), outlet_w).ljust(outlet_w)
-        ident = hit.id[:10]
-        head = f"{n:>3}  {date:<10}  {outlet}  "
-        title_w = width - len(head) - len(ident) - 2
-        title = fit(neutralize(hit.title), max(10, title_w))
-        plain = title.replace("«", "").replace("»", "")
-        pad = " " * max(1, title_w - len(plain) + 2)
-        click.echo(head + style_snippet(title, color=color) if color else head + plain, nl=False)
-        click.echo(pad + (click.style(ident, dim=True) if color else ident))
-        for line in wrap_snippet(neutralize(hit.snippet), width - 5):
-            click.echo("     " + style_snippet(line, color=color))
+        title = fit_marked(neutralize(hit.title) or "(no title)", width - len(indent))
+        click.echo(f"{n:>{rank_w}}  " + style_marked(title, color=color, keep_marks=False))
+        meta = [
+            neutralize(hit.source.get("outlet")),
+            (hit.date(date_field) or "undated")[:10],
+            hit.id[:10],
+        ]
         if flags := _history(hit.source):
-            click.echo("     " + (click.style(flags, dim=True) if color else flags))
-    if not color and result.hits:
+            meta.append(flags)
+        line = fit(" · ".join(m for m in meta if m), width - len(indent))
+        click.echo(indent + (click.style(line, dim=True) if color else line))
+        for text in wrap_snippet(neutralize(hit.snippet), width - len(indent)):
+            click.echo(indent + style_marked(text, color=color))
+    if not color and result.hits and output.headers:
         click.echo("(«» mark the matching words; `newsarchive show ID` prints an article)")
 
 
@@ -137,9 +160,4 @@ def _history(source: dict) -> str:
         notes.append(f"{versions} versions: edited after publication")
     if source.get("removed"):
         notes.append("removed from the site")
-    return f"[{'; '.join(notes)}]" if notes else ""
-
-
-def _footer(result, fmt: str) -> None:
-    if result.next_token and fmt != "json":
-        click.echo(f"next page: --after {result.next_token}", err=fmt != "table")
+    return "; ".join(notes)

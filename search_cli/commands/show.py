@@ -6,25 +6,47 @@ import sys
 
 import click
 
+from newsarchive.errors import NewsarchiveError
+from search_cli.commands._options import output_options
 from search_cli.commands._searching import connect, usage_errors
 
 
 @click.command()
-@click.argument("article_id", metavar="ID")
-@click.option("--raw", is_flag=True, help="Print the archived HTML of the capture (from the WARC).")
+@click.argument("key", metavar="ID|URL")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--raw",
+    is_flag=True,
+    help="Print the archived HTML of the capture, read from the WARC (no Elasticsearch needed).",
 )
-def show(article_id: str, raw: bool, fmt: str) -> None:
-    """Print an article (ID or its first 6+ characters, as `search` shows them)."""
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(1),
+    metavar="N",
+    help="With --raw: the capture of version N (default: the latest).",
+)
+@output_options(("table", "json"))
+def show(key: str, raw: bool, version: int | None, output) -> None:
+    """Print an article: by ID (or its first 6+ characters, as `search` shows them) or
+    by URL. The table view is the article, its versions with what changed, and its
+    capture; JSON gives every version with its rebuilt text.
+
+    \b
+    Examples:
+      newsarchive show 1ace75c2a2
+      newsarchive show https://example.org/2019/06/14/tax-cuts/
+      newsarchive show 1ace75c2a2 --raw --version 2 > v2.html
+    """
+    if version is not None and not raw:
+        raise click.UsageError("--version goes with --raw (the text view lists every version)")
+    if raw:
+        return _raw(key, version)
     from search_cli.query.articles import article
 
     client, settings = connect()
     with usage_errors():
-        view = article(client, article_id, prefix=settings.index_prefix)
-    if raw:
-        _raw(settings.home, view.article)
-    elif fmt == "json":
+        view = article(client, key, prefix=settings.index_prefix)
+    if output.format == "json":
         from search_cli.output import echo_json
 
         echo_json({"article": view.article, "versions": view.versions})
@@ -32,10 +54,26 @@ def show(article_id: str, raw: bool, fmt: str) -> None:
         _text(view)
 
 
-def _raw(home, doc: dict) -> None:
-    from search_cli.query.capture import read_payload
+def _raw(key: str, version: int | None) -> None:
+    """The capture's HTML: its pointer from the local records, else from the index."""
+    from newsarchive.config import load_settings
+    from search_cli.query.capture import local_version, read_payload
 
-    payload = read_payload(home, doc.get("capture"))
+    settings = load_settings()
+    with usage_errors():
+        record = local_version(settings.home, key, version=version)
+    if record is None:
+        if version is not None:
+            raise NewsarchiveError(
+                f"no record of {key!r} in {settings.home / 'articles'}: older versions are "
+                "read from the local archive (is NEWSARCHIVE_HOME the archive?)"
+            )
+        from search_cli.query.articles import article
+
+        client, settings = connect()
+        with usage_errors():
+            record = article(client, key, prefix=settings.index_prefix).article
+    payload = read_payload(settings.home, record.get("capture"))
     if sys.stdout.isatty():  # a terminal would run escape sequences hidden in the page
         from search_cli.output import neutralize
 
@@ -46,12 +84,13 @@ def _raw(home, doc: dict) -> None:
 
 
 def _text(view) -> None:
-    from search_cli.output import neutralize, terminal_width
+    from search_cli.output import neutralize, terminal_width, use_color
     from search_cli.query.capture import describe
 
     doc = view.article
     width = min(terminal_width(), 100)
-    click.echo(click.style(neutralize(doc.get("title")) or "(no title)", bold=True))
+    title = neutralize(doc.get("title")) or "(no title)"
+    click.echo(click.style(title, bold=True) if use_color() else title)
     meta = [neutralize(doc.get("outlet")), (doc.get("published") or "undated")]
     if doc.get("authors"):
         meta.append("by " + ", ".join(neutralize(a) for a in doc["authors"]))
@@ -77,7 +116,8 @@ def _text(view) -> None:
             click.echo(_wrap(neutralize(paragraph), width))
             click.echo("")
     if view.versions:
-        click.echo(click.style(f"Versions ({len(view.versions)})", bold=True))
+        heading = f"Versions ({len(view.versions)})"
+        click.echo(click.style(heading, bold=True) if use_color() else heading)
         previous = None
         for version in view.versions:
             changed = ", ".join(version.get("changed_fields") or []) or "first capture"

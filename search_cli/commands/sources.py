@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from search_cli.commands._options import sources_file_option
+from search_cli.commands._options import columns, output_options, sources_file_option
+from search_cli.output import plural
+
+SOURCE_FIELDS = (
+    "id", "name", "homepage", "domains", "feeds", "sitemaps", "sections", "section_depth",
+    "tags", "verified", "enabled", "interval", "include", "exclude", "politics_listings",
+    "evidence", "note",
+)  # fmt: skip
+TABLE_DEFAULT = ("id", "name", "feeds", "sitemaps", "sections", "verified", "tags")
+CHECK_FIELDS = ("source_id", "kind", "url", "status", "items", "in_scope", "newest", "robots",
+                "verdict", "reason", "final_url")  # fmt: skip
 
 
 @click.command()
 @sources_file_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
 @click.option(
     "--check",
     is_flag=True,
@@ -49,10 +49,14 @@ from search_cli.commands._options import sources_file_option
     metavar="SECONDS",
     help="With --check: pause between two requests to the same host.",
 )
+@output_options(
+    fields=lambda: (*SOURCE_FIELDS, *CHECK_FIELDS),
+    fields_help="a source's keys; with --check, a URL's",
+)
 @click.argument("ids", nargs=-1)
 def sources(
     sources_file: str | None,
-    fmt: str,
+    output,
     check: bool,
     stale_days: float,
     timeout: float,
@@ -67,6 +71,7 @@ def sources(
     server) or dead (docs/crawling.md). Exits 0 when the check ran, whatever it found.
     """
     from crawler.sources import load_sources, registry_path, select_sources
+    from search_cli.render import emit
 
     registry = load_sources(sources_file)
     known = {s.id for s in registry}
@@ -77,53 +82,57 @@ def sources(
             param_hint="IDS",
         )
     if check:
-        _check(select_sources(registry, list(ids)), fmt, stale_days, timeout, delay)
+        _check(select_sources(registry, list(ids)), output, stale_days, timeout, delay)
         return
     chosen = select_sources(registry, list(ids)) if ids else registry
-    if fmt == "json":
-        click.echo(json.dumps([s.to_dict() for s in chosen], indent=2))
-        return
-    rows = [("id", "name", "feeds", "sitemaps", "sections", "verified", "tags")]
-    for s in chosen:
-        tags = ", ".join(
-            f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in s.tags.items()
-        )
-        rows.append(
-            (
-                s.id + ("" if s.enabled else " (disabled)"),
-                s.name,
-                str(len(s.feeds)),
-                str(len(s.sitemaps)),
-                str(len(s.sections)),
-                "yes" if s.verified else "no",
-                tags,
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for n, row in enumerate(rows):
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-        if n == 0:
-            click.echo("  ".join("-" * w for w in widths))
+    rows = [s.to_dict() for s in chosen]
+    names = columns(
+        output, SOURCE_FIELDS, TABLE_DEFAULT if output.format == "table" else SOURCE_FIELDS
+    )
+
+    def view(_rows) -> None:
+        _table(chosen, rows, output)
+        click.echo(f"{plural(len(chosen), 'source')} from {registry_path(sources_file)}")
+
+    emit(output, rows, names, view=view)
+
+
+def _table(chosen, rows: list[dict], output) -> None:
+    """The registry at a glance: counts of feeds, sitemaps and sections, the tags; then
+    why an entry is disabled or what is known to fail."""
+    import textwrap
+
+    from search_cli.output import neutralize, terminal_width
+    from search_cli.render import table_lines
+
+    shown = []
+    for s, row in zip(chosen, rows, strict=True):
+        shown.append({
+            **row,
+            "id": s.id + ("" if s.enabled else " (disabled)"),
+            "feeds": len(s.feeds), "sitemaps": len(s.sitemaps), "sections": len(s.sections),
+            "verified": "yes" if s.verified else "no",
+            "tags": ", ".join(f"{k}={'|'.join(v) if isinstance(v, list) else v}" for k, v in s.tags.items()),
+        })  # fmt: skip
+    for line in table_lines(TABLE_DEFAULT, shown, headers=output.headers):
+        click.echo(line)
     notes = [s for s in chosen if s.note]
     if notes:
-        import textwrap
-
-        from search_cli.output import terminal_width
-
         click.echo("")
         for s in notes:
-            line = f"{s.id}{'' if s.enabled else ' (disabled)'}: {s.note}"
+            line = neutralize(f"{s.id}{'' if s.enabled else ' (disabled)'}: {s.note}")
             click.echo(textwrap.fill(line, terminal_width(), subsequent_indent="    "))
-    click.echo(f"{len(chosen)} sources from {registry_path(sources_file)}")
 
 
-def _check(chosen, fmt: str, stale_days: float, timeout: float, delay: float) -> None:
+def _check(chosen, output, stale_days: float, timeout: float, delay: float) -> None:
     import crawler.settings as crawl_defaults
     from crawler.sources_check import check_sources, format_table, summary
     from newsarchive.config import load_settings
-    from search_cli.output import echo_json, neutralize
+    from search_cli.output import neutralize
+    from search_cli.render import emit
 
     user_agent = load_settings().user_agent or crawl_defaults.USER_AGENT
+    names = columns(output, CHECK_FIELDS)
     rows = check_sources(
         chosen,
         user_agent=user_agent,
@@ -132,19 +141,17 @@ def _check(chosen, fmt: str, stale_days: float, timeout: float, delay: float) ->
         stale_days=stale_days,
         max_bytes=crawl_defaults.DOWNLOAD_MAXSIZE,
     )
-    if fmt == "json":
-        echo_json(
-            {
-                "user_agent": user_agent,
-                "stale_days": stale_days,
-                "sources": [s.id for s in chosen],
-                "summary": summary(rows),
-                "urls": [r.to_dict() for r in rows],
-            },
-            indent=2,
-        )
-        return
-    if not rows:
-        click.echo("no sources to check (every source is disabled; name one to check it)")
-        return
-    click.echo(neutralize(format_table(rows), keep_newlines=True))
+
+    def view(_rows) -> None:
+        if not rows:
+            click.echo("no sources to check (every source is disabled; name one to check it)")
+            return
+        click.echo(neutralize(format_table(rows), keep_newlines=True))
+
+    envelope = {
+        "user_agent": user_agent,
+        "stale_days": stale_days,
+        "sources": [s.id for s in chosen],
+        "summary": summary(rows),
+    }
+    emit(output, [r.to_dict() for r in rows], names, envelope=envelope, rows_key="urls", view=view)

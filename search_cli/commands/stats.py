@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
+from search_cli.commands._options import columns, output_options
 from search_cli.commands._searching import connect, usage_errors
+
+OUTLET_COLUMNS = ("outlet", "articles", "first", "last", "undated")
 
 
 @click.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
 @click.option(
     "--coverage",
     is_flag=True,
@@ -23,26 +23,42 @@ from search_cli.commands._searching import connect, usage_errors
     show_default=True,
     help="With --coverage: how many days to show.",
 )
-def stats(fmt: str, coverage: bool = False, days: int = 14) -> None:
-    """Corpus size, per-outlet counts and date coverage, versions, last crawl and index time."""
+@output_options(
+    fields=lambda: (*OUTLET_COLUMNS, "per_day", "recent_per_day", "usual_per_day", "flag"),
+    fields_help="per outlet",
+)
+def stats(output, coverage: bool = False, days: int = 14) -> None:
+    """Corpus size, per-outlet counts and date coverage, versions, last crawl and index time.
+
+    The rows (CSV, TSV, JSON Lines, --fields) are the outlets; JSON and the table
+    also give the totals.
+    """
     if coverage:  # search_cli/commands/coverage.py (scheduling/ops)
         from search_cli.commands.coverage import print_coverage
 
-        return print_coverage(days=days, fmt=fmt)
-    from search_cli.output import echo_json, fit, neutralize, terminal_width
+        return print_coverage(days=days, output=output)
     from search_cli.query.aggregations import stats as run_stats
+    from search_cli.render import emit
 
     client, settings = connect()
     with usage_errors():
         data = run_stats(client, prefix=settings.index_prefix)
     data["last_index"] = _last_index(settings)
-    if fmt == "json":
-        echo_json(data)
-        return
+    rows = [{**o, "first": _day(o["first"]), "last": _day(o["last"])} for o in data["per_outlet"]]
+    names = columns(output, OUTLET_COLUMNS)
+    envelope = {k: v for k, v in data.items() if k != "per_outlet"}
+    emit(output, data["per_outlet"], names, envelope=envelope, rows_key="per_outlet",
+         view=lambda _: _view(data, rows, output))  # fmt: skip
+
+
+def _view(data: dict, rows: list[dict], output) -> None:
+    from search_cli.output import plural
+    from search_cli.render import table_lines
+
     pub = data["published"]
     lines = [
-        f"articles        {data['articles']}  ({data['outlets']} outlets)",
-        f"versions        {data['versions']}  ({data['edited_articles']} articles edited after publication)",
+        f"articles        {data['articles']}  ({plural(data['outlets'], 'outlet')})",
+        f"versions        {data['versions']}  ({plural(data['edited_articles'], 'article')} edited after publication)",
         f"removed         {data['removed_articles']}  (vanished from their site, kept here)",
         f"published       {_day(pub['first'])} .. {_day(pub['last'])}  ({pub['undated']} undated)",
         f"crawled         {_day(data['first_crawl'])} .. {data['last_crawl'] or '-'}",
@@ -50,16 +66,10 @@ def stats(fmt: str, coverage: bool = False, days: int = 14) -> None:
     ]
     for line in lines:
         click.echo(line)
-    if data["per_outlet"]:
-        width = terminal_width()
-        name_w = min(30, max(len(neutralize(o["outlet"])) for o in data["per_outlet"]))
+    if rows:
         click.echo("")
-        click.echo(f"{'outlet':<{name_w}}  {'articles':>8}  {'first':<10}  {'last':<10}  undated")
-        for row in data["per_outlet"]:
-            name = fit(neutralize(row["outlet"]), name_w)
-            click.echo(fit(
-                f"{name:<{name_w}}  {row['articles']:>8}  {_day(row['first']):<10}  "
-                f"{_day(row['last']):<10}  {row['undated']}", width))  # fmt: skip
+        for line in table_lines(OUTLET_COLUMNS, rows, headers=output.headers):
+            click.echo(line)
 
 
 def _day(value: str | None) -> str:

@@ -6,21 +6,17 @@ import json
 
 import click
 
+from search_cli.commands._options import output_options
+
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a summary and each problem on a line; json: the whole finding.",
-)
-def verify(fmt: str) -> None:
+@output_options(("table", "json"))
+def verify(output) -> None:
     """Check that the archive in NEWSARCHIVE_HOME can be read back whole.
 
     Reads every WARC record (and checks its block and payload digests), every CDXJ
-    index entry, and the capture of every live article record. Exits 0 when nothing
+    index entry, and the capture of every live article record (the table: a summary
+    and each problem on a line; JSON: the whole finding). Exits 0 when nothing
     is damaged, 1 when something is (each problem named by file and offset). Needs no
     network and no Elasticsearch; safe to run beside a crawl.
     """
@@ -32,7 +28,7 @@ def verify(fmt: str) -> None:
     if not (home / "warc").is_dir():
         raise click.ClickException(f"no archive in {home} (no warc/ folder): nothing to verify")
     result = run(home)
-    if fmt == "json":
+    if output.format == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=True))
     else:
         click.echo(

@@ -20,25 +20,35 @@ and its versions), ``capture`` (archived HTML, read by the archive's reader),
 ``execute`` (what they share). Bad input raises ``InvalidQuery``.
 """
 
-from newsarchive.dates import DateRange, parse_period, parse_range
-from search_cli.query.aggregations import count, stats, timeline
-from search_cli.query.articles import article
-from search_cli.query.build import Filters, SearchSpec
-from search_cli.query.errors import IndexMissing, InvalidQuery
-from search_cli.query.search import export, search
+from __future__ import annotations
 
-__all__ = [
-    "DateRange",
-    "Filters",
-    "IndexMissing",
-    "InvalidQuery",
-    "SearchSpec",
-    "article",
-    "count",
-    "export",
-    "parse_period",
-    "parse_range",
-    "search",
-    "stats",
-    "timeline",
-]
+import importlib
+
+# name -> module that defines it; imported on first use, so a command that needs one
+# module (``search_cli.query.search``) does not pay for the others.
+_EXPORTS = {
+    "DateRange": "newsarchive.dates",
+    "parse_period": "newsarchive.dates",
+    "parse_range": "newsarchive.dates",
+    "count": "search_cli.query.aggregations",
+    "stats": "search_cli.query.aggregations",
+    "timeline": "search_cli.query.aggregations",
+    "article": "search_cli.query.articles",
+    "Filters": "search_cli.query.build",
+    "SearchSpec": "search_cli.query.build",
+    "IndexMissing": "search_cli.query.errors",
+    "InvalidQuery": "search_cli.query.errors",
+}
+__all__ = sorted([*_EXPORTS, "Sample", "export", "search"])
+
+
+# Bound eagerly: the submodule ``search`` would otherwise shadow the function of that name.
+from search_cli.query.search import Sample as Sample  # noqa: E402
+from search_cli.query.search import export as export  # noqa: E402
+from search_cli.query.search import search as search  # noqa: E402
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,28 +22,63 @@ class ArticleView:
     article: dict
     versions: list[dict] = field(default_factory=list)  # oldest first, fields rebuilt
 
+    def version_rows(self) -> list[dict]:
+        """One flat row per version, oldest first, with what a citation of that version
+        needs: when it was fetched, what changed, and its capture's parts."""
+        from search_cli.query.fields import CAPTURE_PARTS
 
-def article(client: Elasticsearch, article_id: str, *, prefix: str = "newsarchive") -> ArticleView:
-    """The article ``article_id`` (a full id or a unique prefix of at least 6 characters)."""
+        rows = []
+        for v in self.versions:
+            row = {name: v.get(name) for name in VERSION_COLUMNS if name not in CAPTURE_PARTS}
+            row["id"] = self.article.get("id")
+            row["changed"] = ", ".join(v.get("changed_fields") or []) or None
+            capture = v.get("capture") or {}
+            row.update({name: capture.get(part) for name, part in CAPTURE_PARTS.items()})
+            rows.append({name: row.get(name) for name in VERSION_COLUMNS})
+        return rows
+
+
+# The columns of ``ArticleView.version_rows`` (``newsarchive versions``), in order.
+VERSION_COLUMNS = (
+    "id", "version", "event", "crawled", "changed", "title", "published", "modified",
+    "word_count", "content_hash", "url", "warc_file", "warc_offset", "warc_length",
+    "warc_digest", "warc_record_id",
+)  # fmt: skip
+
+
+def article(client: Elasticsearch, key: str, *, prefix: str = "newsarchive") -> ArticleView:
+    """The article ``key`` names: its full id, a unique prefix of 6+ characters, or its
+    URL (as fetched, or canonical; any spelling the archive normalizes to the same)."""
+    from search_cli.query.capture import check_id, is_url
+
     names = layout(prefix)
-    ident = article_id.strip().lower()
-    if len(ident) < 6 or any(c not in "0123456789abcdef" for c in ident):
-        raise InvalidQuery(
-            f"{article_id!r} is not an article id: give the 40-character id (or its first "
-            "6+ characters) that search prints",
-            param="id",
-        )
-    query = {"term": {"id": ident}} if len(ident) == 40 else {"prefix": {"id": ident}}
+    if is_url(key):
+        from crawler.archive.identity import article_id
+
+        url = key.strip()
+        query: dict = {
+            "bool": {
+                "should": [
+                    {"term": {"url": url}},
+                    {"term": {"canonical_url": url}},
+                    {"term": {"id": article_id(url)}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        what = f"URL {url!r}"
+    else:
+        ident = check_id(key)
+        query = {"term": {"id": ident}} if len(ident) == 40 else {"prefix": {"id": ident}}
+        what = f"id {key!r}"
     with translated(names.articles):
         found = client.search(index=names.articles, query=query, size=2).body["hits"]["hits"]
     if not found:
         from newsarchive.errors import NewsarchiveError
 
-        raise NewsarchiveError(f"no article with id {article_id!r} in {names.articles}")
+        raise NewsarchiveError(f"no article with {what} in {names.articles}")
     if len(found) > 1:
-        raise InvalidQuery(
-            f"id prefix {article_id!r} is ambiguous: give more characters", param="id"
-        )
+        raise InvalidQuery(f"{what} matches several articles: give more characters", param="id")
     current = found[0]["_source"]
     with translated(names.versions):
         raw = client.search(

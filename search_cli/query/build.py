@@ -130,8 +130,10 @@ def _term(fld: str, value: str) -> dict:
 def filter_clauses(filters: Filters) -> list[dict]:
     """Every filter except the date range (see ``date_filter``)."""
     clauses: list[dict] = []
+    if filters.outlets:
+        # An outlet by its name ("The Hill") or its registry id ("thehill").
+        clauses.append(_any_of([outlet_clause(v) for v in filters.outlets]))
     keyword_filters = (
-        ("outlet", filters.outlets),
         ("domain", filters.domains),
         ("section", filters.sections),
         ("tags", filters.tags),
@@ -155,6 +157,11 @@ def filter_clauses(filters: Filters) -> list[dict]:
     return clauses
 
 
+def outlet_clause(value: str) -> dict:
+    """An outlet named by its display name or by its source id, in any case."""
+    return _any_of([_term("outlet", value), _term("source_id", value)])
+
+
 def date_filter(filters: Filters) -> dict | None:
     if filters.dates.is_open:
         return None
@@ -171,6 +178,16 @@ def base_query(spec: SearchSpec, *, with_dates: bool) -> dict:
     if not clauses:
         return text
     return {"bool": {"must": [text], "filter": clauses}}
+
+
+def filters_query(spec: SearchSpec, *, with_dates: bool) -> dict:
+    """The filters (and dates) of ``spec`` without its query text: the articles a
+    normalized count divides by, and the base of side-by-side queries."""
+    validate(spec)
+    clauses = filter_clauses(spec.filters)
+    if with_dates and (dates := date_filter(spec.filters)) is not None:
+        clauses.append(dates)
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
 
 
 def sort_clause(spec: SearchSpec) -> list:
@@ -246,17 +263,21 @@ def search_body(
     return body
 
 
-def encode_token(spec: SearchSpec, sort_values: list) -> str:
-    raw = json.dumps([spec.fingerprint(), sort_values], separators=(",", ":")).encode()
+def encode_token(spec: SearchSpec, sort_values: list, offset: int = 0) -> str:
+    """A resume token: the search it belongs to, where it stopped (``search_after``
+    values) and how many results came before, so the next page numbers on."""
+    raw = json.dumps([spec.fingerprint(), sort_values, offset], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(spec: SearchSpec, token: str) -> list:
-    """The ``search_after`` values of a resume token made by the same search."""
+def decode_token(spec: SearchSpec, token: str) -> tuple[list, int]:
+    """The ``search_after`` values and the offset of a resume token made by the same
+    search (tokens of older versions carry no offset: 0)."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        fingerprint, values = json.loads(raw)
-        if not isinstance(values, list):
+        fingerprint, values, *rest = json.loads(raw)
+        offset = rest[0] if rest else 0
+        if not isinstance(values, list) or not isinstance(offset, int) or offset < 0:
             raise ValueError
     except (ValueError, TypeError) as exc:
         raise InvalidQuery(
@@ -269,4 +290,4 @@ def decode_token(spec: SearchSpec, token: str) -> list:
             "filters and sort order with it",
             param="after",
         )
-    return values
+    return values, offset

@@ -42,8 +42,6 @@ def coverage_report(
         raise NewsarchiveError(
             f"the recent window ({recent_days} days) must be shorter than the {days} days shown"
         )
-    from elasticsearch import NotFoundError
-
     now = (now or datetime.now(UTC)).astimezone(UTC)
     first_day = (now - timedelta(days=days - 1)).date()
     # the window is the days shown: from midnight (UTC) of the first one until now
@@ -76,12 +74,10 @@ def coverage_report(
             }
         },
     }
-    try:
+    from search_cli.query.errors import translated
+
+    with translated(alias):
         answer = client.search(index=alias, **body).body
-    except NotFoundError:
-        raise NewsarchiveError(
-            f"no index {alias!r} yet: run `newsarchive index` after a crawl"
-        ) from None
     day_keys = [(first_day + timedelta(days=i)).isoformat() for i in range(days)]
     outlets = []
     for bucket in answer["aggregations"]["outlets"]["buckets"]:

@@ -8,6 +8,8 @@ turns it into a usage error (exit 2). Runtime failures (cluster down, no index) 
 from __future__ import annotations
 
 import contextlib
+import re
+import sys
 from collections.abc import Iterator
 
 from newsarchive.errors import ElasticsearchUnavailable, NewsarchiveError
@@ -66,29 +68,70 @@ def es_reason(exc: Exception) -> str:
     return best if len(best) <= MAX_REASON else best[: MAX_REASON - 1] + "…"
 
 
+# Lucene's parser: Cannot parse 'a ^': Encountered " <CARAT> "^ "" at line 1, column 2.
+_PARSE = re.compile(
+    r"Cannot parse '.*?': (?:Encountered (?P<what>.*?) at line \d+, column (?P<column>\d+))?", re.S
+)
+_IMAGE = re.compile(r'<[A-Z_]+>\s*"(.*?)\s*""')
+
+
+def rejected(reason: str) -> str:
+    """A rejected query in words: where the parser stopped, not its grammar dump."""
+    found = _PARSE.match(reason)
+    if found is None:
+        return f"Elasticsearch rejected the query: {reason}"
+    hint = "check its parentheses, quotes and AND/OR/NOT (see search --help)"
+    if found.group("column") is None:
+        return f"Elasticsearch cannot parse the query: {hint}"
+    what = found.group("what")
+    image = _IMAGE.search(what)
+    near = "at the end" if "<EOF>" in what or not image else f"at {image.group(1).strip()!r}"
+    return f"Elasticsearch cannot parse the query {near} (character {int(found.group('column')) + 1}): {hint}"
+
+
 @contextlib.contextmanager
 def translated(index: str, url: str = "") -> Iterator[None]:
-    """Turn client exceptions into InvalidQuery / IndexMissing / clear runtime errors."""
-    from elasticsearch import ApiError, BadRequestError, NotFoundError, TransportError
-
+    """Turn client exceptions (the official client's or the light one's) into
+    InvalidQuery / IndexMissing / clear runtime errors."""
     try:
         yield
-    except NotFoundError as exc:
-        if getattr(exc, "error", "") == "index_not_found_exception":
-            raise IndexMissing(
-                f"no corpus index {index!r} in Elasticsearch: index the archive first "
-                "(`newsarchive index`), or check NEWSARCHIVE_INDEX_PREFIX"
+    except (InvalidQuery, NewsarchiveError):
+        raise
+    except Exception as exc:
+        status = _status(exc)
+        if status is None:
+            raise
+        if status == "transport":
+            where = f" at {url}" if url else ""
+            raise ElasticsearchUnavailable(
+                f"lost the connection to Elasticsearch{where} ({es_reason(exc)}): "
+                "check that it is running (`newsarchive es status`)"
             ) from None
-        raise NewsarchiveError(f"Elasticsearch: {es_reason(exc)}") from None
-    except BadRequestError as exc:
-        raise InvalidQuery(f"Elasticsearch rejected the query: {es_reason(exc)}") from None
-    except ApiError as exc:
-        raise NewsarchiveError(
-            f"Elasticsearch failed ({exc.meta.status}): {es_reason(exc)}"
-        ) from None
-    except TransportError as exc:
-        where = f" at {url}" if url else ""
-        raise ElasticsearchUnavailable(
-            f"lost the connection to Elasticsearch{where} ({es_reason(exc)}): "
-            "check that it is running (`newsarchive es status`)"
-        ) from None
+        if status == 404:
+            if getattr(exc, "error", "") == "index_not_found_exception":
+                raise IndexMissing(
+                    f"no corpus index {index!r} in Elasticsearch: index the archive first "
+                    "(`newsarchive index`), or check NEWSARCHIVE_INDEX_PREFIX"
+                ) from None
+            raise NewsarchiveError(f"Elasticsearch: {es_reason(exc)}") from None
+        if status == 400:
+            raise InvalidQuery(rejected(es_reason(exc))) from None
+        raise NewsarchiveError(f"Elasticsearch failed ({status}): {es_reason(exc)}") from None
+
+
+def _status(exc: Exception) -> int | str | None:
+    """The HTTP status of a client error, "transport" for a lost connection, None for
+    anything that is not a client error."""
+    from newsarchive.eshttp import HttpApiError
+
+    if isinstance(exc, HttpApiError):
+        return exc.status
+    if "elasticsearch" not in sys.modules:  # the official client raised nothing
+        return None
+    from elasticsearch import ApiError, TransportError
+
+    if isinstance(exc, ApiError):
+        return int(exc.meta.status)
+    if isinstance(exc, TransportError):
+        return "transport"
+    return None

@@ -63,7 +63,9 @@ EXACT_SUFFIX = ".exact"
 
 DATE_FIELDS = ("published", "crawled", "modified")
 
-# Output fields: name -> how to get it from a hit (see run.Hit.as_dict).
+# Output fields (``--fields``), in the order --help lists them; each is a field of the
+# article document except the computed ones (score, date, snippet) and the capture's
+# parts (warc_*), which ``hits.Hit.as_dict`` derives.
 OUTPUT_FIELDS = (
     "id",
     "score",
@@ -72,9 +74,12 @@ OUTPUT_FIELDS = (
     "published",
     "modified",
     "crawled",
+    "first_seen",
+    "last_seen",
     "title",
     "snippet",
     "url",
+    "canonical_url",
     "authors",
     "section",
     "tags",
@@ -87,11 +92,43 @@ OUTPUT_FIELDS = (
     "version",
     "version_count",
     "removed",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "warc_digest",
+    "warc_record_id",
+    "capture",
     "body",
 )
 DEFAULT_OUTPUT = ("id", "score", "outlet", "date", "title", "snippet", "url", "authors")
-# What search fetches from _source (never the body unless asked: bodies are large).
-SOURCE_FIELDS = [f for f in OUTPUT_FIELDS if f not in ("score", "date", "snippet", "body")]
+# The capture pointer's parts, for a citation in a flat CSV row.
+CAPTURE_PARTS = {
+    "warc_file": "warc_file",
+    "warc_offset": "offset",
+    "warc_length": "length",
+    "warc_digest": "digest",
+    "warc_record_id": "record_id",
+}
+_COMPUTED = ("score", "date", "snippet", *CAPTURE_PARTS)
+# The document fields output fields read (never the large body unless asked).
+SOURCE_FIELDS = [f for f in OUTPUT_FIELDS if f not in _COMPUTED and f != "body"]
+
+
+def source_fields(names: list[str] | tuple[str, ...], date_field: str) -> list[str]:
+    """The ``_source`` fields a hit needs for the output fields ``names``: ``date`` reads
+    the date field, ``warc_*`` the capture, a snippet without highlight the
+    description (the body only when asked for)."""
+    wanted = {"id"}
+    for name in names:
+        if name == "date":
+            wanted.add(date_field)
+        elif name in CAPTURE_PARTS:
+            wanted.add("capture")
+        elif name == "snippet":
+            wanted.add("description")
+        elif name not in _COMPUTED:
+            wanted.add(name)
+    return sorted(wanted)
 
 
 def resolve_query_field(name: str) -> str | None:
@@ -108,3 +145,55 @@ def resolve_query_field(name: str) -> str | None:
 def known_query_fields() -> str:
     names = sorted(n for n in QUERY_FIELDS if not n.endswith(".exact"))
     return ", ".join(names) + ", where.<registry tag>"
+
+
+# ``--by`` names -> keyword fields of the article document. Besides these, ``where.TAG``
+# splits by a registry tag and any keyword or boolean field of the mapping can be named
+# as it is (``people.id``, ``parties``, ``political``...).
+GROUP_BY: dict[str, str] = {
+    "outlet": "outlet",
+    "source": "source_id",
+    "author": "authors",
+    "section": "section",
+    "tag": "tags",
+    "domain": "domain",
+    "lang": "language",
+}
+_GROUPABLE_TYPES = ("keyword", "boolean")
+
+
+def groupable_fields() -> list[str]:
+    """Every keyword or boolean field of the articles mapping (``people.id``...)."""
+    from indexer.layout import mapping
+
+    found: list[str] = []
+
+    def walk(properties: dict, path: str) -> None:
+        for name, spec in properties.items():
+            full = f"{path}{name}"
+            if spec.get("type") in _GROUPABLE_TYPES and spec.get("doc_values", True):
+                found.append(full)
+            if "properties" in spec:
+                walk(spec["properties"], full + ".")
+
+    walk(mapping("articles")["properties"], "")
+    return sorted(found)
+
+
+def group_field(by: str) -> str | None:
+    """The field ``--by BY`` splits on, or None when it names none."""
+    if by in GROUP_BY:
+        return GROUP_BY[by]
+    key = by.removeprefix("where.")
+    if key != by:
+        return (
+            f"source_tags.{key}"
+            if key and key.replace("_", "").replace("-", "").isalnum()
+            else None
+        )
+    return by if by in groupable_fields() else None
+
+
+def group_names() -> list[str]:
+    """What ``--by`` accepts, for help, completion and errors."""
+    return [*GROUP_BY, "where.TAG", *[f for f in groupable_fields() if f not in GROUP_BY.values()]]

@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass
 
 from search_cli.query.build import HL_CLOSE, HL_OPEN
+from search_cli.query.fields import CAPTURE_PARTS
 
 # Literal guillemets in the text would read as highlight markers.
 # Where a snippet matched the query, in the hit's own text (JSON, CSV, plain output);
@@ -81,6 +82,8 @@ class Hit:
                 out[name] = self.date(date_field)
             elif name == "snippet":
                 out[name] = self.snippet
+            elif name in CAPTURE_PARTS:
+                out[name] = (self.source.get("capture") or {}).get(CAPTURE_PARTS[name])
             else:
                 out[name] = self.source.get(name)
         return out

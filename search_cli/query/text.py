@@ -54,6 +54,7 @@ def rewrite(
     wildcard terms are searched (``field^boost``).
     """
     out: list[str] = []
+    tokens: list[tuple[str, str]] = []  # (kind, text): what check_structure reads
     i, n = 0, len(query)
     after_field = False  # the previous token was ``name:``: a wildcard here is the field's
     while i < n:
@@ -65,19 +66,23 @@ def rewrite(
         if ch == '"':
             end = _closing(query, i, '"')
             out.append(query[i : end + 1])
+            tokens.append(("term", query[i : end + 1]))
             i, after_field = end + 1, False
             continue
         if ch in _RANGE_END:
             end = _closing(query, i, _RANGE_END[ch])
             out.append(query[i : end + 1])
+            tokens.append(("term", query[i : end + 1]))
             i, after_field = end + 1, False
             continue
         if ch == "/":
             out.append("\\/")
+            tokens.append(("term", ch))
             i, after_field = i + 1, False
             continue
         if ch in _BREAKS or ch in "+-:":
             out.append(ch)
+            tokens.append((_PUNCTUATION.get(ch, "other"), ch))
             i += 1
             if ch not in "+-!":
                 after_field = False
@@ -87,8 +92,10 @@ def rewrite(
         colon = _colon_after(query, end)
         if colon is not None:
             out.append(_field(word, resolve, known) + query[end : colon + 1])
+            tokens.append(("field", word))
             i, after_field = colon + 1, True
             continue
+        tokens.append((_OPERATORS.get(word, "term"), word))
         wild = ("*" in word or "?" in word) and word.strip("*?") and "\\" not in word
         if wild and wildcard_fields and not after_field:
             out.append(_wildcard(word, wildcard_fields))
@@ -96,7 +103,74 @@ def rewrite(
             continue
         out.append(word)
         i, after_field = end, False
+    check_structure(tokens, query)
     return "".join(out)
+
+
+_PUNCTUATION = {"(": "open", ")": "close", "+": "modifier", "-": "modifier", "!": "modifier"}
+_OPERATORS = {"AND": "operator", "&&": "operator", "OR": "operator", "||": "operator", "NOT": "not"}
+# Tokens that need something after them (a term or a group).
+_DANGLING = ("operator", "not", "modifier", "field")
+
+
+def check_structure(tokens: list[tuple[str, str]], query: str) -> None:
+    """Refuse, in words, what Lucene's parser would reject with a grammar dump:
+    parentheses that do not pair, AND/OR without a term on each side, a ``-``/``NOT``
+    or a ``field:`` with nothing after it."""
+    depth = 0
+    prev: tuple[str, str] = ("start", "")
+    for kind, text in tokens:
+        if kind == "close":
+            if depth == 0:
+                raise InvalidQuery(
+                    f"{shown(query)} has a ) without a ( before it: remove it "
+                    '(to search for a parenthesis, put it in quotes: ")")'
+                )
+            if prev[0] == "open":
+                raise InvalidQuery(
+                    f"{shown(query)} has an empty (): put words inside, or remove it"
+                )
+            _needs_more(prev, query)
+            depth -= 1
+        elif kind == "operator":
+            if prev[0] in ("start", "open", *_DANGLING):
+                raise InvalidQuery(_operator_message(text, query))
+        elif kind == "open":
+            depth += 1
+        prev = (kind, text)
+    _needs_more(prev, query)
+    if depth > 0:
+        raise InvalidQuery(
+            f"{shown(query)} has a ( that is never closed: add a ) "
+            '(to search for a parenthesis, put it in quotes: "(")'
+        )
+
+
+def _operator_message(operator: str, query: str) -> str:
+    return (
+        f"{shown(query)}: {operator} needs a word on each side, as in tax {operator} budget "
+        "(words without an operator must all match: AND is the default)"
+    )
+
+
+def _needs_more(prev: tuple[str, str], query: str) -> None:
+    kind, text = prev
+    if kind == "operator":
+        raise InvalidQuery(_operator_message(text, query))
+    if kind == "not":
+        raise InvalidQuery(
+            f"{shown(query)} ends a part with NOT: write NOT word to leave a word out"
+        )
+    if kind == "modifier":
+        raise InvalidQuery(
+            f"{shown(query)} has a {text} with nothing after it: write {text}word "
+            f'(to search for a lone {text}, put it in quotes: "{text}")'
+        )
+    if kind == "field":
+        raise InvalidQuery(
+            f"{shown(query)} names the field {text} but no value: write {text}:word "
+            f'or {text}:"a phrase"'
+        )
 
 
 def _word_end(query: str, start: int) -> int:

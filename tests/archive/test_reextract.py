@@ -268,3 +268,34 @@ def test_reextract_into_a_folder_that_cannot_be_made_is_one_line(tmp_path, monke
     result = CliRunner().invoke(cli, ["reextract", "--out", str(tmp_path / "blocker" / "re")])
     assert result.exit_code == 1
     assert "cannot write the record set" in result.output and "Traceback" not in result.output
+
+
+def test_reextract_reports_progress_and_draws_it_on_a_terminal(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    crawl(tmp_path)
+    seen: list[dict] = []
+    summary = reextract(tmp_path, out=tmp_path / "out", progress=seen.append)
+    assert [s["articles"] for s in seen] == list(range(1, summary["articles"] + 1))
+    assert seen[-1]["file"] == seen[-1]["files"] == summary["warc_files"]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("newsarchive")), "reextract", "--out", str(tmp_path / "tty")],
+        stdout=follower, stderr=follower, env={**os.environ, "NEWSARCHIVE_HOME": str(tmp_path)},
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.wait(timeout=120) == 0, shown
+    assert b"\rre-extracting: WARC file 1 of " in shown and b"re-extracted 4" in shown, shown

@@ -57,7 +57,9 @@ def test_cli_loads_only_new_records_and_stops_before_a_torn_line(env, es_client)
     with open(path, "ab") as fh:  # the crawler finishes its line
         fh.write(half[50:] + b"\n")
     second = runner.invoke(cli, ["index"])
-    assert "1 records: 1 indexed, 0 updated, 0 unchanged, 0 rejected" in second.output
+    assert "1 record: 1 indexed, 0 updated, 0 unchanged, 0 rejected" in second.output
+    nothing = runner.invoke(cli, ["index"])
+    assert nothing.output.strip() == "no new records: the index is up to date", nothing.output
     again = runner.invoke(cli, ["index", "--all", "--json"])
     summary = json.loads(again.output)
     assert (summary["records"], summary["unchanged"], summary["indexed"]) == (20, 20, 0)
@@ -70,7 +72,7 @@ def test_poisoned_record_exits_non_zero_with_dead_letter(env, es_client) -> None
     _write(env.home, [new_record(1, body_words=20), bad])
     result = CliRunner().invoke(cli, ["index"])
     assert result.exit_code == 1
-    assert "1 records were rejected" in result.output
+    assert "1 record was rejected" in result.output
     assert "Traceback" not in result.output
     letters = list((env.home / "dead-letter").glob("index-*.jsonl"))
     entry = json.loads(letters[0].read_text().splitlines()[0])

@@ -195,7 +195,8 @@ def test_json_escapes_controls_on_a_terminal_and_stays_exact_in_a_pipe(hostile_c
 
 
 def _data(text: str) -> list:
-    """The JSON values of an output, without the fields that change from run to run."""
+    """The JSON values of an output (one document, or one a line), without the fields
+    that change from run to run."""
 
     def stable(value):
         if isinstance(value, dict):
@@ -208,4 +209,7 @@ def _data(text: str) -> list:
             return [stable(v) for v in value]
         return value
 
-    return [stable(json.loads(line)) for line in text.splitlines() if line.strip()]
+    try:  # --format json: one (indented) document
+        return [stable(json.loads(text))]
+    except ValueError:  # JSON Lines: one document a line
+        return [stable(json.loads(line)) for line in text.splitlines() if line.strip()]

@@ -72,3 +72,22 @@ def test_bad_input_raises_errors_that_say_what_to_change(client, corpus):
     assert bad.value.param == "limit" and "--" not in str(bad.value)  # no CLI option names
     with pytest.raises(DateError):
         parse_range("someday", None)
+
+
+def test_research_workflows_from_python(client, corpus):
+    from search_cli.query import Sample
+
+    spec = SearchSpec("budget OR tax")
+    attention = count(client, spec, prefix=corpus.prefix, by="where.lean", normalize=True)
+    for row in attention.rows():
+        assert row["normalized"] == row["articles"] / row["all"]
+    side = count(client, SearchSpec("budget"), prefix=corpus.prefix, versus=("tax",))
+    assert [q for q, _ in side.queries] == ["budget", "tax"]
+    over_time = timeline(client, SearchSpec("budget"), prefix=corpus.prefix, interval="year", versus=("tax",), normalize=True)  # fmt: skip
+    assert set(over_time.series) == {"budget", "tax"} and over_time.share("tax")
+    drawn = export(client, SearchSpec(""), prefix=corpus.prefix, sample=Sample(size=4, seed=3))
+    ids = [h.id for h in drawn.hits]
+    again = export(client, SearchSpec(""), prefix=corpus.prefix, sample=Sample(size=4, seed=3))
+    assert len(ids) == 4 and [h.id for h in again.hits] == ids
+    assert drawn.meta["export"]["sample"]["seed"] == 3
+    assert article(client, corpus.id_of(15), prefix=corpus.prefix).version_rows()[0]["version"] == 1

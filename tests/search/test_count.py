@@ -18,14 +18,15 @@ def test_count_agrees_with_search_total(cli):
 def test_count_by_outlet_and_registry_tag(cli):
     data = json.loads(cli("count", "", "--by", "outlet", "--format", "json").stdout)
     assert data["total"] == 15 and data["by"] == "outlet"
-    assert data["counts"] == [
-        {"value": "The Daily Ledger", "articles": 6},
-        {"value": "Capitol Wire", "articles": 5},
-        {"value": "Frontier Post", "articles": 4},
+    assert [(c["outlet"], c["articles"]) for c in data["counts"]] == [
+        ("The Daily Ledger", 6),
+        ("Capitol Wire", 5),
+        ("Frontier Post", 4),
     ]
+    assert data["counts"][0]["share"] == 6 / 15
     assert data["missing"] == 0 and data["other"] == 0
     lean = json.loads(cli("count", "", "--by", "where.lean", "--format", "json").stdout)
-    assert {c["value"]: c["articles"] for c in lean["counts"]} == {
+    assert {c["where.lean"]: c["articles"] for c in lean["counts"]} == {
         "left": 6,
         "center": 5,
         "right": 4,
@@ -34,12 +35,12 @@ def test_count_by_outlet_and_registry_tag(cli):
 
 def test_count_by_author_lists_largest_first_and_cuts_at_top(cli):
     data = json.loads(cli("count", "", "--by", "author", "--top", "100", "--format", "json").stdout)
-    counts = {c["value"]: c["articles"] for c in data["counts"]}
+    counts = {c["author"]: c["articles"] for c in data["counts"]}
     assert counts["John Doe"] == 2 and counts["Jane Smith"] == 1 and counts["Maria Garcia"] == 1
-    assert data["counts"][0] == {"value": "John Doe", "articles": 2}
+    assert data["counts"][0] == {"author": "John Doe", "articles": 2, "share": 2 / 15}
     assert data["other"] == 0
     top = json.loads(cli("count", "", "--by", "author", "--top", "1", "--format", "json").stdout)
-    assert top["counts"] == [{"value": "John Doe", "articles": 2}]
+    assert [(c["author"], c["articles"]) for c in top["counts"]] == [("John Doe", 2)]
     assert top["other"] == sum(counts.values()) - 2
 
 
@@ -52,7 +53,7 @@ def test_count_reports_matches_without_the_field(cli):
     assert table.stdout.splitlines()[-1].split() == ["(none)", "4"]
     sections = json.loads(cli("count", "", "--by", "section", "--format", "json").stdout)
     assert sections["missing"] == 0
-    assert {c["value"]: c["articles"] for c in sections["counts"]} == {
+    assert {c["section"]: c["articles"] for c in sections["counts"]} == {
         "politics": 13,
         "campaign": 1,
         "opinion": 1,
@@ -77,4 +78,4 @@ def test_count_bad_input_is_a_usage_error(cli):
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
     unknown = cli("count", "x", "--outlet", "Nowhere Gazette")
-    assert unknown.exit_code == 2 and "known are" in unknown.output
+    assert unknown.exit_code == 2 and "known:" in unknown.output

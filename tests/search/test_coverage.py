@@ -67,7 +67,7 @@ def test_flags_the_silent_and_the_dropping_outlet(es_client, corpus):
     assert by_outlet["Capitol Wire"]["recent_per_day"] == 1
     assert 5 <= by_outlet["The Daily Ledger"]["usual_per_day"] <= 7
     table = format_coverage(report)
-    assert "Frontier Post" in table and "silent" in table and "2 outlet(s) flagged" in table
+    assert "Frontier Post" in table and "silent" in table and "2 outlets flagged" in table
 
 
 def test_a_quiet_small_outlet_is_not_flagged_low(es_client, corpus):
@@ -91,5 +91,5 @@ def test_stats_coverage_command(es_env, es_client, index_prefix, corpus, monkeyp
 def test_missing_index_is_a_clear_error(es_client, index_prefix):
     from newsarchive.errors import NewsarchiveError
 
-    with pytest.raises(NewsarchiveError, match="no index"):
+    with pytest.raises(NewsarchiveError, match="no corpus index"):
         coverage_report(es_client, Layout(index_prefix).articles)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
@@ -58,8 +59,8 @@ def test_show_bad_and_unknown_ids(cli):
 def test_timeline_counts_per_month_with_empty_months(cli):
     result = cli("timeline", "", "--from", "2019-06", "--to", "2019-11", "--format", "json")
     data = json.loads(result.stdout)
-    assert data["periods"] == [f"2019-{m:02d}-01" for m in range(6, 12)]
-    assert data["series"]["all"] == [4, 1, 0, 0, 0, 2]
+    assert [r["period"] for r in data["rows"]] == [f"2019-{m:02d}-01" for m in range(6, 12)]
+    assert [r["articles"] for r in data["rows"]] == [4, 1, 0, 0, 0, 2]
     assert data["undated"] == 2 and data["total"] == 7
 
 
@@ -68,7 +69,7 @@ def test_timeline_by_outlet_csv_and_chart(cli):
         "timeline", "", "--from", "2019-06", "--to", "2019-06", "--by", "outlet", "--format", "csv"
     )
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    counts = {r["outlet"]: int(r["count"]) for r in rows}
+    counts = {r["outlet"]: int(r["articles"]) for r in rows}
     assert counts == {"The Daily Ledger": 2, "Capitol Wire": 2}
     chart = cli("timeline", "budget", "--interval", "year")
     assert chart.exit_code == 0
@@ -86,9 +87,11 @@ def test_timeline_by_outlet_csv_and_chart(cli):
             "json",
         ).stdout
     )
-    assert days["periods"] == ["2019-06-13", "2019-06-14", "2019-06-15"] and days["series"][
-        "all"
-    ] == [0, 1, 0]
+    assert [(r["period"], r["articles"]) for r in days["rows"]] == [
+        ("2019-06-13", 0),
+        ("2019-06-14", 1),
+        ("2019-06-15", 0),
+    ]
 
 
 def test_timeline_bad_input(cli):
@@ -100,12 +103,15 @@ def test_export_jsonl_records_the_search_and_snapshot(cli, corpus, tmp_path):
     out = tmp_path / "budget.jsonl"
     result = cli("export", "budget", "--from", "2019", "-o", str(out))
     assert result.exit_code == 0, result.output
-    lines = [json.loads(line) for line in out.read_text().splitlines()]
-    meta = lines[0]["export"]
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert all("export" not in row for row in rows)  # plain data: the provenance is beside it
+    meta = json.loads((tmp_path / "budget.meta.json").read_text())["export"]
     assert meta["search"]["query"] == "budget" and meta["search"]["from"].startswith("2019-01-01")
     assert meta["total"] == 2 and meta["undated_left_out"] == 2
     assert meta["snapshot"]["alias"] == f"{corpus.prefix}-articles" and meta["snapshot"]["indices"]
-    assert {r["title"] for r in lines[1:]} == {
+    assert meta["rows"] == 2 and meta["file"] == "budget.jsonl"
+    assert meta["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    assert {r["title"] for r in rows} == {
         "Council approves revised budget",
         '=HYPERLINK("http://evil.example","click") budget vote',
     }
@@ -114,9 +120,8 @@ def test_export_jsonl_records_the_search_and_snapshot(cli, corpus, tmp_path):
 
 def test_export_csv_is_spreadsheet_safe(cli, corpus):
     result = cli("export", "budget vote", "--format", "csv", "--fields", "id,title,body")
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("# newsarchive export")
-    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:]))))
+    assert result.stdout.splitlines()[0] == "id,title,body"  # row 1 is the header
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["title"] for r in rows if r["id"] == corpus.id_of(10)] == [
         '\'=HYPERLINK("http://evil.example","click") budget vote'
     ]

@@ -559,7 +559,8 @@ class NewsSite:
         with self._lock:
             return [s for s in self.log if path_part in s.path]
 
-    def start(self) -> NewsSite:
+    def start(self, port: int = 0) -> NewsSite:
+        """Serve on 127.0.0.1:``port`` (0: a free one); ``self.port`` says which."""
         site = self
 
         class Handler(QuietHandler):
@@ -579,7 +580,7 @@ class NewsSite:
                     site.log.append(Served(now, self.path, status, hdrs, arrived, now))
                 self.reply(status, headers, body)
 
-        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self._server = ThreadingHTTPServer((self.host, port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
