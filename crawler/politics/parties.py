@@ -31,6 +31,16 @@ _INDEPENDENT = re.compile(
 )
 
 
+def party_named(name: str) -> str | None:
+    """The party a user means by ``name`` ("GOP", "democrats", "Green"), in the form
+    ``find_parties`` gives; None when it names none."""
+    key = " ".join(name.split()).casefold()
+    for party, words in _WORDS.items():
+        if key == party.casefold() or key in {w.casefold() for w in words}:
+            return party
+    return {"green": "Green", "independent": "Independent", "independents": "Independent"}.get(key)
+
+
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for party, words in _WORDS.items():

@@ -103,6 +103,9 @@ def filter_options(func: Callable) -> Callable:
         click.option("--tag", multiple=True, help="Only articles with this tag (repeatable)."),
         click.option("--lang", multiple=True, shell_complete=_complete_languages, help="Only this language code, e.g. en (repeatable)."),
         click.option("--where", multiple=True, metavar="TAG=VALUE", help="Registry tag of the source, e.g. --where lean=left (repeatable; any case)."),
+        click.option("--political/--not-political", "political", default=None, help="Only articles flagged political, or only the others."),
+        click.option("--person", multiple=True, metavar="NAME", help='Only articles mentioning this politician: "Sen. Warren", a full name or a gazetteer id (repeatable).'),
+        click.option("--party", multiple=True, help="Only articles naming this party: Democratic, Republican, GOP... (repeatable)."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
@@ -122,6 +125,39 @@ def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+def _people(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Gazetteer ids of ``--person`` names; an ambiguous or unknown one is a usage
+    error that lists the candidates."""
+    if not names:
+        return ()
+    from search_cli.query.people import PersonError, resolve
+
+    ids: list[str] = []
+    for name in names:
+        try:
+            ids.extend(resolve(name))
+        except PersonError as exc:
+            raise click.BadParameter(str(exc), param_hint="--person") from None
+    return tuple(dict.fromkeys(ids))
+
+
+def _parties(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``--party`` names as the tagger writes them (GOP -> Republican)."""
+    from crawler.politics.parties import party_named
+
+    out = []
+    for name in names:
+        party = party_named(name)
+        if party is None:
+            raise click.BadParameter(
+                f"{name!r} is not a party the tagger knows: use Democratic, Republican, "
+                "Libertarian, Green or Independent",
+                param_hint="--party",
+            )
+        out.append(party)
+    return tuple(dict.fromkeys(out))
+
+
 def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec:
     """The SearchSpec of a command's arguments; bad dates are usage errors (exit 2)."""
     from search_cli.query.build import Filters, SearchSpec
@@ -135,6 +171,9 @@ def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec
         tags=tuple(options.get("tag") or ()),
         languages=tuple(options.get("lang") or ()),
         where=_where(tuple(options.get("where") or ())),
+        political=options.get("political"),
+        people=_people(tuple(options.get("person") or ())),
+        parties=_parties(tuple(options.get("party") or ())),
         dates=dates,
         date_field=options.get("date_field") or "published",
     )
@@ -233,8 +272,9 @@ def by_option(what: str) -> Callable:
         "--by",
         metavar="FIELD",
         shell_complete=_complete_by,
-        help=f"{what}: outlet, source, author, section, tag, domain, lang, where.TAG (a "
-        "registry tag, e.g. where.lean) or any keyword field (people.id, parties...).",
+        help=f"{what}: outlet, source, author, section, tag, domain, lang, lean, "
+        "political, person, party, story, wire, rating, where.TAG (a registry tag, e.g. "
+        "where.country) or any keyword field (people.id...).",
     )
 
 

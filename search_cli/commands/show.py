@@ -25,8 +25,13 @@ from search_cli.commands._searching import connect, usage_errors
     metavar="N",
     help="With --raw: the capture of version N (default: the latest).",
 )
+@click.option(
+    "--replay",
+    is_flag=True,
+    help="Print the replay address of each version (served by `newsarchive replay`).",
+)
 @output_options(("table", "json"))
-def show(key: str, raw: bool, version: int | None, output) -> None:
+def show(key: str, raw: bool, version: int | None, replay: bool, output) -> None:
     """Print an article: by ID (or its first 6+ characters, as `search` shows them) or
     by URL. The table view is the article, its versions with what changed, and its
     capture; JSON gives every version with its rebuilt text.
@@ -36,6 +41,7 @@ def show(key: str, raw: bool, version: int | None, output) -> None:
       newsarchive show 1ace75c2a2
       newsarchive show https://example.org/2019/06/14/tax-cuts/
       newsarchive show 1ace75c2a2 --raw --version 2 > v2.html
+      newsarchive show 1ace75c2a2 --replay
     """
     if version is not None and not raw:
         raise click.UsageError("--version goes with --raw (the text view lists every version)")
@@ -46,12 +52,29 @@ def show(key: str, raw: bool, version: int | None, output) -> None:
     client, settings = connect()
     with usage_errors():
         view = article(client, key, prefix=settings.index_prefix)
+    if replay:
+        return _replay_urls(view)
     if output.format == "json":
         from search_cli.output import echo_json
 
         echo_json({"article": view.article, "versions": view.versions})
     else:
         _text(view)
+
+
+def _replay_urls(view) -> None:
+    """One line per version: its number, capture time and where it replays."""
+    from crawler.archive.replay import DEFAULT_PORT, LOOPBACK, replay_url, timeline_url
+    from search_cli.output import neutralize
+
+    base = f"http://{LOOPBACK}:{DEFAULT_PORT}"
+    url = view.article.get("url") or ""
+    for v in view.versions or [view.article]:
+        when = v.get("crawled")
+        if when:
+            address = replay_url(base, when, v.get("url") or url)
+            click.echo(f"v{v.get('version')}\t{when}\t{neutralize(address)}")
+    click.echo(f"all\t\t{neutralize(timeline_url(base, url))}")
 
 
 def _raw(key: str, version: int | None) -> None:
@@ -107,6 +130,8 @@ def _text(view) -> None:
             f"REMOVED from the site at {doc.get('removed_at')} ({doc.get('removed_reason')})"
         )
     click.echo(f"capture: {describe(doc.get('capture'))}, fetched {doc.get('crawled')}")
+    for line in understanding(doc):
+        click.echo(neutralize(line))
     click.echo("")
     if doc.get("description"):
         click.echo(_wrap(neutralize(doc["description"]), width))
@@ -126,6 +151,44 @@ def _text(view) -> None:
                 for line in version_diff(previous, version, width - 6):
                     click.echo("      " + line)
             previous = version
+
+
+def understanding(doc: dict) -> list[str]:
+    """What the corpus knows of the article beyond its text: the political flag, the
+    people and parties it names, its story and wire, a fact-check's verdicts."""
+    lines = []
+    if doc.get("political") is not None:
+        score = doc.get("political_score")
+        flag = "political" if doc["political"] else "not political"
+        lines.append(f"{flag}" + (f" (score {score:.2f})" if isinstance(score, float) else ""))
+    people = doc.get("people") or []
+    if people:
+        named = []
+        for p in people:
+            party = (p.get("party") or "")[:1]
+            office = ", ".join(x for x in (party, p.get("office"), p.get("state")) if x)
+            named.append(f"{p.get('name')}" + (f" ({office})" if office else "")
+                         + f" ×{p.get('mentions', 1)}")  # fmt: skip
+        lines.append("people: " + "; ".join(named))
+    if doc.get("parties"):
+        lines.append("parties: " + ", ".join(doc["parties"]))
+    if doc.get("duplicate_of"):
+        similarity = doc.get("story_similarity")
+        lines.append(
+            f"story {doc.get('story_id')}: a copy of {doc['duplicate_of']}"
+            + (f" ({similarity:.2f} contained)" if isinstance(similarity, float) else "")
+        )
+    if doc.get("syndicated_from"):
+        lines.append(f"wire: {doc['syndicated_from']} (by {doc.get('syndicated_by')})")
+    for review in doc.get("claim_reviews") or []:
+        scale = ""
+        if review.get("rating_value") is not None and review.get("best_rating") is not None:
+            scale = f" ({review['rating_value']:g}/{review['best_rating']:g})"
+        who = f", claimed by {review['claimant']}" if review.get("claimant") else ""
+        lines.append(
+            f"fact-check: {review.get('claim') or '?'} — {review.get('rating')}{scale}{who}"
+        )
+    return lines
 
 
 def _wrap(text: str, width: int) -> str:

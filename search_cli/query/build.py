@@ -35,6 +35,9 @@ class Filters:
     tags: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     where: tuple[tuple[str, str], ...] = ()  # registry tags: (key, value)
+    political: bool | None = None  # only political articles (True) or only the others
+    people: tuple[str, ...] = ()  # gazetteer ids (``query.people.resolve`` of a name)
+    parties: tuple[str, ...] = ()  # party names as the tagger gives them ("Democratic")
     dates: DateRange = field(default_factory=DateRange)
     date_field: str = "published"
 
@@ -72,8 +75,12 @@ class SearchSpec:
             "tag": list(f.tags),
             "lang": list(f.languages),
             "where": [f"{k}={v}" for k, v in f.where],
+            "person": list(f.people),
+            "party": list(f.parties),
         }
         out["filters"] = {k: v for k, v in chosen.items() if v}
+        if f.political is not None:
+            out["filters"]["political"] = f.political
         if not f.dates.is_open:
             out["date_field"] = f.date_field
             out["from"] = f.dates.to_es().get("gte")
@@ -154,6 +161,12 @@ def filter_clauses(filters: Filters) -> list[dict]:
         )
     for key, value in filters.where:
         clauses.append(_term(f"source_tags.{key}", value))
+    if filters.political is not None:
+        clauses.append({"term": {"political": filters.political}})
+    if filters.people:
+        clauses.append({"terms": {"people.id": list(filters.people)}})
+    if filters.parties:
+        clauses.append(_any_of([_term("parties", v) for v in filters.parties]))
     return clauses
 
 

@@ -158,6 +158,13 @@ GROUP_BY: dict[str, str] = {
     "tag": "tags",
     "domain": "domain",
     "lang": "language",
+    "lean": "lean",
+    "political": "political",
+    "person": "people.name",
+    "party": "parties",
+    "story": "story_id",
+    "wire": "syndicated_from",
+    "rating": "claim_reviews.rating",
 }
 _GROUPABLE_TYPES = ("keyword", "boolean")
 

@@ -56,3 +56,14 @@ def test_verdicts_are_found_by_rating_claimant_and_claim(cli) -> None:
     ]
     assert found(cli, "claim:unemployment") == ["Claims from the debate, checked"]
     assert found(cli, "deficit -rating:*") == ["Budget talks resume"]
+
+
+def test_show_lists_the_verdicts(cli, corpus) -> None:
+    rid = next(r["id"] for r in corpus.records if r["title"].startswith("Claims from"))
+    result = cli("show", rid)
+    assert result.exit_code == 0, result.output
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith("fact-check: ")]
+    assert verdicts == [
+        "fact-check: Taxes rose for everyone. — False (2/6), claimed by Sen. Pat Doe",
+        "fact-check: Unemployment fell by half. — Half True (4/6), claimed by Gov. Lee Roe",
+    ]
