@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import click
 
 from search_cli.commands._options import columns, output_options, show_query_option
@@ -60,16 +62,23 @@ Examples:
 @click.option(
     "--after", metavar="TOKEN", help="Resume token printed at the end of a page: the page after it."
 )
+@click.option(
+    "--collapse",
+    "one_per_story",
+    is_flag=True,
+    help="One result per story (the best match of its copies and wire reprints); the "
+    "header says how many stories match.",
+)
 @output_options(fields=OUTPUT_FIELDS, fields_help="default: " + ",".join(DEFAULT_OUTPUT))
 @show_query_option
-def search(query: str, sort: str | None, limit: int, page: int, after: str | None, output, show_query: bool, **filters) -> None:  # fmt: skip
+def search(query: str, sort: str | None, limit: int, page: int, after: str | None, one_per_story: bool, output, show_query: bool, **filters) -> None:  # fmt: skip
     from search_cli.query.fields import source_fields
     from search_cli.query.search import search as run_search
     from search_cli.query.search import search_request
 
     if page > 1 and after:
         raise click.UsageError("use either --page or --after, not both")
-    spec = build_spec(query, filters, sort)
+    spec = dataclasses.replace(build_spec(query, filters, sort), one_per_story=one_per_story)
     names = columns(output, OUTPUT_FIELDS, DEFAULT_OUTPUT)
     date_field = spec.filters.date_field
     # The results view also says when an article was edited or removed.
@@ -97,6 +106,8 @@ def search(query: str, sort: str | None, limit: int, page: int, after: str | Non
         "took_ms": result.took_ms,
         "next": result.next_token,
     }
+    if result.stories is not None:
+        envelope["stories"] = result.stories
     emit(
         output,
         rows,
@@ -128,9 +139,14 @@ def _view(result, date_field: str, output) -> None:
     if output.headers:
         undated = f"; {result.undated} undated left out by the date range" if result.undated else ""
         shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
+        stories = (
+            f" in {plural(result.stories, 'story', 'stories')}, one shown per story"
+            if result.stories is not None
+            else ""
+        )
         click.echo(
             f"{plural(result.total, 'article')} {'matches' if result.total == 1 else 'match'}"
-            f"{undated} (showing {shown}, {result.took_ms} ms)"
+            f"{stories}{undated} (showing {shown}, {result.took_ms} ms)"
         )
     rank_w = len(str(result.offset + len(result.hits)))
     indent = " " * (rank_w + 2)

@@ -49,6 +49,7 @@ class SearchSpec:
     query: str = ""
     filters: Filters = field(default_factory=Filters)
     sort: str | None = None  # None: relevance for a query, newest for an empty one
+    one_per_story: bool = False  # collapse same-story copies into their best match
 
     @property
     def effective_sort(self) -> str:
@@ -67,6 +68,8 @@ class SearchSpec:
         """The spec as plain JSON, for export headers and --format json."""
         f = self.filters
         out: dict = {"query": self.query, "sort": self.effective_sort}
+        if self.one_per_story:
+            out["one_per_story"] = True
         chosen = {
             "outlet": list(f.outlets),
             "domain": list(f.domains),
@@ -267,6 +270,17 @@ def search_body(
     if (dates := date_filter(spec.filters)) is not None:
         body["post_filter"] = dates
         body["aggs"] = {"undated": {"missing": {"field": spec.filters.date_field}}}
+    if spec.one_per_story:
+        if search_after is not None:
+            raise InvalidQuery(
+                "a search of one result per story pages by number (up to result "
+                f"{MAX_WINDOW:,}), not by resume token",
+                param="after",
+            )
+        body["collapse"] = {"field": "story_id"}
+        body.setdefault("aggs", {})["stories"] = {
+            "cardinality": {"field": "story_id", "precision_threshold": 40000}
+        }
     if search_after is not None:
         body["search_after"] = search_after
     elif offset:

@@ -64,8 +64,9 @@ EXACT_SUFFIX = ".exact"
 DATE_FIELDS = ("published", "crawled", "modified")
 
 # Output fields (``--fields``), in the order --help lists them; each is a field of the
-# article document except the computed ones (score, date, snippet) and the capture's
-# parts (warc_*), which ``hits.Hit.as_dict`` derives.
+# article document except the computed ones (score, date, snippet, replay_url: where
+# ``newsarchive replay`` serves the capture) and the capture's parts (warc_*), which
+# ``hits.Hit.as_dict`` derives; ``people`` gives the names.
 OUTPUT_FIELDS = (
     "id",
     "score",
@@ -92,6 +93,14 @@ OUTPUT_FIELDS = (
     "version",
     "version_count",
     "removed",
+    "political",
+    "lean",
+    "people",
+    "parties",
+    "story_id",
+    "duplicate_of",
+    "syndicated_from",
+    "replay_url",
     "warc_file",
     "warc_offset",
     "warc_length",
@@ -109,7 +118,7 @@ CAPTURE_PARTS = {
     "warc_digest": "digest",
     "warc_record_id": "record_id",
 }
-_COMPUTED = ("score", "date", "snippet", *CAPTURE_PARTS)
+_COMPUTED = ("score", "date", "snippet", "replay_url", *CAPTURE_PARTS)
 # The document fields output fields read (never the large body unless asked).
 SOURCE_FIELDS = [f for f in OUTPUT_FIELDS if f not in _COMPUTED and f != "body"]
 
@@ -126,6 +135,8 @@ def source_fields(names: list[str] | tuple[str, ...], date_field: str) -> list[s
             wanted.add("capture")
         elif name == "snippet":
             wanted.add("description")
+        elif name == "replay_url":
+            wanted.update(("crawled", "url"))
         elif name not in _COMPUTED:
             wanted.add(name)
     return sorted(wanted)

@@ -84,6 +84,23 @@ class Hit:
                 out[name] = self.snippet
             elif name in CAPTURE_PARTS:
                 out[name] = (self.source.get("capture") or {}).get(CAPTURE_PARTS[name])
+            elif name == "replay_url":
+                out[name] = replay_address(self.source)
+            elif name == "people":
+                people = self.source.get("people") or []
+                out[name] = [p.get("name") for p in people if isinstance(p, dict)]
             else:
                 out[name] = self.source.get(name)
         return out
+
+
+def replay_address(source: dict) -> str | None:
+    """Where ``newsarchive replay`` (default port) serves the article's current capture."""
+    from crawler.archive.replay import DEFAULT_PORT, LOOPBACK, replay_url
+
+    if not source.get("crawled") or not source.get("url"):
+        return None
+    try:
+        return replay_url(f"http://{LOOPBACK}:{DEFAULT_PORT}", source["crawled"], source["url"])
+    except ValueError:  # not a date a capture has
+        return None

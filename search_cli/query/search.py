@@ -33,6 +33,7 @@ class SearchPage:
     undated: int | None  # articles the date range left out for having no date
     offset: int
     next_token: str | None
+    stories: int | None = None  # distinct stories among the matches (one per story)
 
 
 def search(
@@ -52,7 +53,8 @@ def search(
     result = matches(client, index, spec, body)
     hits = [Hit.from_es(h, build.SNIPPET_CHARS) for h in result["hits"]["hits"]]
     total = int(result["hits"]["total"]["value"])
-    more = len(hits) == limit and offset + limit < total
+    more = len(hits) == limit and offset + limit < total and not spec.one_per_story
+    stories = result.get("aggregations", {}).get("stories", {}).get("value")
     return SearchPage(
         spec=spec,
         hits=hits,
@@ -63,6 +65,7 @@ def search(
         next_token=build.encode_token(spec, hits[-1].sort, offset + len(hits))
         if more and hits
         else None,
+        stories=int(stories) if stories is not None else None,
     )
 
 

@@ -80,7 +80,8 @@ def test_every_field_a_query_may_name_is_mapped():
     for real in F.QUERY_FIELD_PREFIXES.values():
         assert real.rstrip(".") in mapped
     from indexer.documents import DERIVED_FIELDS
+    from indexer.stories.cluster import FIELDS as STORY_FIELDS
 
-    known = set(fields_of(VersionRecord)) | set(DERIVED_FIELDS)
+    known = set(fields_of(VersionRecord)) | set(DERIVED_FIELDS) | set(STORY_FIELDS)
     assert set(F.SOURCE_FIELDS) <= known, set(F.SOURCE_FIELDS) - known
     assert set(DERIVED_FIELDS) <= mapped
