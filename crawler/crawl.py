@@ -42,8 +42,12 @@ def run_crawl(
     sources_file: str | None = None,
     home: Path | None = None,
     overrides: dict[str, str] | None = None,
+    revisit: bool | None = None,
 ) -> dict[str, Any]:
-    """Crawl the chosen sources; return the per-source report (also saved as JSON)."""
+    """Crawl the chosen sources; return the per-source report (also saved as JSON).
+
+    ``revisit=False`` turns the revisit policy off for this crawl (default: the
+    ``REVISIT_ENABLED`` setting, on)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.sources import load_sources, select_sources
@@ -71,6 +75,7 @@ def run_crawl(
         max_articles=max_articles,
         recheck_days=recheck_days,
         sources_file=sources_file,
+        revisit=None if revisit is None else ("1" if revisit else "0"),
     )
     started.addErrback(failures.append)
     process.start()
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since")
     parser.add_argument("--max-articles", type=int)
     parser.add_argument("--recheck-days", type=int)
+    parser.add_argument("--no-revisit", action="store_true")
     parser.add_argument("--sources")
     parser.add_argument("--home", type=Path)
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
@@ -114,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             sources_file=args.sources,
             home=args.home,
             overrides=overrides,
+            revisit=False if args.no_revisit else None,
         )
     except NewsarchiveError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -51,7 +51,9 @@ _FIELDS = {
     "politics_listings",
     "evidence",
     "note",
+    "revisit",
 }
+MAX_REVISIT_POINTS = 20
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class Source:
     politics_listings: tuple[str, ...] = ()  # feeds/sitemaps/sections carrying politics only
     evidence: dict[str, str] = field(default_factory=dict)  # URL -> where it is reported
     note: str = ""  # why the entry is disabled, or what is known to go wrong with it
+    # When archived articles are fetched again: True, the crawl's schedule
+    # (REVISIT_SCHEDULE); False, never; or its own points in seconds after first seen
+    # (empty: only when a listing dates an article after its last capture).
+    revisit: tuple[float, ...] | bool = True
 
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
@@ -126,6 +132,7 @@ class Source:
             "politics_listings": list(self.politics_listings),
             "evidence": dict(self.evidence),
             "note": self.note or None,
+            "revisit": self.revisit if isinstance(self.revisit, bool) else list(self.revisit),
         }
 
 
@@ -317,6 +324,7 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         politics_listings=url_list("politics_listings"),
         evidence=_evidence(entry.get("evidence", {}), where),
         note=note,
+        revisit=_revisit(entry.get("revisit", True), where),
     )
     listings = set(source.discovery_urls)
     for u in source.politics_listings:
@@ -340,6 +348,25 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
     if not source.discovery_urls:
         raise ConfigError(f"{where}: give at least one of 'feeds', 'sitemaps' or 'sections'")
     return source
+
+
+def _revisit(value: object, where: str) -> tuple[float, ...] | bool:
+    """``revisit``: true (the crawl's schedule), false (never), or a list of durations
+    after an article was first seen, e.g. ["2h", "1d", "7d"]."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list):
+        raise ConfigError(
+            f'{where}: field \'revisit\' must be true, false or a list of durations, e.g. ["6h", "1d"]'
+        )
+    return revisit_points(value, f"{where}: field 'revisit'")
+
+
+def revisit_points(values: list | tuple, where: str) -> tuple[float, ...]:
+    """Revisit points (durations after first seen) in seconds, ascending."""
+    if len(values) > MAX_REVISIT_POINTS:
+        raise ConfigError(f"{where}: more than {MAX_REVISIT_POINTS} revisit points")
+    return tuple(sorted({parse_duration(v, where) for v in values}))
 
 
 def _evidence(value: object, where: str) -> dict[str, str]:
