@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     # search
     "search": "search_cli.commands.search:search",
     "show": "search_cli.commands.show:show",
+    "versions": "search_cli.commands.versions:versions",
     "count": "search_cli.commands.count:count",
     "timeline": "search_cli.commands.timeline:timeline",
     "export": "search_cli.commands.export:export",

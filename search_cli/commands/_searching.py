@@ -31,10 +31,20 @@ def filter_options(func: Callable) -> Callable:
         click.option("--tag", multiple=True, help="Only articles with this tag (repeatable)."),
         click.option("--lang", multiple=True, help="Only this language code, e.g. en (repeatable)."),
         click.option("--where", multiple=True, metavar="TAG=VALUE", help="Registry tag of the source, e.g. --where lean=left (repeatable)."),
+        *edit_filter_options,
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
     return func
+
+
+# What happened to an article after publication (the query syntax has versions:>1 and
+# removed:true too); search_cli.query.build.edit_clauses.
+edit_filter_options = [
+    click.option("--edited", is_flag=True, help="Only articles edited after publication (more than one version)."),
+    click.option("--headline-changed", is_flag=True, help="Only articles whose headline a later version rewrote."),
+    click.option("--removed", is_flag=True, help="Only articles that vanished from their site (kept here)."),
+]  # fmt: skip
 
 
 def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -64,6 +74,9 @@ def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec
         where=_where(tuple(options.get("where") or ())),
         dates=dates,
         date_field=options.get("date_field") or "published",
+        edited=bool(options.get("edited")),
+        headline_changed=bool(options.get("headline_changed")),
+        removed=bool(options.get("removed")),
     )
     return SearchSpec(query=query or "", filters=filters, sort=sort)
 

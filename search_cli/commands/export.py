@@ -38,7 +38,13 @@ EXPORT_DEFAULT = (
     help="Write to FILE (default: standard output).",
 )
 @fields_option("default: every field, body included")
-def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: str | None, **filters) -> None:  # fmt: skip
+@click.option(
+    "--versions",
+    "versions",
+    is_flag=True,
+    help="Write the version events of the matches instead (edits with their word diffs, removals).",
+)
+def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: str | None, versions: bool, **filters) -> None:  # fmt: skip
     """Export every matching article (no 10,000 limit) as JSON Lines or CSV.
 
     The first JSONL line (or the leading '#' lines of the CSV) records the search,
@@ -49,6 +55,12 @@ def export(query: str, sort: str | None, fmt: str, output: Path | None, fields: 
     names = parse_fields(fields, EXPORT_DEFAULT)
     if output is not None and output.parent and not output.parent.exists():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    if versions:
+        if fields or sort:
+            raise click.UsageError(
+                "--versions writes every event field in capture order: drop --fields/--sort"
+            )
+        return _export_versions(spec, fmt, output)
     from search_cli.query.search import export as run_export
 
     client, settings = connect()
@@ -98,3 +110,27 @@ def _write(out, fmt: str, names: list[str], result, date_field: str, bar) -> int
     meta = result.meta["export"]
     out.write(f"# newsarchive export {meta['exported_at']}: {json_line(meta)}\n")
     return write_csv(out, names, rows())
+
+
+def _export_versions(spec, fmt: str, output: Path | None) -> None:
+    """``export --versions``: every edit and removal of the matches, diffs included."""
+    from search_cli.commands.versions import write_events
+    from search_cli.query.versions import version_events
+
+    client, settings = connect()
+    events = version_events(client, spec, prefix=settings.index_prefix, diffs=True)
+    tmp = output.with_name(output.name + ".part") if output else None
+    out = open(tmp, "w", encoding="utf-8", newline="") if tmp else sys.stdout  # noqa: SIM115
+    try:
+        with usage_errors():
+            written = write_events(out, fmt, events, terminal=out.isatty())
+    except BaseException:
+        if tmp is not None:
+            out.close()
+            tmp.unlink(missing_ok=True)
+        raise
+    if tmp is not None:
+        out.close()
+        tmp.replace(output)
+    where = f" to {output}" if output else ""
+    click.echo(f"exported {written} version events{where}", err=True)

@@ -13,16 +13,35 @@ from search_cli.commands._searching import connect, usage_errors
 @click.argument("article_id", metavar="ID")
 @click.option("--raw", is_flag=True, help="Print the archived HTML of the capture (from the WARC).")
 @click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the word diff between two versions (coloured on a terminal).",
+)
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="N",
+    help="With --diff: compare version N with N-1 (default: the latest).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def show(article_id: str, raw: bool, fmt: str) -> None:
+def show(article_id: str, raw: bool, diff: bool, version: int | None, fmt: str) -> None:  # fmt: skip
     """Print an article (ID or its first 6+ characters, as `search` shows them)."""
+    if version is not None and not diff:
+        raise click.UsageError("--version goes with --diff")
     from search_cli.query.articles import article
 
     client, settings = connect()
     with usage_errors():
         view = article(client, article_id, prefix=settings.index_prefix)
-    if raw:
+    if diff:
+        from search_cli.commands._diff import echo_diff
+
+        echo_diff(view, version)
+    elif raw:
         _raw(settings.home, view.article)
     elif fmt == "json":
         from search_cli.output import echo_json

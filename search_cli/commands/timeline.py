@@ -25,13 +25,19 @@ from search_cli.commands._searching import build_spec, connect, filter_options, 
     help="One series per outlet (the 10 largest).",
 )
 @click.option(
+    "--edits",
+    is_flag=True,
+    help="Count edit events (versions after the first) by when they were captured, "
+    "not articles; --from/--to bound the capture time.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["chart", "csv", "json"]),
     default="chart",
     show_default=True,
 )
-def timeline(query: str, interval: str, by: str | None, fmt: str, **filters) -> None:  # fmt: skip
+def timeline(query: str, interval: str, by: str | None, edits: bool, fmt: str, **filters) -> None:  # fmt: skip
     """Counts of matching articles over time, as a bar chart, CSV or JSON.
 
     Periods are labelled by their first day (UTC); empty periods count 0. Articles
@@ -43,6 +49,8 @@ def timeline(query: str, interval: str, by: str | None, fmt: str, **filters) -> 
     """
     from search_cli.query.aggregations import timeline as run_timeline
 
+    if edits:
+        from search_cli.query.versions import edit_timeline as run_timeline
     spec = build_spec(query, filters)
     client, settings = connect()
     with usage_errors():
@@ -64,14 +72,14 @@ def timeline(query: str, interval: str, by: str | None, fmt: str, **filters) -> 
         )
         write_csv(sys.stdout, columns, rows)
     else:
-        _chart(result, by)
+        _chart(result, by, "edit events" if edits else "dated articles")
 
 
 def _label(period: str, interval: str) -> str:
     return {"year": period[:4], "month": period[:7]}.get(interval, period)
 
 
-def _chart(result, by: str | None) -> None:
+def _chart(result, by: str | None, counted: str = "dated articles") -> None:
     from search_cli.output import fit, neutralize, terminal_width
 
     width = terminal_width()
@@ -81,12 +89,12 @@ def _chart(result, by: str | None) -> None:
     count_w = len(str(peak))
     label_w = max((len(_label(p, result.interval)) for p in result.periods), default=4)
     bar_room = max(10, width - label_w - count_w - 4)
-    summary = f"{result.total} dated articles per {result.interval} ({result.date_field}, UTC)"
+    summary = f"{result.total} {counted} per {result.interval} ({result.date_field}, UTC)"
     if result.undated:
         summary += f"; {result.undated} undated not shown"
     click.echo(summary)
     if not result.periods:
-        click.echo("no dated article matches")
+        click.echo(f"no {counted} match")
         return
     for name, counts in result.series.items():
         if by:

@@ -37,6 +37,10 @@ class Filters:
     where: tuple[tuple[str, str], ...] = ()  # registry tags: (key, value)
     dates: DateRange = field(default_factory=DateRange)
     date_field: str = "published"
+    # What happened to an article after publication (``search --edited`` ...).
+    edited: bool = False  # more than one version
+    headline_changed: bool = False  # a version rewrote the headline
+    removed: bool = False  # vanished from its site
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class SearchSpec:
             "where": [f"{k}={v}" for k, v in f.where],
         }
         out["filters"] = {k: v for k, v in chosen.items() if v}
+        for name in ("edited", "headline_changed", "removed"):
+            if getattr(f, name):
+                out["filters"][name] = True
         if not f.dates.is_open:
             out["date_field"] = f.date_field
             out["from"] = f.dates.to_es().get("gte")
@@ -152,6 +159,23 @@ def filter_clauses(filters: Filters) -> list[dict]:
         )
     for key, value in filters.where:
         clauses.append(_term(f"source_tags.{key}", value))
+    return clauses + edit_clauses(filters)
+
+
+def edit_clauses(filters: Filters) -> list[dict]:
+    """``edited``, ``headline_changed`` and ``removed`` as filters of the articles index.
+    A headline rewrite is in ``edited_fields`` (every field any version changed); an
+    article indexed before that field existed still shows it in its latest version's
+    ``changed_fields``."""
+    clauses: list[dict] = []
+    if filters.edited:
+        clauses.append({"range": {"version_count": {"gt": 1}}})
+    if filters.headline_changed:
+        clauses.append(
+            _any_of([{"term": {"edited_fields": "title"}}, {"term": {"changed_fields": "title"}}])
+        )
+    if filters.removed:
+        clauses.append({"term": {"removed": True}})
     return clauses
 
 
