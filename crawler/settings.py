@@ -58,6 +58,7 @@ RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never
 REVISIT_ENABLED = True  # `crawl --no-revisit` turns it off for one crawl
 REVISIT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
 REVISIT_BUDGET = 200
+CONDITIONAL_REFETCH = True  # re-fetches send the validators of the last capture
 CRAWL_CLOCK = ""  # an ISO 8601 time the crawl's clock starts at (tests, benchmarks)
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
 # Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks

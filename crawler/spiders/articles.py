@@ -41,7 +41,8 @@ class ArticlePages:
         the new articles of the wave."""
         priority = cand.published.toordinal() - 700_000 if cand.published else 0
         known = self.archive.is_archived(cand.url)
-        etag, last_modified = self.archive.revalidation(cand.url) if known else (None, None)
+        conditional = known and getattr(self, "conditional_refetch", True)
+        etag, last_modified = self.archive.revalidation(cand.url) if conditional else (None, None)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag

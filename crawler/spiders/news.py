@@ -102,6 +102,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             recheck if recheck not in (None, "") else crawler.settings.getint("RECHECK_DAYS", 0)
         )
         settings = crawler.settings
+        spider.conditional_refetch = settings.getbool("CONDITIONAL_REFETCH", True)
         enabled = spider._revisit_arg
         if enabled in (None, ""):
             enabled = settings.getbool("REVISIT_ENABLED", True)
