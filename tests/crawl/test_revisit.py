@@ -193,3 +193,17 @@ def test_kill_9_during_a_revisit_round_loses_no_state(tmp_path):
         assert resumed.source["revisits"]["requested"] <= 24 - len(done) + 1
         changed = [r for r in records if r["event"] == "changed"]
         assert [(r["url"], r["version"]) for r in changed] == [(site.article_url(20), 2)]
+
+
+def test_bad_revisit_settings_fail_with_one_line(site, make_crawler):
+    crawler = make_crawler(site)
+    for setting, value, message in (
+        ("CRAWL_CLOCK", "half past noon", "CRAWL_CLOCK: 'half past noon' is not an ISO 8601"),
+        ("REVISIT_SCHEDULE", "1h,soon", "REVISIT_SCHEDULE: 'soon' is not a duration"),
+    ):
+        result = crawler.run(**{setting: value})
+        assert result.returncode != 0
+        errors = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(errors) == 1 and message in errors[0], result.stderr[-2000:]
+        assert "Traceback" not in result.stderr
+    assert not site.log  # nothing was fetched
