@@ -169,3 +169,16 @@ def test_timeline_edits_counts_edit_events_by_outlet(cli):
     assert "2 edit events per day" in chart.stdout
     narrowed = cli("timeline", "budget", "--edits", "--format", "json")
     assert json.loads(narrowed.stdout)["total"] == 1
+
+
+def test_a_diff_is_coloured_on_a_terminal_and_never_lets_page_escapes_through():
+    from search_cli.commands._diff import diff_text
+
+    old = {"title": "Senate passes the bill", "body": "First.\nSecond \x1b[31mred\x1b[0m."}
+    new = {"title": "Senate blocks the bill", "body": "First.\nSecond \x1b[31mred\x1b[0m, again."}
+    coloured = diff_text(old, new, color=True)
+    assert any("\x1b[31m" in line and "passes" in line for line in coloured)  # red, struck
+    assert any("\x1b[32m" in line and "blocks" in line for line in coloured)  # green
+    plain = diff_text(old, new, color=False)
+    assert plain[:2] == ["title:", "  Senate [-passes-]{+blocks+} the bill"]
+    assert plain[2] == "body:" and "\x1b" not in "".join(plain)
