@@ -92,6 +92,20 @@ def test_a_304_is_a_server_not_modified_revisit_of_the_payload(site, make_crawle
     assert record.http_headers.get_statuscode() == "304"
     assert record.content_stream().read() == b""
 
+    # Replay's index lists the capture it confirmed, not the empty 304.
+    from crawler.archive.cdxj import cdxj_path
+
+    warcs = list((crawler.home / "warc").glob("*.warc.gz"))
+    assert len(warcs) == 2 and all(cdxj_path(w).exists() for w in warcs)  # both crawls'
+    lines = [
+        line
+        for warc in warcs
+        if cdxj_path(warc).exists()
+        for line in cdxj_path(warc).read_text().splitlines()
+        if f'"url": "{url}"' in line
+    ]
+    assert len(lines) == 1 and '"status": "200"' in lines[0]
+
     # Following it (as `show --raw` does) gives the page the 304 confirmed.
     page = read_capture(crawler.home / "warc", seen["capture"]).body
     assert page == read_capture(crawler.home / "warc", new["capture"]).body
