@@ -5,7 +5,7 @@ REPLAY  := .venv-replay/.installed
 WHEELS  := .wheelhouse/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories bench-scale es-start es-stop clean
+.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories bench-scale bench-edits es-start es-stop clean
 
 install: $(VENV) launcher $(REPLAY) $(WHEELS)
 
@@ -79,6 +79,10 @@ bench-politics: install
 # BENCH_ARTICLES=100 by default: replay time to first byte, WACZ size.
 bench-replay: install
 	$(PY) benchmarks/bench_replay.py --articles $(or $(BENCH_ARTICLES),100)
+
+# 2,000 articles over 14 simulated days, a crawl every hour; BENCH_ARGS=--smoke for seconds.
+bench-edits: install
+	$(PY) benchmarks/bench_edits.py --articles $(or $(BENCH_ARTICLES),2000) $(BENCH_ARGS)
 
 # BENCH_DOCS=100000 records (default); BENCH_ARGS=--smoke for seconds, --compare for the peers.
 bench-stories: install

@@ -62,13 +62,15 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     plan: str | Path | dict | None = None,
     progress: Callable[[dict[str, int]], None] | None = None,
+    revisit: bool | None = None,
 ) -> dict[str, Any]:
     """Crawl the chosen sources; return the per-source report (also saved as JSON).
 
     ``plan`` (a dict or a JSON file, ``crawler.plan``) limits a source to some of its
     listings and says when each was polled last. ``progress`` is called about twice a
     second with the running totals (``crawler.report.progress_totals``), for a status
-    line."""
+    line. ``revisit=False`` turns the revisit policy off for this crawl (default: the
+    ``REVISIT_ENABLED`` setting, on)."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.plan import read_plan
@@ -100,6 +102,7 @@ def run_crawl(
         recheck_days=recheck_days,
         sources_file=sources_file,
         plan=plan,
+        revisit=None if revisit is None else ("1" if revisit else "0"),
     )
     started.addErrback(failures.append)
     if progress is not None:
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--since")
     parser.add_argument("--max-articles", type=int)
     parser.add_argument("--recheck-days", type=int)
+    parser.add_argument("--no-revisit", action="store_true")
     parser.add_argument("--sources")
     parser.add_argument("--plan", help="JSON file: the listings to poll (crawler.plan)")
     parser.add_argument("--home", type=Path)
@@ -153,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             home=args.home,
             overrides=overrides,
             plan=args.plan,
+            revisit=False if args.no_revisit else None,
         )
     except NewsarchiveError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -10,8 +10,9 @@ from typing import Any
 class FetchedPage:
     """A response the pipeline should classify/extract and archive.
 
-    ``kind`` is "page" (an article candidate) or "removed" (a known article that now
-    answers 404/410 or redirects to the home page). ``body`` is dropped once handled so
+    ``kind`` is "page" (an article candidate), "removed" (a known article that now
+    answers 404/410 or redirects to the home page) or "not_modified" (a known article
+    whose conditional re-fetch was answered 304). ``body`` is dropped once handled so
     finished items do not keep pages in memory. The pipeline answers in ``outcome`` and
     ``links``; it never touches the spider (``NewsSpider.on_item`` reads them).
     """
@@ -29,6 +30,7 @@ class FetchedPage:
     politics_hint: str | None = None  # the registry's politics listing it came from
     depth: int = 0
     requested_url: str | None = None
+    validators: dict | None = None  # the response's ETag and Last-Modified
     # Filled by the pipeline, read by the spider when the item is scraped:
     outcome: str | None = None  # new/changed/unchanged/removed/not_article/error
     links: list[str] = field(default_factory=list)  # of a page that is not an article

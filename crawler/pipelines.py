@@ -97,6 +97,24 @@ class ArchivePipeline:
             count("errors/not_captured")
             item.outcome = "error"
             return item
+        if item.kind == "not_modified":
+            try:
+                outcome = self.archive.record_not_modified(
+                    item.url, capture=item.capture, source_id=item.source_id,
+                    outlet=item.outlet, source_tags=item.source_tags,
+                    feed_entry=item.feed_entry, politics_hint=item.politics_hint,
+                    validators=item.validators,
+                )  # fmt: skip
+            except ArchiveWriteError as exc:
+                return self._write_failed(item, exc, count)
+            if outcome is None:  # not what the conditional request was based on
+                count("errors/not_modified_unknown")
+                item.outcome = "error"
+                return item
+            count("articles/unchanged")
+            count("revisits/not_modified")
+            item.outcome = "unchanged"
+            return item
         if item.kind == "removed":
             try:
                 outcome = self.archive.record_removed(
@@ -138,6 +156,7 @@ class ArchivePipeline:
                     http_status=item.status,
                     feed_entry=item.feed_entry,
                     politics_hint=item.politics_hint,
+                    validators=item.validators,
                 )
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)

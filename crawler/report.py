@@ -84,7 +84,10 @@ def progress_totals(stats: dict[str, Any]) -> dict[str, int]:
 
 
 def build_report(spider, reason: str) -> dict[str, Any]:
-    finished = datetime.now(UTC)
+    try:
+        finished = spider.now()
+    except Exception:  # noqa: BLE001 - the archive never opened: the system clock
+        finished = datetime.now(UTC)
     by_source: dict[str, dict[str, Any]] = {}  # "src/<id>/<name>" stats, in one pass
     for key, value in spider.crawler.stats.get_stats().items():
         if key.startswith("src/"):
@@ -113,6 +116,13 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                 "bytes_fetched": mine.get("bytes_fetched", 0),
                 "articles": {k: group("articles").get(k, 0) for k in ARTICLE_OUTCOMES},
                 "articles_requested": state.scheduled,
+                "revisits": {
+                    "requested": state.revisits,
+                    **{
+                        k: group("revisits").get(k, 0)
+                        for k in ("schedule", "signal", "not_modified", "over_budget")
+                    },
+                },
                 "skipped": group("skipped"),
                 "not_article": group("not_article"),
                 "errors": errors,
@@ -133,6 +143,10 @@ def build_report(spider, reason: str) -> dict[str, Any]:
         "since": spider.since.isoformat() if spider.since else None,
         "max_articles": spider.max_articles,
         "recheck_days": spider.recheck_days,
+        "revisit": {
+            sid: {"schedule": list(p.schedule), "budget": p.budget}
+            for sid, p in spider.revisits.items()
+        },
         "totals": _totals(sources),
         "archive_notes": list(getattr(spider.archive, "notes", [])),  # what opening repaired
         "tls_verified": spider.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"),
@@ -246,6 +260,18 @@ def format_report(report: dict) -> str:
             notes.append(
                 "  TLS: the certificate could not be verified (self-signed, expired, another "
                 "name?); if you trust it, crawl it with -s DOWNLOAD_VERIFY_CERTIFICATES=false"
+            )
+        r = s.get("revisits") or {}
+        if r.get("requested") or r.get("over_budget"):
+            notes.append(
+                f"  revisits: {r['requested']} archived articles fetched again "
+                f"({r['signal']} dated anew by a listing, {r['schedule']} by the schedule), "
+                f"{r['not_modified']} not modified (304)"
+                + (
+                    f"; {r['over_budget']} more due, left for the next crawl (REVISIT_BUDGET)"
+                    if r.get("over_budget")
+                    else ""
+                )
             )
         if s["truncated_by_max_articles"]:
             notes.append("  stopped at --max-articles; more articles are waiting")

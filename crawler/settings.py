@@ -56,6 +56,15 @@ RECHECK_DAYS = 0  # re-fetch archived articles published within N days (0: never
 PAGE_REQUISITES = False  # also archive articles' CSS, scripts and images (or per source)
 REQUISITE_MAXSIZE = 5_000_000  # bytes of one page requisite at most (larger: cut, not kept)
 REQUISITES_PER_SOURCE = 2000  # page requisites requested per source and crawl
+# The revisit policy (crawler/spiders/revisits.py): archived articles are fetched again,
+# conditionally, at these times after they were first seen, and at once when a feed or
+# sitemap dates them after their last capture; at most REVISIT_BUDGET per source and
+# crawl, oldest due first. A registry entry's `revisit` overrides the schedule.
+REVISIT_ENABLED = True  # `crawl --no-revisit` turns it off for one crawl
+REVISIT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
+REVISIT_BUDGET = 200
+CONDITIONAL_REFETCH = True  # re-fetches send the validators of the last capture
+CRAWL_CLOCK = ""  # an ISO 8601 time the crawl's clock starts at (tests, benchmarks)
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
 # Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks
 # yield one item (or a few requests), so the default 100 only costs CPU.

@@ -55,7 +55,9 @@ _FIELDS = {
     "note",
     "requisites",
     "requisite_hosts",
+    "revisit",
 }
+MAX_REVISIT_POINTS = 20
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ class Source:
     note: str = ""  # why the entry is disabled, or what is known to go wrong with it
     requisites: bool = False  # also archive the images, CSS and scripts of its articles
     requisite_hosts: tuple[str, ...] = ()  # CDN hosts those may come from, besides domains
+    # When archived articles are fetched again: True, the crawl's schedule
+    # (REVISIT_SCHEDULE); False, never; or its own points in seconds after first seen
+    # (empty: only when a listing dates an article after its last capture).
+    revisit: tuple[float, ...] | bool = True
 
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
@@ -146,6 +152,7 @@ class Source:
             "note": self.note or None,
             "requisites": self.requisites,
             "requisite_hosts": list(self.requisite_hosts),
+            "revisit": self.revisit if isinstance(self.revisit, bool) else list(self.revisit),
         }
 
 
@@ -348,6 +355,7 @@ def _parse_entry(entry: dict[str, Any], where: str) -> Source:
         note=note,
         requisites=flag("requisites", False),
         requisite_hosts=hosts("requisite_hosts", entry.get("requisite_hosts", [])),
+        revisit=_revisit(entry.get("revisit", True), where),
     )
     listings = set(source.discovery_urls)
     for u in source.politics_listings:
@@ -395,6 +403,25 @@ def interval_bounds_problem(
             f"'max_interval' ({format_duration(high)})"
         )
     return None
+
+
+def _revisit(value: object, where: str) -> tuple[float, ...] | bool:
+    """``revisit``: true (the crawl's schedule), false (never), or a list of durations
+    after an article was first seen, e.g. ["2h", "1d", "7d"]."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, list):
+        raise ConfigError(
+            f'{where}: field \'revisit\' must be true, false or a list of durations, e.g. ["6h", "1d"]'
+        )
+    return revisit_points(value, f"{where}: field 'revisit'")
+
+
+def revisit_points(values: list | tuple, where: str) -> tuple[float, ...]:
+    """Revisit points (durations after first seen) in seconds, ascending."""
+    if len(values) > MAX_REVISIT_POINTS:
+        raise ConfigError(f"{where}: more than {MAX_REVISIT_POINTS} revisit points")
+    return tuple(sorted({parse_duration(v, where) for v in values}))
 
 
 def _evidence(value: object, where: str) -> dict[str, str]:

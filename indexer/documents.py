@@ -14,9 +14,9 @@ from crawler.schema.record import EVENTS, VersionRecord, fields_of
 _MS_BITS = 42  # milliseconds since 1970 fit in 42 bits until the year 2109
 
 # Record fields copied as they are into the current-article document: every field of
-# a version record but the line's own bookkeeping and the previous values (those go to
-# the versions index).
-NOT_IN_ARTICLE_DOC = ("record_version", "event", "fetched_at", "previous")
+# a version record but the line's own bookkeeping, the previous values (those go to
+# the versions index) and the HTTP validators (the crawler's business).
+NOT_IN_ARTICLE_DOC = ("record_version", "event", "fetched_at", "previous", "validators")
 _ARTICLE_FIELDS = tuple(f for f in fields_of(VersionRecord) if f not in NOT_IN_ARTICLE_DOC)
 # What the indexer adds to an article document besides the record's fields.
 DERIVED_FIELDS = (
@@ -47,6 +47,10 @@ _VERSION_FIELDS = (
     "word_count",
     "content_hash",
     "changed_fields",
+    "edited_fields",
+    "words_added",
+    "words_removed",
+    "corrections",
     "extractor",
     "capture",
 )

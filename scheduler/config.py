@@ -38,6 +38,7 @@ class ScheduleConfig:
     run_timeout: float = 6 * 3600.0  # a crawl still running after this is stopped
     max_articles: int | None = None
     recheck_days: int | None = None
+    revisit: bool = True  # false: scheduled crawls run with --no-revisit
     crawl_settings: dict[str, str] = field(default_factory=dict)
     file: Path | None = None
 
@@ -57,6 +58,7 @@ _CONFIG_KEYS = {
     "run_timeout",
     "max_articles",
     "recheck_days",
+    "revisit",
     "crawl_settings",
 }
 
@@ -120,6 +122,10 @@ def load_schedule_config(path: Path | None) -> ScheduleConfig:
             if isinstance(v, bool) or not isinstance(v, int) or v < least:
                 raise ConfigError(f"{where}: {key!r} must be an integer >= {least}")
             values[key] = v
+    if "revisit" in data:
+        if not isinstance(data["revisit"], bool):
+            raise ConfigError(f"{where}: 'revisit' must be true or false")
+        values["revisit"] = data["revisit"]
     crawl_settings = data.get("crawl_settings", {})
     if not isinstance(crawl_settings, dict):
         raise ConfigError(f"{where}: [crawl_settings] must be a table of Scrapy settings")

@@ -320,6 +320,8 @@ class Scheduler:
             cmd += ["--max-articles", str(self.config.max_articles)]
         if self.config.recheck_days is not None:
             cmd += ["--recheck-days", str(self.config.recheck_days)]
+        if not self.config.revisit:
+            cmd.append("--no-revisit")
         for name, value in self.config.crawl_settings.items():
             cmd += ["-s", f"{name}={value}"]
         return cmd

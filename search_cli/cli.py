@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "search": "search_cli.commands.search:search",
     "show": "search_cli.commands.show:show",
     "versions": "search_cli.commands.versions:versions",
+    "edits": "search_cli.commands.edits:edits",
     "count": "search_cli.commands.count:count",
     "timeline": "search_cli.commands.timeline:timeline",
     "export": "search_cli.commands.export:export",

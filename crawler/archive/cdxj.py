@@ -40,11 +40,32 @@ def indexed_end(cdxj: Path) -> int:
 
 def write_index(out, warc_paths: list[Path], dir_root: Path) -> None:
     """Write the sorted CDXJ index of ``warc_paths`` (captures only) to text file ``out``;
-    file names in it are relative to ``dir_root``."""
+    file names in it are relative to ``dir_root``.
+
+    304 revisits (server-not-modified) are left out: replay tools serve such a revisit
+    as an empty 304 page (pywb does), while the capture it confirms is the page as it
+    was then; the article record of the 304 still points at the revisit."""
+    import io
+
     from cdxj_indexer.main import write_cdx_index
 
     options = {"sort": True, "dir_root": str(dir_root), "records": ",".join(INDEXED_RECORDS)}
-    write_cdx_index(out, [str(p) for p in warc_paths], options)
+    buffer = io.StringIO()
+    write_cdx_index(buffer, [str(p) for p in warc_paths], options)
+    for line in buffer.getvalue().splitlines(keepends=True):
+        if not _not_modified(line):
+            out.write(line)
+
+
+def _not_modified(line: str) -> bool:
+    """Whether a CDXJ line indexes a 304 revisit."""
+    if '"warc/revisit"' not in line:
+        return False
+    try:
+        entry = json.loads(line[line.index("{") :])
+    except ValueError:
+        return False
+    return entry.get("mime") == "warc/revisit" and str(entry.get("status")) == "304"
 
 
 def write_cdxj(warc_path: Path) -> Path:

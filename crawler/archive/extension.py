@@ -8,7 +8,10 @@ crawl before anything is fetched), closed when the engine stops (after the spide
 saved its report and validators). Components find it with ``archive_of(crawler)``.
 
 Settings: ``NEWSARCHIVE_HOME`` (overrides newsarchive.config), ``WARC_MAX_BYTES``
-(default 1 GiB), ``ARCHIVE_FSYNC`` (fsync every record; default False).
+(default 1 GiB), ``ARCHIVE_FSYNC`` (fsync every record; default False), ``CRAWL_CLOCK``
+(the crawl's clock starts at this ISO 8601 time and runs at real speed, for tests and
+benchmarks that simulate days of a site's life; empty: the system clock). The archive
+holds the crawl's one clock; the spider reads "now" from it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from scrapy import signals
 
 from crawler.archive.store import Archive
 from crawler.archive.writer import DEFAULT_MAX_BYTES
+from newsarchive.clock import Clock
 from newsarchive.errors import ArchiveWriteError, NewsarchiveError
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,7 @@ class ArchiveExtension:
             archive_home(settings),
             max_warc_bytes=settings.getint("WARC_MAX_BYTES", DEFAULT_MAX_BYTES),
             fsync=settings.getbool("ARCHIVE_FSYNC", False),
+            clock=Clock.from_setting(settings.get("CRAWL_CLOCK")),
         )
         self.stopped = False  # a write failed: what is still in flight is dropped
         crawler.signals.connect(self.close, signal=signals.engine_stopped)

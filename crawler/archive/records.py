@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.archive.corrections import find_corrections
 from crawler.archive.identity import article_id, choose_canonical, content_hash, normalize_text
 from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
-from crawler.archive.seen import ArticleState, SeenStore
+from crawler.archive.seen import ArticleState, SeenStore, edited_so_far
 from crawler.archive.warc import Capture
-from crawler.schema.record import DIFF_FIELDS, EXTRACTED_FIELDS, TEXT_DIFF_FIELDS
+from crawler.schema.record import DIFF_FIELDS, EXTRACTED_FIELDS, TEXT_DIFF_FIELDS, Validators
 from newsarchive.urls import site_of
+from newsarchive.wordiff import change_size
 
 RECORD_VERSION = 1
 
@@ -44,6 +46,22 @@ def _comparable(name: str, value):
 
 def changed_fields(old: dict, new: dict) -> list[str]:
     return [f for f in DIFF_FIELDS if _comparable(f, old.get(f)) != _comparable(f, new.get(f))]
+
+
+def change_of(state: ArticleState | None, values: dict, changed: list[str]) -> dict:
+    """What a new version amounts to: words added and removed in the text fields that
+    changed, every field edited so far, and the notices its text carries."""
+    added = removed = 0
+    for name in changed:
+        if name in TEXT_DIFF_FIELDS:
+            plus, minus = change_size(state.fields.get(name), values.get(name))
+            added, removed = added + plus, removed + minus
+    return {
+        "words_added": added,
+        "words_removed": removed,
+        "edited_fields": edited_so_far(state.edited_fields if state else (), changed),
+        "corrections": find_corrections(values.get("description"), values.get("body")),
+    }
 
 
 def _lost_body(state: ArticleState, extracted: dict) -> bool:
@@ -112,8 +130,12 @@ class ArticleLog:
         outlet: str,
         source_tags: dict[str, str],
         http_status: int,
+        validators: Validators | None = None,
     ) -> Outcome:
+        """Record the extraction of a capture: a new version, or ``seen``. ``validators``
+        (the response's ETag and Last-Modified) let a later re-fetch be conditional."""
         url = capture.url
+        extra = {} if validators is None else {"validators": dict(validators)}
         canonical = choose_canonical(url, extracted.get("canonical_url"))
         aid = self.store.resolve_id(url, canonical) or article_id(canonical)
         state = self.store.article(aid)
@@ -129,6 +151,7 @@ class ArticleLog:
                 outlet=outlet,
                 http_status=http_status,
                 content_hash=chash,
+                **extra,
             )
             self._commit(record)
             kind = "unchanged" if state.content_hash == chash else "empty_extraction"
@@ -137,6 +160,7 @@ class ArticleLog:
             extracted, aid, state, capture, url, canonical, chash,
             source_id=source_id, outlet=outlet, source_tags=source_tags, http_status=http_status,
         )  # fmt: skip
+        record.update(extra)
         self._commit(record)
         kind = "new" if state is None else "changed"
         return Outcome(kind, aid, record["version"], record["changed_fields"], record)
@@ -183,7 +207,47 @@ class ArticleLog:
             content_hash=chash,
             changed_fields=changed,
             previous=previous,
+            **change_of(state, values, changed),
         )
+
+    def not_modified(
+        self,
+        url: str,
+        *,
+        capture: Capture,
+        source_id: str,
+        outlet: str,
+        validators: Validators | None = None,
+    ) -> Outcome | None:
+        """A conditional re-fetch the server answered 304: ``seen``, with the content
+        hash of the record whose payload the revisit ``capture`` refers to. None when
+        the article or what the conditional request was based on is not known."""
+        aid = self.store.resolve_id(url)
+        state = self.store.article(aid) if aid else None
+        basis = self.store.revalidation(url) if state else None
+        if state is None or basis is None:
+            return None
+        old = basis.payload
+        record = _base(
+            "seen",
+            state.id,
+            state.version,
+            capture,
+            url=url,
+            source_id=source_id,
+            outlet=outlet,
+            http_status=capture.status,
+            content_hash=basis.content_hash,
+            # A 304 may leave out validators that still hold (RFC 9110): keep the old ones.
+            validators={
+                "etag": (validators or {}).get("etag") or basis.etag,
+                "last_modified": (validators or {}).get("last_modified") or basis.last_modified,
+            },
+        )
+        if capture.refers_to is None or capture.refers_to.get("record_id") != old.get("record_id"):
+            return None  # the revisit does not point at what the request was based on
+        self._commit(record)
+        return Outcome("unchanged", state.id, state.version, [], record)
 
     def removed(
         self, url: str, *, capture: Capture, source_id: str, status: int, reason: str | None

@@ -73,6 +73,7 @@ def reextract(
     article_log = ArticleLog(out / "articles.jsonl", store)
     captures: dict[str, Capture] = {}  # record id -> response/revisit capture
     originals: dict[str, Path] = {}  # record id -> file of a full response
+    validators: dict[str, dict] = {}  # record id -> the response's ETag and Last-Modified
     summary = {"warc_files": len(files), "captures": 0, "articles": 0, "missing": 0}
     damaged: list[str] = []  # what could not be read, by file and offset
     summary.update(new=0, changed=0, unchanged=0, removed=0, empty_extraction=0)
@@ -84,6 +85,7 @@ def reextract(
                 if record.rec_type in ("response", "revisit"):
                     summary["captures"] += 1
                     captures[rid] = _capture(record, path.name, offset, length, captures)
+                    validators[rid] = validators_of(record)
                     if record.rec_type == "response":
                         originals[rid] = path
                     continue
@@ -108,6 +110,15 @@ def reextract(
                     if outcome and outcome.kind == "removed":
                         summary["removed"] += 1
                     continue
+                if meta.get("not_modified"):  # a 304: the same seen, without re-extracting
+                    outcome = article_log.not_modified(
+                        capture.url, capture=capture, source_id=meta["source_id"],
+                        outlet=meta["outlet"], validators=validators.get(capture.record_id),
+                    )  # fmt: skip
+                    if outcome is not None:
+                        summary["articles"] += 1
+                        summary[outcome.kind] += 1
+                        continue
                 body_rid = capture.refers_to["record_id"] if capture.revisit else capture.record_id
                 if body_rid not in originals:
                     damaged.append(
@@ -136,6 +147,7 @@ def reextract(
                     outlet=meta["outlet"],
                     source_tags=meta.get("source_tags") or {},
                     http_status=meta["http_status"],
+                    validators=validators.get(capture.record_id),
                 )
                 summary["articles"] += 1
                 summary[outcome.kind] += 1
@@ -272,6 +284,16 @@ def _parse(payload: bytes | None) -> dict | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def validators_of(record) -> dict | None:
+    """The ETag and Last-Modified an archived response (or 304) carried; None when it
+    carried neither (as the crawl records it)."""
+    http = record.http_headers
+    if not http:
+        return None
+    found = {"etag": http.get_header("ETag"), "last_modified": http.get_header("Last-Modified")}
+    return found if any(found.values()) else None
 
 
 def _capture(record, name: str, offset: int, length: int, known: dict[str, Capture]) -> Capture:

@@ -3,8 +3,11 @@
 Article state here is *derived* from the JSONL article records: ``apply`` is the one
 function that turns a record into state, both live and when replaying lines a crash
 left unapplied (``meta.jsonl_offset`` is the replay checkpoint, committed in the
-same transaction). Validators and last captures are caches: losing one only costs an
-unconditional fetch or a full response instead of a revisit.
+same transaction). So is what a conditional re-fetch of an article needs (its last
+record's validators and the payload they describe: ``revalidation``) and what the
+revisit policy reads (first and last capture of each article): a deleted store is
+rebuilt with all of it. Feed validators and last captures are caches: losing one only
+costs an unconditional fetch or a full response instead of a revisit.
 """
 
 from __future__ import annotations
@@ -59,6 +62,10 @@ CREATE TABLE IF NOT EXISTS captures (
     url TEXT PRIMARY KEY, status INTEGER, payload_digest TEXT, warc_file TEXT,
     offset INTEGER, length INTEGER, record_id TEXT, fetched_at TEXT
 );
+CREATE TABLE IF NOT EXISTS revalidation (
+    id TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, payload TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, size INTEGER NOT NULL);
 """
@@ -88,6 +95,39 @@ class ArticleState:
     last_seen: str
     removed: bool
     fields: dict  # the diffable fields of the current version
+    edited_fields: tuple[str, ...] = ()  # fields changed in any version so far
+
+
+@dataclass(frozen=True)
+class Revalidation:
+    """What a conditional re-fetch of an article sends, and what a 304 then means: the
+    validators of its latest record's response, and the payload (a capture pointer with
+    its digest and, when known, its date) whose content that record describes."""
+
+    etag: str | None
+    last_modified: str | None
+    payload: dict
+    content_hash: str
+
+
+def edited_so_far(before: tuple[str, ...] | list[str], changed: list[str]) -> list[str]:
+    """The fields changed in any version: those before plus this version's, in field order."""
+    union = set(before) | set(changed)
+    return [f for f in DIFF_FIELDS if f in union]
+
+
+def payload_of(record: dict) -> dict | None:
+    """The capture pointer that holds a record's payload (a revisit names its original)."""
+    capture = record.get("capture")
+    if not isinstance(capture, dict):
+        return None
+    if capture.get("revisit"):
+        ref = capture.get("refers_to")
+        if not isinstance(ref, dict) or not ref.get("warc_file") or ref.get("offset") is None:
+            return None
+        return {**ref, "digest": capture.get("digest"), "url": record.get("url")}
+    pointer = {k: capture.get(k) for k in ("warc_file", "offset", "length", "record_id", "digest")}
+    return {**pointer, "url": record.get("url"), "date": record.get("fetched_at")}
 
 
 class SeenStore:
@@ -126,7 +166,9 @@ class SeenStore:
         ).fetchone()
         if row is None:
             return None
-        return ArticleState(*row[:8], removed=bool(row[8]), fields=json.loads(row[9]))
+        fields = json.loads(row[9])
+        edited = tuple(fields.pop("edited_fields", ()) or ())
+        return ArticleState(*row[:8], removed=bool(row[8]), fields=fields, edited_fields=edited)
 
     def article_for_url(self, url: str) -> ArticleState | None:
         article_id = self.resolve_id(url)
@@ -138,6 +180,30 @@ class SeenStore:
             (source_id,),
         )
         return [r[0] for r in rows]
+
+    def revisit_window(self, source_id: str, days: float) -> list[tuple[str, str, str]]:
+        """(url, first_seen, last_seen) of the source's articles, not removed, last seen
+        less than ``days`` after they were first seen: those a revisit schedule of that
+        length may still want."""
+        rows = self.db.execute(
+            "SELECT url, first_seen, last_seen FROM articles WHERE source_id = ? AND removed = 0"
+            " AND julianday(last_seen) < julianday(first_seen) + ? ORDER BY first_seen",
+            (source_id, days),
+        )
+        return [tuple(r) for r in rows]
+
+    def revalidation(self, url: str) -> Revalidation | None:
+        """What a conditional re-fetch of the article at ``url`` needs, if it is known."""
+        article_id = self.resolve_id(url)
+        if article_id is None:
+            return None
+        row = self.db.execute(
+            "SELECT etag, last_modified, payload, content_hash FROM revalidation WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Revalidation(row[0], row[1], json.loads(row[2]), row[3])
 
     @_writes
     def apply(self, record: dict, checkpoint: int) -> None:
@@ -180,6 +246,12 @@ class SeenStore:
         event, aid = record["event"], record["id"]
         if event in VERSION_EVENTS:
             fields = {f: record.get(f) for f in DIFF_FIELDS}
+            before = self.article(aid) if event == "changed" else None
+            changed = record.get("changed_fields")
+            fields["edited_fields"] = edited_so_far(
+                before.edited_fields if before else (),
+                changed if isinstance(changed, list) else [],
+            )
             self.db.execute(
                 "INSERT INTO articles (id, url, canonical_url, source_id, version,"
                 " content_hash, first_seen, last_seen, removed, state)"
@@ -212,6 +284,34 @@ class SeenStore:
             )
         elif event == "removed":
             self.db.execute("UPDATE articles SET removed = 1 WHERE id = ?", (aid,))
+        if event in ("new", "changed", "seen"):
+            self._fold_revalidation(aid, record)
+
+    def _fold_revalidation(self, aid: str, record: dict) -> None:
+        """The latest version or seen record decides what a conditional re-fetch sends."""
+        validators = record.get("validators")
+        payload = payload_of(record)
+        if not isinstance(validators, dict) or payload is None:
+            self.db.execute("DELETE FROM revalidation WHERE id = ?", (aid,))
+            return
+        if "date" not in payload:  # a revisit: its original's date, when it is the same
+            row = self.db.execute(
+                "SELECT payload FROM revalidation WHERE id = ?", (aid,)
+            ).fetchone()
+            old = json.loads(row[0]) if row else {}
+            payload["date"] = (
+                old.get("date") if old.get("record_id") == payload.get("record_id") else None
+            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO revalidation VALUES (?, ?, ?, ?, ?)",
+            (
+                aid,
+                validators.get("etag"),
+                validators.get("last_modified"),
+                json.dumps(payload),
+                str(record.get("content_hash") or ""),
+            ),
+        )
 
     # --- replay checkpoint -----------------------------------------------------------
 
@@ -231,6 +331,7 @@ class SeenStore:
     def _forget_articles(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM aliases")
+        self.db.execute("DELETE FROM revalidation")
         self.db.execute("DELETE FROM meta WHERE key = 'jsonl_offset'")
 
     # --- conditional GET validators --------------------------------------------------

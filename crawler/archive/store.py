@@ -21,9 +21,11 @@ from crawler.archive import warc
 from crawler.archive.identity import content_hash
 from crawler.archive.records import ArticleLog, Outcome
 from crawler.archive.recovery import check_closed_sizes, recover_directory
-from crawler.archive.seen import SeenStore
+from crawler.archive.seen import ArticleState, Revalidation, SeenStore
 from crawler.archive.warc import Capture
 from crawler.archive.writer import DEFAULT_MAX_BYTES, RotatingWarcWriter
+from crawler.schema.record import Validators
+from newsarchive.clock import SYSTEM, Clock
 from newsarchive.errors import ArchiveWriteError, NewsarchiveError
 from newsarchive.locks import FileLock
 
@@ -59,13 +61,22 @@ def lock_archive(home: Path) -> FileLock:
 
 
 class Archive:
-    """Everything the crawler writes. Use from one thread (Scrapy's reactor)."""
+    """Everything the crawler writes. Use from one thread (Scrapy's reactor).
+
+    ``clock`` is the crawl's one clock: capture dates are read from it, and the spider
+    reads "now" from it too (``newsarchive.clock``)."""
 
     def __init__(
-        self, home: Path, *, max_warc_bytes: int = DEFAULT_MAX_BYTES, fsync: bool = False
+        self,
+        home: Path,
+        *,
+        max_warc_bytes: int = DEFAULT_MAX_BYTES,
+        fsync: bool = False,
+        clock: Clock = SYSTEM,
     ) -> None:
         paths = archive_paths(home)
         self.home = Path(home)
+        self.clock = clock
         self.warc_dir = paths["warc"]
         self.home.mkdir(parents=True, exist_ok=True)
         self._lock = lock_archive(self.home)  # held for the Archive's life
@@ -84,6 +95,7 @@ class Archive:
             max_bytes=max_warc_bytes,
             fsync=fsync,
             on_closed=self.store.remember_warc_size,
+            clock=clock,
         )
 
     def _open(self, paths: dict[str, Path], fsync: bool) -> None:
@@ -128,7 +140,8 @@ class Archive:
 
         ``body`` is the entity body as received (still content-encoded). A revisit is
         written instead of the response when the last capture of this exact URL had the
-        same status and payload digest.
+        same status and payload digest, and for a 304 answer to a conditional re-fetch
+        of a known article (a server-not-modified revisit of the payload it confirms).
         """
         if reason is None:
             try:
@@ -140,9 +153,17 @@ class Archive:
 
             parts = urlsplit(url)
             request_target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        date = warc.warc_date(fetched_at)
-        digest = warc.payload_digest(body)
+        date = warc.warc_date(fetched_at or self.clock.now())
         record_id = warc.make_record_id()
+        basis = self.store.revalidation(url) if status == 304 else None
+        if basis is not None and (self.warc_dir / str(basis.payload["warc_file"])).exists():
+            return self._not_modified(
+                url, basis, protocol=protocol, reason=reason, date=date, record_id=record_id,
+                response_headers=response_headers, ip=ip, method=method,
+                request_target=request_target, request_headers=request_headers,
+                request_body=request_body,
+            )  # fmt: skip
+        digest = warc.payload_digest(body)
         original = self._previous_capture(url, status, digest)
         if original is not None:
             main = warc.build_revisit(
@@ -185,6 +206,53 @@ class Archive:
             self.store.remember_capture(url, status, digest, name, offset, length, record_id, date)
         return capture
 
+    def _not_modified(
+        self,
+        url: str,
+        basis: Revalidation,
+        *,
+        protocol: str,
+        reason: str,
+        date: str,
+        record_id: str,
+        response_headers,
+        ip: str | None,
+        method: str,
+        request_target: str,
+        request_headers,
+        request_body: bytes,
+    ) -> Capture:
+        """A 304: a server-not-modified revisit of the payload the request was based on."""
+        payload = basis.payload
+        refers_to = {
+            "warc_file": payload["warc_file"],
+            "offset": payload["offset"],
+            "length": payload["length"],
+            "record_id": payload["record_id"],
+        }
+        main = warc.build_not_modified(
+            url, protocol=protocol, reason=reason, headers=list(response_headers), date=date,
+            record_id=record_id, ip=ip, refers_to=payload,
+        )  # fmt: skip
+        request = warc.build_request(
+            url, method=method, target=request_target, protocol=protocol,
+            headers=list(request_headers), body=request_body, date=date,
+            concurrent_to=record_id,
+        )  # fmt: skip
+        (name, offset, length), _ = self.writer.write([main, request])
+        return Capture(
+            url=url,
+            warc_file=name,
+            offset=offset,
+            length=length,
+            record_id=record_id,
+            payload_digest=payload.get("digest") or warc.payload_digest(b""),
+            fetched_at=date,
+            status=304,
+            revisit=True,
+            refers_to=refers_to,
+        )
+
     def _previous_capture(self, url: str, status: int, digest: str) -> Capture | None:
         row = self.store.last_capture(url)
         if row is None or row[0] != status or row[1] != digest:
@@ -214,8 +282,11 @@ class Archive:
         http_status: int | None = None,
         feed_entry: dict | None = None,
         politics_hint: str | None = None,
+        validators: Validators | None = None,
     ) -> Outcome:
         """Record the extraction of an archived response as a new/changed/unchanged event.
+        ``validators`` (the response's ETag and Last-Modified) make the article's next
+        re-fetch conditional.
 
         The WARC metadata record keeps everything re-extraction needs besides the page
         itself (source, tags, feed entry, the registry's politics hint), and the extractor
@@ -245,6 +316,50 @@ class Archive:
             outlet=outlet,
             source_tags=dict(source_tags or {}),
             http_status=status,
+            validators=validators,
+        )
+
+    def record_not_modified(
+        self,
+        url: str,
+        *,
+        capture: Capture,
+        source_id: str,
+        outlet: str,
+        source_tags: dict[str, str] | None = None,
+        feed_entry: dict | None = None,
+        politics_hint: str | None = None,
+        validators: Validators | None = None,
+    ) -> Outcome | None:
+        """Record a 304 answer to a conditional re-fetch (``capture``: the revisit that
+        ``capture()`` wrote for it) as ``seen``: ``last_seen`` moves, no body was sent.
+
+        The metadata record is the one ``record_article`` writes (flagged
+        ``not_modified``), so re-extraction rebuilds the same ``seen`` from the payload
+        the revisit points at. None when ``capture`` is not such a revisit of a known
+        article (nothing is recorded then)."""
+        state = self.store.article_for_url(url)
+        basis = self.store.revalidation(url)
+        if state is None or basis is None or not capture.revisit or capture.status != 304:
+            return None
+        self._metadata(
+            capture,
+            {
+                "type": METADATA_TYPE,
+                "metadata_version": 2,
+                "source_id": source_id,
+                "outlet": outlet,
+                "source_tags": dict(source_tags or {}),
+                "http_status": 304,
+                "not_modified": True,
+                "feed_entry": feed_entry,
+                "politics_hint": politics_hint,
+                "extractor": None,
+                "content_hash": basis.content_hash,
+            },
+        )
+        return self.log.not_modified(
+            url, capture=capture, source_id=source_id, outlet=outlet, validators=validators
         )
 
     def record_removed(
@@ -286,15 +401,29 @@ class Archive:
         state = self.store.article_for_url(url)
         return state is not None and not state.removed
 
-    def article_state(self, url: str):
+    def article_state(self, url: str) -> ArticleState | None:
         return self.store.article_for_url(url)
+
+    def revalidation(self, url: str) -> tuple[str | None, str | None]:
+        """(ETag, Last-Modified) for a conditional re-fetch of the known article at
+        ``url``: those of its latest record's response, when that payload is still in
+        the archive; (None, None) otherwise (fetch it whole)."""
+        basis = self.store.revalidation(url)
+        if basis is None or not (self.warc_dir / str(basis.payload.get("warc_file"))).exists():
+            return None, None
+        return basis.etag, basis.last_modified
+
+    def revisit_window(self, source_id: str, days: float) -> list[tuple[str, str, str]]:
+        """(url, first_seen, last_seen) of the source's articles that a revisit schedule
+        of ``days`` may still want (not removed, last seen within ``days`` of first seen)."""
+        return self.store.revisit_window(source_id, days)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) remembered for a conditional GET of ``url``."""
         return self.store.validators(url)
 
     def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        self.store.remember_validators(url, etag, last_modified, warc.warc_date())
+        self.store.remember_validators(url, etag, last_modified, warc.warc_date(self.clock.now()))
 
     def known_article_urls(self, source_id: str) -> list[str]:
         """URLs of the source's articles not recorded as removed (to re-check later)."""

@@ -166,6 +166,48 @@ def build_revisit(
     )
 
 
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+def build_not_modified(
+    url: str,
+    *,
+    protocol: str,
+    reason: str,
+    headers: list[tuple[str, str]],
+    date: str,
+    record_id: str,
+    ip: str | None,
+    refers_to: dict,
+):
+    """A ``revisit`` record for a 304 Not Modified answer to a conditional request, as
+    WARC 1.1 describes it (profile ``server-not-modified``): the 304's status line and
+    headers, no payload, and a pointer at the record holding the payload the server
+    confirmed (``refers_to``: its record id, URL, date and payload digest)."""
+    http = StatusAndHeaders(f"304 {reason}".strip(), headers, protocol=protocol)
+    warc_headers = {
+        "WARC-Date": date,
+        "WARC-Record-ID": record_id,
+        "WARC-Profile": NOT_MODIFIED_PROFILE,
+        "WARC-Refers-To": refers_to["record_id"],
+        "WARC-Refers-To-Target-URI": refers_to.get("url") or url,
+    }
+    if refers_to.get("date"):
+        warc_headers["WARC-Refers-To-Date"] = refers_to["date"]
+    if refers_to.get("digest"):
+        warc_headers["WARC-Payload-Digest"] = refers_to["digest"]
+    if ip:
+        warc_headers["WARC-IP-Address"] = ip
+    return builder.create_warc_record(
+        url, "revisit", http_headers=http, warc_headers_dict=warc_headers
+    )
+
+
+def is_not_modified(record) -> bool:
+    """Whether a WARC record is a server-not-modified revisit (a 304)."""
+    return record.rec_headers.get_header("WARC-Profile") == NOT_MODIFIED_PROFILE
+
+
 def metadata_target(url: str) -> str:
     """The ``WARC-Target-URI`` of the metadata record describing a capture of ``url``.
 

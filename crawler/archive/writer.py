@@ -17,11 +17,11 @@ import os
 import re
 import socket
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.archive.cdxj import write_cdxj
 from crawler.archive.warc import builder, serialize
+from newsarchive.clock import SYSTEM, Clock
 from newsarchive.errors import ArchiveWriteError
 
 DEFAULT_MAX_BYTES = 1 << 30
@@ -55,6 +55,7 @@ class RotatingWarcWriter:
         prefix: str = "newsarchive",
         info: dict[str, str] | None = None,
         on_closed: Callable[[str, int], None] | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         if max_bytes <= 0:
             raise ValueError("max_bytes must be positive")
@@ -69,6 +70,7 @@ class RotatingWarcWriter:
         self._size = 0
         self.closed_files: list[str] = []
         self.on_closed = on_closed  # (name, size) of each file closed and indexed
+        self.clock = clock  # names files by the crawl's time
 
     @property
     def current_file(self) -> str | None:
@@ -77,7 +79,7 @@ class RotatingWarcWriter:
     def _next_name(self) -> str:
         serials = [int(m["serial"]) for p in self.directory.iterdir() if (m := _NAME.match(p.name))]
         serial = max(serials, default=0) + 1
-        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        stamp = self.clock.now().strftime("%Y%m%d%H%M%S")
         return f"{self.prefix}-{stamp}-{serial:05d}.warc.gz"
 
     def _open(self) -> None:

@@ -15,10 +15,19 @@ class Entry:
 
     url: str
     published: datetime | None = None  # timezone-aware when known
+    # When the listing says the article last changed (feed <updated>, sitemap <lastmod>):
+    # with ``published``, the change signal the revisit policy acts on.
+    updated: datetime | None = None
     title: str | None = None
     authors: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     summary: str | None = None
+
+    @property
+    def changed_at(self) -> datetime | None:
+        """The latest date the listing gives the article (published or updated)."""
+        dates = [d for d in (self.published, self.updated) if d is not None]
+        return max(dates) if dates else None
 
     def feed_entry(self) -> dict[str, Any]:
         """The hints handed to the extractor (``extract(..., feed_entry=...)``)."""

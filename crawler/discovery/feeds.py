@@ -79,6 +79,7 @@ def _rss_item(item: etree._Element, base_url: str) -> Entry | None:
     return Entry(
         url=urljoin(base_url, link),
         published=parse_date(_text(item, "pubdate", "date", "published", "updated")),
+        updated=parse_date(_text(item, "updated", "modified")),  # atom:updated, dcterms:modified
         title=_text(item, "title"),
         authors=authors[:1],
         tags=[t for t in tags if t],
@@ -99,6 +100,7 @@ def _atom_entry(entry: etree._Element, base_url: str) -> Entry | None:
     return Entry(
         url=urljoin(base_url, href.strip()),
         published=parse_date(_text(entry, "published", "issued", "updated", "modified")),
+        updated=parse_date(_text(entry, "updated", "modified")),
         title=_text(entry, "title"),
         authors=[a for a in authors if a],
         tags=[t for t in tags if t],

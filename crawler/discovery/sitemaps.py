@@ -1,6 +1,7 @@
 """Sitemaps, sitemap indexes and Google News sitemaps -> article entries or child sitemaps.
 
-Dates: ``news:publication_date`` wins over ``lastmod`` (the latter changes on any edit).
+Dates: ``news:publication_date`` wins over ``lastmod`` as the publication date (the
+latter changes on any edit); ``lastmod`` is kept as the entry's ``updated``.
 Gzipped sitemaps (``.xml.gz`` served without Content-Encoding) are unpacked here.
 """
 
@@ -103,11 +104,13 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
 
 def _url_entry(node: etree._Element, url: str) -> Entry:
     news = _find(node, "news")
-    published = parse_date(_text(news, "publication_date")) or parse_date(_text(node, "lastmod"))
+    lastmod = parse_date(_text(node, "lastmod"))
+    published = parse_date(_text(news, "publication_date")) or lastmod
     keywords = _text(news, "keywords") or ""
     return Entry(
         url=url,
         published=published,
+        updated=lastmod,
         title=_text(news, "title"),
         tags=[k.strip() for k in keywords.split(",") if k.strip()],
     )

@@ -25,6 +25,20 @@ class CapturePointer(TypedDict):
     refers_to: NotRequired[dict[str, Any]]
 
 
+class Validators(TypedDict):
+    """The HTTP validators of a fetched page, for a conditional re-fetch of it."""
+
+    etag: str | None
+    last_modified: str | None
+
+
+class Correction(TypedDict):
+    """A notice in the text saying the outlet changed it ("Correction: ...")."""
+
+    kind: Literal["correction", "update", "editors_note"]
+    text: str
+
+
 class Person(TypedDict):
     """A gazetteer person an article mentions, as in force on its publication date."""
 
@@ -72,7 +86,7 @@ class Extracted(TypedDict):
     political_signals: list[dict[str, Any]] | None
     people: list[Person] | None
     parties: list[str] | None
-    claim_reviews: list[ClaimReview]
+    claim_reviews: list[ClaimReview] | None
 
 
 class _Line(TypedDict):
@@ -114,21 +128,32 @@ class VersionRecord(_Line):
     political_signals: NotRequired[list[dict[str, Any]] | None]
     people: NotRequired[list[Person] | None]
     parties: NotRequired[list[str] | None]
-    claim_reviews: NotRequired[list[ClaimReview]]
+    claim_reviews: NotRequired[list[ClaimReview] | None]
     provenance: dict[str, str]
     extractor: dict[str, Any]
     first_seen: str
     content_hash: str
     changed_fields: list[str]
     previous: dict[str, Any]
+    # What the change amounts to (records written before these existed lack them):
+    # words added and removed from the previous version (title, description, body),
+    # every field changed in any version so far, the notices the text carries, and the
+    # response's validators (a later re-fetch sends them: a 304 becomes a ``seen``).
+    words_added: NotRequired[int]
+    words_removed: NotRequired[int]
+    edited_fields: NotRequired[list[str]]
+    corrections: NotRequired[list[Correction]]
+    validators: NotRequired[Validators]
 
 
 class SeenRecord(_Line):
-    """``seen``: a re-fetch whose normalized title and body did not change."""
+    """``seen``: a re-fetch whose normalized title and body did not change, or that the
+    server answered 304 Not Modified (``http_status`` 304; the capture is a revisit)."""
 
     event: Literal["seen"]
     outlet: str
     content_hash: str
+    validators: NotRequired[Validators]
 
 
 class RemovedRecord(_Line):

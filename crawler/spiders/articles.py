@@ -21,25 +21,49 @@ from crawler.spiders.state import Candidate, SourceState
 REMOVED_STATUSES = (404, 410)
 
 
+def validators_of(response: Response) -> dict | None:
+    """ETag and Last-Modified of a response, for a conditional re-fetch later; None
+    when it sent neither."""
+    found = {}
+    for name, key in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+        value = response.headers.get(name)
+        found[key] = value.decode("latin-1") if value else None
+    return found if any(found.values()) else None
+
+
 class ArticlePages:
     """Article requests and their responses (needs ``states``, ``archive``, ``stat`` and
     ``_add_candidate`` of the spider)."""
 
     def _article_request(self, state: SourceState, cand: Candidate) -> Request:
+        """The request for a candidate. A re-fetch of an archived article is conditional
+        (``If-None-Match`` / ``If-Modified-Since`` from its last capture), and comes after
+        the new articles of the wave."""
         priority = cand.published.toordinal() - 700_000 if cand.published else 0
+        known = self.archive.is_archived(cand.url)
+        conditional = known and getattr(self, "conditional_refetch", True)
+        etag, last_modified = self.archive.revalidation(cand.url) if conditional else (None, None)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         return Request(
             cand.url,
             callback=self.parse_article,
             errback=self._article_failed,
-            priority=max(priority, 0),
+            headers=headers,
+            priority=0 if cand.revisit else max(priority, 0),
             meta={
                 "source_id": state.source.id,
                 "kind": "article",
                 "depth": cand.depth,
                 "feed_entry": cand.entry.feed_entry() if cand.entry else None,
                 "politics_hint": cand.politics_hint,
-                "recheck": cand.recheck or self.archive.is_archived(cand.url),
-                "handle_httpstatus_list": list(REMOVED_STATUSES),
+                "recheck": cand.recheck or known,
+                "revisit": cand.revisit,
+                "conditional": bool(headers),
+                "handle_httpstatus_list": [*REMOVED_STATUSES, *([304] if headers else [])],
             },
         )
 
@@ -53,6 +77,27 @@ class ArticlePages:
             "",
             "/",
         )
+        if response.status == 304:
+            # Not modified since the capture the conditional request named: recorded as
+            # seen (the capture is a revisit of that payload), nothing to extract.
+            if not meta.get("conditional") or capture is None or not capture.revisit:
+                state.failed = True
+                self.stat(source_id, "errors/http_304")
+                return
+            yield FetchedPage(
+                url=requested,
+                source_id=source_id,
+                status=304,
+                capture=capture,
+                outlet=state.source.name,
+                source_tags=dict(state.source.tags),
+                kind="not_modified",
+                feed_entry=meta.get("feed_entry"),
+                politics_hint=meta.get("politics_hint"),
+                requested_url=requested,
+                validators=validators_of(response),
+            )
+            return
         if response.status in REMOVED_STATUSES or went_home:
             if meta.get("recheck"):
                 yield FetchedPage(
@@ -87,6 +132,7 @@ class ArticlePages:
             depth=meta.get("depth", 0),
             requested_url=requested,
             wants_requisites=self.wants_requisites(state),
+            validators=validators_of(response),
         )
 
     def _article_failed(self, failure) -> None:

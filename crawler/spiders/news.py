@@ -1,11 +1,14 @@
 """The one news spider: feeds, sitemaps and section pages of the registry's sources.
 
 Crawl in two phases per wave. Discovery documents (feeds, sitemaps, section pages) are
-fetched first (highest priority); their article URLs become *candidates*. When the
-spider runs idle, candidates are scheduled per source newest first, skipping URLs
-already archived (the archive's seen-store) unless the re-check policy wants them, and
-at most ``max_articles`` per source. Index pages met while following sections add more
-candidates for the next wave.
+fetched first (highest priority); their article URLs become *candidates*, and so do the
+archived articles the revisit policy finds due (``spiders.revisits``). When the spider
+runs idle, candidates are scheduled per source: new articles newest first, at most
+``max_articles``; archived ones only when they are due (a listing's date moved past
+their last capture, or their revisit schedule says so), oldest due first within the
+source's revisit budget, each re-fetch conditional on the validators of its last
+capture. Index pages met while following sections add more candidates for the next
+wave. "Now" is the crawl's one clock (``Archive.clock``; ``-s CRAWL_CLOCK=...``).
 
 Restart safety: nothing here is persistent except the archive itself. A crawl killed
 at any point re-discovers from the listings and skips what the archive already holds,
@@ -24,6 +27,7 @@ What becomes of article responses is ``spiders.articles``; the per-source candid
 and budget are ``spiders.state``.
 
     scrapy crawl news -a source=ap,reuters [-a since=2024-05-01] [-a max_articles=50]
+                      [-a revisit=0]
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ from crawler.report import error_kind
 from crawler.resolver import trust_homepages
 from crawler.sources import Source, load_sources, select_sources, under_section
 from crawler.spiders.articles import ArticlePages
+from crawler.spiders.revisits import (
+    DEFAULT_SCHEDULE,
+    RevisitPolicy,
+    dated_per_article,
+    parse_schedule,
+    policy_for,
+)
 from crawler.spiders.state import Candidate, SourceState
 from newsarchive.dates import DateError, parse_since
 from newsarchive.errors import ArchiveWriteError, ConfigError
@@ -65,6 +76,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         recheck_days: str | int | None = None,
         sources_file: str | None = None,
         plan: str | dict | None = None,
+        revisit: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -73,10 +85,13 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         if not ids and not all:
             raise ConfigError("name a source (-a source=ID[,ID...]) or use -a all=1")
         self.selected = select_sources(registry, ids, all_=bool(all) and not ids)
-        self.since = parse_since(since)
+        self._since_arg = since
+        self.since = parse_since(since)  # read again at start, by the crawl's clock
         self.max_articles = int(max_articles) if max_articles not in (None, "") else None
         self._recheck_arg = recheck_days
         self.plan = read_plan(plan) or {}
+        self._revisit_arg = revisit
+        self.revisits: dict[str, RevisitPolicy] = {}  # source id -> its policy (none: off)
         self.states: dict[str, SourceState] = {}
         self._owners: dict[str, str] = {}  # host:port of a homepage or listing -> source
         for src in self.selected:
@@ -99,6 +114,22 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         spider.recheck_days = int(
             recheck if recheck not in (None, "") else crawler.settings.getint("RECHECK_DAYS", 0)
         )
+        settings = crawler.settings
+        spider.conditional_refetch = settings.getbool("CONDITIONAL_REFETCH", True)
+        enabled = spider._revisit_arg
+        if enabled in (None, ""):
+            enabled = settings.getbool("REVISIT_ENABLED", True)
+        elif isinstance(enabled, str):
+            enabled = enabled.strip().lower() not in ("0", "false", "no", "off")
+        if enabled:
+            default = parse_schedule(
+                settings.get("REVISIT_SCHEDULE", DEFAULT_SCHEDULE), "REVISIT_SCHEDULE"
+            )
+            budget = settings.getint("REVISIT_BUDGET", 200)
+            for sid, state in spider.states.items():
+                policy = policy_for(state.source.revisit, default, budget)
+                if policy is not None:
+                    spider.revisits[sid] = policy
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
         spider.sitemap_max_depth = crawler.settings.getint("SITEMAP_MAX_DEPTH", 3)
         spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
@@ -115,6 +146,10 @@ class NewsSpider(ArticlePages, scrapy.Spider):
     def archive(self):
         """The crawl's archive (``crawler.archive.extension``)."""
         return archive_of(self.crawler).archive
+
+    def now(self) -> datetime:
+        """The crawl's time (its one clock, which the archive holds)."""
+        return self.archive.clock.now()
 
     # ---- scope ------------------------------------------------------------------------
     def in_scope(self, source_id: str, url: str, kind: str | None = None) -> bool:
@@ -151,6 +186,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
     async def start(self):
         # Here, not in __init__: the reactor (and its resolver) exist once the crawl runs.
         trust_homepages(state.source.homepage for state in self.states.values())
+        self.started_at = self.now()
+        self.since = parse_since(self._since_arg, now=self.started_at)
         for state in self.states.values():
             src = state.source
             requests = [self._discovery_request(src, url, "feed") for url in src.feeds]
@@ -164,6 +201,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                     yield request
             if self.recheck_days:
                 self._add_known_for_recheck(state)
+            if state.source.id in self.revisits:
+                self._add_due_revisits(state, self.revisits[state.source.id])
 
     def _discovery_request(self, src: Source, url: str, kind: str, **meta: Any) -> Request | None:
         """A request for a feed, sitemap or section page; None when this crawl already
@@ -378,6 +417,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         self, source_id: str, entries: list[Entry], depth: int, hint: str | None = None
     ) -> None:
         state = self.states[source_id]
+        signals = dated_per_article(entries)  # else the dates are the listing's, not theirs
         for entry in entries:
             if not self.in_scope(source_id, entry.url) or not state.source.in_scope(entry.url):
                 self.stat(source_id, "skipped/offsite_entry")
@@ -385,7 +425,10 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             if not self._in_window(entry.published):
                 self.stat(source_id, "skipped/too_old")
                 continue
-            self._add_candidate(state, entry.url, entry.published, entry, depth, hint=hint)
+            self._add_candidate(
+                state, entry.url, entry.published, entry, depth, hint=hint,
+                changed_at=entry.changed_at if signals else None,
+            )  # fmt: skip
 
     def _add_candidate(
         self,
@@ -396,14 +439,15 @@ class NewsSpider(ArticlePages, scrapy.Spider):
         depth: int,
         recheck: bool = False,
         hint: str | None = None,
+        changed_at: datetime | None = None,
     ) -> int:
-        outcome = state.add(url, published, entry, depth, recheck, hint)
+        outcome = state.add(url, published, entry, depth, recheck, hint, changed_at)
         if outcome == "out_of_scope":  # the registry's include/exclude path scope
             self.stat(state.source.id, "skipped/path_scope")
         return int(outcome == "added")
 
     def _add_known_for_recheck(self, state: SourceState) -> None:
-        horizon = datetime.now(UTC) - timedelta(days=self.recheck_days)
+        horizon = self.now() - timedelta(days=self.recheck_days)
         for url in self.archive.known_article_urls(state.source.id):
             article = self.archive.article_state(url)
             if article is None:
@@ -417,38 +461,86 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             if published and published >= horizon:
                 self._add_candidate(state, url, published, None, 0, recheck=True)
 
-    def _wants(self, state: SourceState, cand: Candidate) -> bool:
+    def _add_due_revisits(self, state: SourceState, policy: RevisitPolicy) -> None:
+        """The source's archived articles whose revisit schedule says they are due."""
+        now = self.now()
+        for url, first_seen, last_seen in self.archive.revisit_window(
+            state.source.id, policy.window_days
+        ):
+            first, last = _moment(first_seen), _moment(last_seen)
+            if first is None or last is None:
+                continue
+            due = policy.next_due(first, last)
+            if due is not None and due <= now:
+                self._add_candidate(state, url, None, None, 0)
+
+    def _wants(self, state: SourceState, cand: Candidate) -> str | None:
+        """ "fresh" (a new article, or one the re-check window wants), "revisit" (an
+        archived one that is due: ``cand.revisit`` says why) or None (archived, not due)."""
         if cand.recheck:
-            return True
-        if not self.archive.is_archived(cand.url):
-            return True
-        if self.recheck_days and cand.published:
-            return cand.published >= datetime.now(UTC) - timedelta(days=self.recheck_days)
-        return False
+            return "fresh"
+        article = self.archive.article_state(cand.url)
+        if article is None or article.removed:
+            return "fresh"
+        now = self.now()
+        recheck_from = now - timedelta(days=self.recheck_days)
+        if self.recheck_days and cand.published and cand.published >= recheck_from:
+            return "fresh"
+        policy = self.revisits.get(state.source.id)
+        first, last = _moment(article.first_seen), _moment(article.last_seen)
+        if policy is None or first is None or last is None:
+            return None
+        if policy.signalled(cand.changed_at, last, now):
+            cand.revisit, cand.due = "signal", cand.changed_at
+            return "revisit"
+        due = policy.next_due(first, last)
+        if due is not None and due <= now:
+            cand.revisit, cand.due = "schedule", due
+            return "revisit"
+        return None
 
     def _flush(self, states: list[SourceState] | None = None) -> int:
-        """Schedule waiting candidates (of ``states``, default all), newest first, within
-        each source's budget."""
+        """Schedule waiting candidates (of ``states``, default all) within each source's
+        budgets: new articles newest first (``max_articles``), due revisits signalled
+        first, then oldest due first (the revisit budget)."""
         total = 0
         for state in self.states.values() if states is None else states:
             if not state.candidates:
                 continue
-            ordered = state.newest_first()
-            for i, cand in enumerate(ordered):
-                if not self._wants(state, cand):
+            fresh, due = [], []
+            for cand in state.newest_first():
+                stream = self._wants(state, cand)
+                if stream is None:
                     self.stat(state.source.id, "skipped/known")
                     state.requested.add(cand.url)
-                    continue
+                else:
+                    (fresh if stream == "fresh" else due).append(cand)
+            for i, cand in enumerate(fresh):
                 if self.max_articles is not None and state.scheduled >= self.max_articles:
                     state.truncated = True
-                    for rest in ordered[i:]:  # keep them for a later wave (budget refunds)
+                    for rest in fresh[i:]:  # keep them for a later wave (budget refunds)
                         state.candidates[rest.url] = rest
                     break
-                state.requested.add(cand.url)
                 state.scheduled += 1
-                total += 1
-                self.crawler.engine.crawl(self._article_request(state, cand))
+                total += self._schedule(state, cand)
+            policy = self.revisits.get(state.source.id)
+            due.sort(key=lambda c: (c.revisit != "signal", c.due))
+            for cand in due:
+                if policy is None or state.revisits >= policy.budget:
+                    self.stat(state.source.id, "revisits/over_budget")
+                    state.requested.add(cand.url)  # still due: the next crawl takes it
+                    if cand.revisit == "signal":  # its listing must be read again next time
+                        state.truncated = True
+                    continue
+                state.revisits += 1
+                self.stat(state.source.id, f"revisits/{cand.revisit}")
+                total += self._schedule(state, cand)
         return total
+
+    def _schedule(self, state: SourceState, cand: Candidate) -> int:
+        state.requested.add(cand.url)
+        self.crawler.engine.crawl(self._article_request(state, cand))
+        return 1
 
     def _on_idle(self, spider=None) -> None:
         if self._flush():
@@ -481,3 +573,12 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                 self.logger.warning("validators not remembered: %s", exc)
         self.report = build_report(self, reason)
         self.report_path = save_report(self.report, self.archive.home)
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An ISO 8601 time of the archive (``first_seen``, ``last_seen``) as a datetime."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

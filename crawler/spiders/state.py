@@ -23,6 +23,9 @@ class Candidate:
     depth: int
     recheck: bool = False
     politics_hint: str | None = None  # found in a politics-only listing of the registry
+    changed_at: datetime | None = None  # the latest date a listing gave it (change signal)
+    revisit: str | None = None  # why an archived article is fetched again: schedule, signal
+    due: datetime | None = None  # since when it is due
 
 
 @dataclass
@@ -39,6 +42,7 @@ class SourceState:
     scope_hosts: set[str] = field(default_factory=set)
     out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
     requisites: set[str] = field(default_factory=set)  # page requisites requested
+    revisits: int = 0  # archived articles re-fetched by the revisit policy this crawl
 
     def add(
         self,
@@ -48,6 +52,7 @@ class SourceState:
         depth: int,
         recheck: bool = False,
         hint: str | None = None,
+        changed_at: datetime | None = None,
     ) -> str:
         """Offer a candidate: "added", "known" (kept, the richest listing merged in) or
         "out_of_scope" (the registry's include/exclude refuses it; said once per URL)."""
@@ -65,9 +70,18 @@ class SourceState:
             if old.entry is None and entry is not None:
                 old.entry, old.published = entry, published or old.published
             old.politics_hint = old.politics_hint or hint
+            old.recheck = old.recheck or recheck
+            if changed_at is not None and (old.changed_at is None or changed_at > old.changed_at):
+                old.changed_at = changed_at
             return "known"
-        self.candidates[url] = Candidate(url, published, entry, depth, recheck, hint)
+        self.candidates[url] = Candidate(url, published, entry, depth, recheck, hint, changed_at)
         return "added"
+
+    def take(self) -> list[Candidate]:
+        """Take the waiting candidates, in the order they were found."""
+        taken = list(self.candidates.values())
+        self.candidates.clear()
+        return taken
 
     def newest_first(self) -> list[Candidate]:
         """Take the waiting candidates, newest first (undated last)."""

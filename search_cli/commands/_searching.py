@@ -106,10 +106,20 @@ def filter_options(func: Callable) -> Callable:
         click.option("--political/--not-political", "political", default=None, help="Only articles flagged political, or only the others."),
         click.option("--person", multiple=True, metavar="NAME", help='Only articles mentioning this politician: "Sen. Warren", a full name or a gazetteer id (repeatable).'),
         click.option("--party", multiple=True, help="Only articles naming this party: Democratic, Republican, GOP... (repeatable)."),
+        *edit_filter_options,
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
     return func
+
+
+# What happened to an article after publication (the query syntax has versions:>1 and
+# removed:true too); search_cli.query.build.edit_clauses.
+edit_filter_options = [
+    click.option("--edited", is_flag=True, help="Only articles edited after publication (more than one version)."),
+    click.option("--headline-changed", is_flag=True, help="Only articles whose headline a later version rewrote."),
+    click.option("--removed", is_flag=True, help="Only articles that vanished from their site (kept here)."),
+]  # fmt: skip
 
 
 def _where(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -176,6 +186,9 @@ def build_spec(query: str, options: dict, sort: str | None = None) -> SearchSpec
         parties=_parties(tuple(options.get("party") or ())),
         dates=dates,
         date_field=options.get("date_field") or "published",
+        edited=bool(options.get("edited")),
+        headline_changed=bool(options.get("headline_changed")),
+        removed=bool(options.get("removed")),
     )
     return SearchSpec(query=query or "", filters=filters, sort=sort)
 

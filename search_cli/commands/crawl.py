@@ -48,8 +48,14 @@ def _setting(value: str) -> tuple[str, str]:
     type=click.IntRange(min=0),
     default=None,
     metavar="N",
-    help="Re-fetch archived articles published in the last N days, to catch edits and "
-    "removals (default: setting RECHECK_DAYS, 0 = never).",
+    help="Also re-fetch every archived article published in the last N days "
+    "(default: setting RECHECK_DAYS, 0 = never).",
+)
+@click.option(
+    "--no-revisit",
+    is_flag=True,
+    help="Do not re-fetch archived articles that are due (by their revisit schedule, "
+    "or because a feed or sitemap dates them after their last capture).",
 )
 @sources_file_option
 @click.option(
@@ -68,6 +74,7 @@ def crawl(
     since: str | None,
     max_articles: int | None,
     recheck_days: int | None,
+    no_revisit: bool,
     sources_file: str | None,
     settings: tuple[str, ...],
     output,
@@ -76,9 +83,13 @@ def crawl(
     """Crawl outlets' feeds, sitemaps and section pages into the archive.
 
     Politely by default (robots.txt, AutoThrottle, 2 requests per host, Retry-After).
-    Already archived articles are skipped; a killed crawl can simply be run again.
-    On a terminal one progress line says how far it got; -v shows Scrapy's log instead.
-    Prints a per-source report and saves it under $NEWSARCHIVE_HOME/reports/.
+    Archived articles are fetched again only when due, to catch edits and removals:
+    +1h, +6h, +1d, +3d, +7d and +30d after they were first seen (REVISIT_SCHEDULE, or
+    the source's `revisit` in the registry), and at once when a feed or sitemap dates
+    them after their last capture; such re-fetches are conditional (a 304 downloads no
+    body). A killed crawl can simply be run again. On a terminal one progress line says
+    how far it got; -v shows Scrapy's log instead. Prints a per-source report and saves
+    it under $NEWSARCHIVE_HOME/reports/.
     """
     if not source_ids and not all_sources:
         raise click.UsageError("name at least one --source ID, or use --all")
@@ -111,6 +122,7 @@ def crawl(
             recheck_days=recheck_days,
             sources_file=sources_file,
             overrides=overrides,
+            revisit=False if no_revisit else None,
             progress=progress if status.live else None,
         )
     finally:

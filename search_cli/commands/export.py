@@ -89,6 +89,13 @@ Examples:
     metavar="S",
     help="Seed of the sample (default: a random one, printed and recorded).",
 )
+@click.option(
+    "--versions",
+    "versions",
+    is_flag=True,
+    help="Write the version events of the matches instead (edits with their word "
+    "diffs, removals), as JSON Lines or CSV.",
+)
 @output_options(
     EXPORT_FORMATS,
     default="jsonl",
@@ -96,7 +103,7 @@ Examples:
     fields_help="default: every field, body included",
 )
 @show_query_option
-def export(query: str, sort: str | None, output_file: Path | None, meta_file: Path | None, sample: int | None, per_outlet: int | None, seed: int | None, output, show_query: bool, **filters) -> None:  # fmt: skip
+def export(query: str, sort: str | None, output_file: Path | None, meta_file: Path | None, sample: int | None, per_outlet: int | None, seed: int | None, versions: bool, output, show_query: bool, **filters) -> None:  # fmt: skip
     from search_cli.query.fields import source_fields
     from search_cli.query.search import Sample, export_request
     from search_cli.query.search import export as run_export
@@ -111,6 +118,15 @@ def export(query: str, sort: str | None, output_file: Path | None, meta_file: Pa
         raise click.UsageError("use either --sample N or --per-outlet N, not both")
     if seed is not None and not (sample or per_outlet):
         raise click.UsageError("--seed goes with --sample or --per-outlet")
+    if versions:
+        if output.fields or sort or sample or per_outlet:
+            raise click.UsageError(
+                "--versions writes every event field in capture order: drop "
+                "--fields/--sort/--sample/--per-outlet"
+            )
+        if output.format not in ("jsonl", "csv"):
+            raise click.UsageError("--versions writes JSON Lines or CSV")
+        return _export_versions(spec, output.format, None if to_stdout else output_file)
     source = source_fields(names, spec.filters.date_field)
     if show_query:
         with usage_errors():
@@ -235,3 +251,27 @@ def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json_line(data, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def _export_versions(spec, fmt: str, output: Path | None) -> None:
+    """``export --versions``: every edit and removal of the matches, diffs included."""
+    from search_cli.commands.edits import write_events
+    from search_cli.query.versions import version_events
+
+    client, settings = connect(light=False)
+    events = version_events(client, spec, prefix=settings.index_prefix, diffs=True)
+    tmp = output.with_name(output.name + ".part") if output else None
+    out = open(tmp, "w", encoding="utf-8", newline="") if tmp else sys.stdout  # noqa: SIM115
+    try:
+        with usage_errors():
+            written = write_events(out, fmt, events, terminal=out.isatty())
+    except BaseException:
+        if tmp is not None:
+            out.close()
+            tmp.unlink(missing_ok=True)
+        raise
+    if tmp is not None:
+        out.close()
+        tmp.replace(output)
+    where = f" to {output}" if output else ""
+    click.echo(f"exported {written} version events{where}", err=True)

@@ -19,11 +19,17 @@ from search_cli.commands._searching import connect, usage_errors
     help="Print the archived HTML of the capture, read from the WARC (no Elasticsearch needed).",
 )
 @click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the word diff between two versions (coloured on a terminal).",
+)
+@click.option(
     "--version",
     "version",
     type=click.IntRange(1),
     metavar="N",
-    help="With --raw: the capture of version N (default: the latest).",
+    help="With --raw: the capture of version N (default: the latest). With --diff: "
+    "version N against N-1 (default: the latest).",
 )
 @click.option(
     "--replay",
@@ -31,7 +37,7 @@ from search_cli.commands._searching import connect, usage_errors
     help="Print the replay address of each version (served by `newsarchive replay`).",
 )
 @output_options(("table", "json"))
-def show(key: str, raw: bool, version: int | None, replay: bool, output) -> None:
+def show(key: str, raw: bool, diff: bool, version: int | None, replay: bool, output) -> None:
     """Print an article: by ID (or its first 6+ characters, as `search` shows them) or
     by URL. The table view is the article, its versions with what changed, and its
     capture; JSON gives every version with its rebuilt text.
@@ -41,10 +47,13 @@ def show(key: str, raw: bool, version: int | None, replay: bool, output) -> None
       newsarchive show 1ace75c2a2
       newsarchive show https://example.org/2019/06/14/tax-cuts/
       newsarchive show 1ace75c2a2 --raw --version 2 > v2.html
+      newsarchive show 1ace75c2a2 --diff
       newsarchive show 1ace75c2a2 --replay
     """
-    if version is not None and not raw:
-        raise click.UsageError("--version goes with --raw (the text view lists every version)")
+    if version is not None and not (raw or diff):
+        raise click.UsageError("--version goes with --raw or --diff")
+    if diff and version == 1:
+        raise click.BadParameter("version 1 has no version before it", param_hint="--version")
     if raw:
         return _raw(key, version)
     from search_cli.query.articles import article
@@ -52,6 +61,10 @@ def show(key: str, raw: bool, version: int | None, replay: bool, output) -> None
     client, settings = connect()
     with usage_errors():
         view = article(client, key, prefix=settings.index_prefix)
+    if diff:
+        from search_cli.commands._diff import echo_diff
+
+        return echo_diff(view, version)
     if replay:
         return _replay_urls(view)
     if output.format == "json":

@@ -60,17 +60,29 @@ Examples:
 )
 @normalize_option
 @versus_option("as its own series")
+@click.option(
+    "--edits",
+    is_flag=True,
+    help="Count edit events (versions after the first) by when they were captured, not "
+    "articles; --from/--to bound the capture time; --by takes outlet only.",
+)
 @output_options(
     fields=lambda: ("series", "query", *COLUMNS),
     fields_help="period, the --by name or query, articles, all, normalized",
 )
 @show_query_option
-def timeline(query: str, interval: str, by: str | None, top: int, normalize: bool, versus: tuple[str, ...], output, show_query: bool, **filters) -> None:  # fmt: skip
+def timeline(query: str, interval: str, by: str | None, top: int, normalize: bool, versus: tuple[str, ...], edits: bool, output, show_query: bool, **filters) -> None:  # fmt: skip
     from search_cli.query.aggregations import timeline as run_timeline
     from search_cli.query.aggregations import timeline_body
 
     spec = build_spec(query, filters)
     options = dict(interval=interval, by=by, top=top, normalize=normalize, versus=versus)
+    if edits:
+        if normalize or versus or show_query:
+            raise click.UsageError("--edits counts edit events: drop --normalize/--vs/--show-query")
+        from search_cli.query.versions import edit_timeline as run_timeline
+
+        options = dict(interval=interval, by=by, top=top)
     if show_query:
         from search_cli.query.execute import layout
 
@@ -78,7 +90,7 @@ def timeline(query: str, interval: str, by: str | None, top: int, normalize: boo
             body = timeline_body(spec, **options)
         show_request(layout(index_prefix()).articles, body)
         return
-    client, settings = connect()
+    client, settings = connect(light=not edits)
     with usage_errors():
         result = run_timeline(client, spec, prefix=settings.index_prefix, **options)
     from search_cli.render import emit
@@ -97,14 +109,14 @@ def timeline(query: str, interval: str, by: str | None, top: int, normalize: boo
         "queries": [spec.query, *versus] if versus else None,
         "took_ms": result.took_ms,
     }
-    emit(output, rows, names, envelope=envelope, view=lambda _: _chart(result, output))
+    emit(output, rows, names, envelope=envelope, view=lambda _: _chart(result, output, edits))
 
 
 def _label(period: str, interval: str) -> str:
     return {"year": period[:4], "month": period[:7]}.get(interval, period)
 
 
-def _chart(result, output) -> None:
+def _chart(result, output, edits: bool = False) -> None:
     from search_cli.output import fit, neutralize, plural, terminal_width
 
     width = terminal_width()
@@ -121,7 +133,8 @@ def _chart(result, output) -> None:
     label_w = max((len(_label(p, result.interval)) for p in result.periods), default=4)
     bar_room = max(10, width - label_w - count_w - share_w - 4)
     if output.headers:
-        what = f"{plural(result.total, 'dated article')} per {result.interval} ({result.date_field}, UTC)"
+        counted = "edit event" if edits else "dated article"
+        what = f"{plural(result.total, counted)} per {result.interval} ({result.date_field}, UTC)"
         if normalized:
             what += "; bars: the share of all articles of the period"
         if result.undated:

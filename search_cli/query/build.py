@@ -40,6 +40,10 @@ class Filters:
     parties: tuple[str, ...] = ()  # party names as the tagger gives them ("Democratic")
     dates: DateRange = field(default_factory=DateRange)
     date_field: str = "published"
+    # What happened to an article after publication (``search --edited`` ...).
+    edited: bool = False  # more than one version
+    headline_changed: bool = False  # a version rewrote the headline
+    removed: bool = False  # vanished from its site
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,9 @@ class SearchSpec:
         out["filters"] = {k: v for k, v in chosen.items() if v}
         if f.political is not None:
             out["filters"]["political"] = f.political
+        for name in ("edited", "headline_changed", "removed"):
+            if getattr(f, name):
+                out["filters"][name] = True
         if not f.dates.is_open:
             out["date_field"] = f.date_field
             out["from"] = f.dates.to_es().get("gte")
@@ -170,6 +177,23 @@ def filter_clauses(filters: Filters) -> list[dict]:
         clauses.append({"terms": {"people.id": list(filters.people)}})
     if filters.parties:
         clauses.append(_any_of([_term("parties", v) for v in filters.parties]))
+    return clauses + edit_clauses(filters)
+
+
+def edit_clauses(filters: Filters) -> list[dict]:
+    """``edited``, ``headline_changed`` and ``removed`` as filters of the articles index.
+    A headline rewrite is in ``edited_fields`` (every field any version changed); an
+    article indexed before that field existed still shows it in its latest version's
+    ``changed_fields``."""
+    clauses: list[dict] = []
+    if filters.edited:
+        clauses.append({"range": {"version_count": {"gt": 1}}})
+    if filters.headline_changed:
+        clauses.append(
+            _any_of([{"term": {"edited_fields": "title"}}, {"term": {"changed_fields": "title"}}])
+        )
+    if filters.removed:
+        clauses.append({"term": {"removed": True}})
     return clauses
 
 

@@ -48,3 +48,11 @@ def test_bench_search_runs(es_url):
     result = _bench("search", NEWSARCHIVE_ES_URL=es_url)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert '"search_end_to_end_ms"' in result.stdout
+
+
+def test_bench_edits_runs():
+    result = _bench("edits")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for policy in ("default", "recheck", "never"):
+        assert f"\n{policy} " in result.stdout
+    assert "bytes: default / recheck" in result.stdout

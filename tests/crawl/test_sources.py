@@ -82,6 +82,9 @@ def _entry(**fields):
         ({"politics_listings": ["https://x.example/other"]}, "is not one of the source's feeds"),
         ({"politics_listings": ["nope"]}, "field 'politics_listings': 'nope' is not an http(s)"),
         ({"note": ""}, "field 'note' must be a non-empty string"),
+        ({"revisit": "often"}, "field 'revisit' must be true, false or a list of durations"),
+        ({"revisit": ["6h", "soon"]}, "field 'revisit': 'soon' is not a duration"),
+        ({"revisit": ["1h"] * 21}, "more than 20 revisit points"),
     ],
 )
 def test_validation_names_the_entry_and_field(fields, message):
@@ -185,3 +188,12 @@ def test_interval_is_read_as_seconds():
     assert source.interval == 1800 and source.to_dict()["interval"] == 1800
     (plain,) = parse_registry(_entry(), "reg.toml")
     assert plain.interval is None
+
+
+def test_revisit_is_the_default_schedule_off_or_its_own_points():
+    (default,) = parse_registry(_entry(), "reg.toml")
+    assert default.revisit is True and default.to_dict()["revisit"] is True
+    (off,) = parse_registry(_entry(revisit=False), "reg.toml")
+    assert off.revisit is False
+    (own,) = parse_registry(_entry(revisit=["1d", "2h", "2h"]), "reg.toml")
+    assert own.revisit == (7200.0, 86400.0) and own.to_dict()["revisit"] == [7200.0, 86400.0]

@@ -60,6 +60,10 @@ def test_schedule_file(tmp_path: Path):
     assert cmd[1:7] == ["-m", "crawler.crawl", "--source", "ap", "--source", "npr"]
     assert cmd[cmd.index("--plan") + 1] == str(tmp_path / "plan.json")
     assert "--max-articles" in cmd and "DOWNLOAD_DELAY=1" in cmd
+    assert "--no-revisit" not in cmd  # revisits are on in scheduled crawls by default
+    path.write_text("revisit = false\n")
+    off = Scheduler(Config(home=tmp_path), load_schedule_config(path), [_source("ap")])
+    assert "--no-revisit" in off.crawl_command(off.sources)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +74,7 @@ def test_schedule_file(tmp_path: Path):
         ('[intervals]\nap = "often"', "intervals.ap"),
         ("keep_runs = 0", "'keep_runs' must be an integer"),
         ("default_interval = ", "not valid TOML"),
+        ('revisit = "no"', "'revisit' must be true or false"),
     ],
 )
 def test_bad_schedule_files_say_what_is_wrong(tmp_path: Path, text, message):

@@ -16,10 +16,20 @@ changeable while the server runs: ``edition`` (rewrites article 0),
 ``storm_429`` (every article answers 429), ``gone`` (slugs that answer 404),
 ``emptied`` (slugs whose page comes without its paragraphs), ``publish(n, when)``
 (n new articles at the top of the feeds and news sitemap), and ``log`` (every request
-served, with when it arrived and when its answer began). ``host`` puts the site on
-another loopback address (127.0.0.0/8: a host of its own for per-host politeness) and
-``latency`` holds every answer that long, so concurrent requests overlap visibly. ``recurring`` gives the outlet blocks of its own that every article
-carries inside its story body (a share appeal, a newsletter pitch, a comment prompt),
+served, with when it arrived and when its answer began, the bytes sent and the page's
+ETag). ``host`` puts the site on another loopback address (127.0.0.0/8: a host of its
+own for per-host politeness) and ``latency`` holds every answer that long, so
+concurrent requests overlap visibly.
+
+The site has a clock, ``now``, that a test moves: ``edit(i, ...)`` changes article
+``i`` (headline, an added or rewritten paragraph) from a time on, saying so in its
+listings (sitemap ``lastmod``, Atom ``updated``) unless ``signal=False`` (a stealth
+edit); ``remove(i, at)`` makes it answer 404 from then. ``published_at`` gives the
+articles their publication times, and ``hide_future=True`` keeps an article out of
+the listings (and 404) until then, so a benchmark can live weeks of an outlet's life
+without waiting. Article pages carry ``ETag`` and ``Last-Modified`` and answer
+conditional requests with 304 (``validators=False``: neither). ``recurring`` gives the outlet blocks of its own that
+every article carries inside its story body (a share appeal, a newsletter pitch, a comment prompt),
 for the tests and the benchmark of the learnt source boilerplate. Use it as a context manager::
 
     with NewsSite(n_articles=12) as site:
@@ -40,7 +50,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -93,6 +103,20 @@ _TEXT = (
 _WORDS = _TEXT.split()
 
 
+# Bytes of a reply besides the body and our headers: status line, Server, Date and
+# Content-Length headers, blank line (what BaseHTTPRequestHandler sends).
+_HEAD_BYTES = 17 + 37 + 37 + 24 + 2
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _tpl(name: str) -> string.Template:
     return string.Template((TEMPLATES / name).read_text(encoding="utf-8"))
 
@@ -129,9 +153,22 @@ class Served:
     at: float
     path: str
     status: int
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # of the request
     arrived: float = 0.0  # when the request came in (monotonic clock)
     answered: float = 0.0  # when its answer started (after ``latency``)
+    bytes: int = 0  # sent: status line, headers and body
+    etag: str | None = None  # of the page as it was then (articles)
+
+
+@dataclass
+class Revision:
+    """A change the outlet makes to a published article, from ``at`` on (site time)."""
+
+    at: datetime
+    title: str | None = None  # the new headline
+    add: str | None = None  # a paragraph added after the lead
+    replace: tuple[int, str] | None = None  # (paragraph number, its new text)
+    signal: bool = True  # the listings date the article anew (sitemap lastmod, Atom updated)
 
 
 class NewsSite:
@@ -151,10 +188,16 @@ class NewsSite:
         section_paths: bool = False,
         host: str = "127.0.0.1",
         latency: float = 0.0,
+        validators: bool = True,
+        published_at: list[datetime] | None = None,
+        hide_future: bool = False,
     ) -> None:
         self.now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
         self.host = host
         self.latency = latency
+        self.validators = validators  # ETag/Last-Modified on article pages, 304s
+        self.hide_future = hide_future  # an article exists from its publication time on
+        self._published_at = published_at
         self.per_page = per_page
         self.feed_size = feed_size
         self.huge_bytes = huge_bytes
@@ -169,6 +212,8 @@ class NewsSite:
         self.storm_429 = False
         self.gone: set[str] = set()
         self.emptied: set[str] = set()
+        self.revisions: dict[int, list[Revision]] = {}
+        self.removed_at: dict[int, datetime] = {}
         self.log: list[Served] = []
         self._lock = threading.Lock()
         self._busy_served = False
@@ -209,7 +254,11 @@ class NewsSite:
             title=title,
             section=SECTIONS[i % 2],
             author=AUTHORS[i % len(AUTHORS)],
-            published=self.now - timedelta(hours=6 * i + 1),
+            published=(
+                self._published_at[i]
+                if self._published_at
+                else self.now - timedelta(hours=6 * i + 1)
+            ),
             tags=rng.sample(TAGS, 2),
             paragraphs=paragraphs,
             style=("jsonld", "og", "byline")[i % 3],
@@ -242,6 +291,59 @@ class NewsSite:
     def special_url(self, name: str) -> str:
         return self.url(next(s.path for s in self.specials.values() if s.name == name))
 
+    # ---- the site's life: edits, removals, publication times ---------------------
+    def edit(
+        self,
+        i: int,
+        *,
+        title: str | None = None,
+        add: str | None = None,
+        replace: tuple[int, str] | None = None,
+        at: datetime | None = None,
+        signal: bool = True,
+    ) -> Revision:
+        """Change article ``i`` from ``at`` (default: the site's ``now``) on."""
+        revision = Revision(at or self.now, title, add, replace, signal)
+        with self._lock:
+            self.revisions.setdefault(i, []).append(revision)
+            self.revisions[i].sort(key=lambda r: r.at)
+        return revision
+
+    def remove(self, i: int, at: datetime | None = None) -> None:
+        """Article ``i`` answers 404 from ``at`` (default: ``now``) on."""
+        self.removed_at[i] = at or self.now
+
+    def _applied(self, article: Article) -> list[Revision]:
+        return [r for r in self.revisions.get(article.index, ()) if r.at <= self.now]
+
+    def exists(self, article: Article) -> bool:
+        """Published (when ``hide_future``) and not removed, at the site's ``now``."""
+        if self.hide_future and article.published > self.now:
+            return False
+        removed = self.removed_at.get(article.index)
+        return removed is None or removed > self.now
+
+    def visible(self) -> list[Article]:
+        """The articles that exist now, newest first."""
+        found = [a for a in self.articles if self.exists(a)]
+        return sorted(found, key=lambda a: a.published, reverse=True)
+
+    def title_of(self, article: Article) -> str:
+        title = article.title
+        for revision in self._applied(article):
+            title = revision.title or title
+        return title
+
+    def listed_date(self, article: Article) -> datetime:
+        """The date the listings give the article: its last signalled edit, else its
+        publication."""
+        signalled = [r.at for r in self._applied(article) if r.signal]
+        return max([article.published, *signalled])
+
+    def modified_at(self, article: Article) -> datetime:
+        """When the page last changed (its Last-Modified), stealth edits included."""
+        return max([article.published, *(r.at for r in self._applied(article))])
+
     def article_body(self, article: Article) -> list[str]:
         if article.slug in self.emptied:
             return []
@@ -250,17 +352,25 @@ class NewsSite:
             paragraphs.insert(
                 1, f"Update {self.edition}: this story was revised after new statements."
             )
+        for revision in self._applied(article):
+            if revision.replace is not None:
+                number, text = revision.replace
+                if 0 <= number < len(paragraphs):
+                    paragraphs[number] = text
+            if revision.add is not None:
+                paragraphs.insert(min(1, len(paragraphs)), revision.add)
         return paragraphs
 
     def render_article(self, article: Article, charset: str = "utf-8") -> str:
         base = self.url()
         url = base + article.path.lstrip("/")
+        title = self.title_of(article)
         head = [f'<link rel="canonical" href="{url}">']
         date_text = f"{article.published:%B %d, %Y %H:%M} UTC"
         if article.style in ("jsonld", "og"):
             head += [
                 '<meta property="og:type" content="article">',
-                f'<meta property="og:title" content="{article.title}">',
+                f'<meta property="og:title" content="{title}">',
                 f'<meta property="og:url" content="{url}">',
                 f'<meta property="article:published_time" '
                 f'content="{article.published.isoformat()}">',
@@ -270,7 +380,7 @@ class NewsSite:
             data = {
                 "@context": "https://schema.org",
                 "@type": "NewsArticle",
-                "headline": article.title,
+                "headline": title,
                 "datePublished": article.published.isoformat(),
                 "author": [{"@type": "Person", "name": article.author}],
                 "articleSection": article.section.title(),
@@ -287,8 +397,8 @@ class NewsSite:
         main = _tpl("article.html").substitute(
             section=article.section,
             section_title=article.section.title(),
-            short_title=article.title[:40] + "...",
-            title=article.title,
+            short_title=title[:40] + "...",
+            title=title,
             byline=byline,
             url=url,
             slug=article.slug,
@@ -299,7 +409,7 @@ class NewsSite:
         if self.heavy:
             head.append(self._heavy_head(article))
             main = self._heavy_menu() + main + self._heavy_comments(article)
-        return self._page(article.title, main, "\n".join(head), charset)
+        return self._page(title, main, "\n".join(head), charset)
 
     def _with_recurring(self, article: Article) -> list[str]:
         """The body's paragraphs with the outlet's recurring blocks put in their places."""
@@ -357,7 +467,7 @@ class NewsSite:
 
     def render_listing(self, heading: str, items: list[Article], pagination: str = "") -> str:
         lis = "\n".join(
-            f'<li><a href="{a.path}">{a.title}</a> <span class="date">'
+            f'<li><a href="{a.path}">{self.title_of(a)}</a> <span class="date">'
             f"{a.published:%b %d}</span></li>"
             for a in items
         )
@@ -368,7 +478,7 @@ class NewsSite:
         return self._page(heading, main, head)
 
     def render_section(self, section: str, page: int) -> str | None:
-        items = [a for a in self.articles if a.section == section]
+        items = [a for a in self.visible() if a.section == section]
         pages = max(1, -(-len(items) // self.per_page))
         if page > pages:
             return None
@@ -380,11 +490,15 @@ class NewsSite:
             nav.append(f'<a href="/section/{section}/?page={page + 1}">Next</a>')
         return self.render_listing(section.title(), chunk, " ".join(nav))
 
-    def _feed_items(self) -> list[tuple[str, str, datetime, str]]:
-        """(path, title, published, author) of the feeds' entries, newest first."""
-        rows = [(a.path, a.title, a.published, a.author) for a in self.articles[: self.feed_size]]
+    def _feed_items(self) -> list[tuple[str, str, datetime, str, datetime]]:
+        """(path, title, published, author, listed date) of the feeds' entries, newest
+        first."""
+        rows = [
+            (a.path, self.title_of(a), a.published, a.author, self.listed_date(a))
+            for a in self.visible()[: self.feed_size]
+        ]
         rows += [
-            (s.path, s.name.title() + " special page", s.published, "Desk")
+            (s.path, s.name.title() + " special page", s.published, "Desk", s.published)
             for s in self.specials.values()
         ]
         return sorted(rows, key=lambda r: r[2], reverse=True)
@@ -394,40 +508,44 @@ class NewsSite:
             f"<item><title>{t}</title><link>{self.url(p)}</link>"
             f'<guid isPermaLink="true">{self.url(p)}</guid>'
             f"<pubDate>{format_datetime(d)}</pubDate><dc:creator>{a}</dc:creator>"
-            f"<category>Politics</category><description>{t}.</description></item>"
-            for p, t, d, a in self._feed_items()
+            + (f"<atom:updated>{u.isoformat()}</atom:updated>" if u > d else "")
+            + f"<category>Politics</category><description>{t}.</description></item>"
+            for p, t, d, a, u in self._feed_items()
         )
         return _tpl("feed_rss.xml").substitute(base=self.url().rstrip("/"), items=items)
 
     def render_atom(self) -> str:
         entries = "\n".join(
-            f'<entry><title>{a.title}</title><link rel="alternate" href="{self.url(a.path)}"/>'
+            f'<entry><title>{self.title_of(a)}</title><link rel="alternate" href="{self.url(a.path)}"/>'
             f"<id>{self.url(a.path)}</id><published>{a.published.isoformat()}</published>"
-            f"<updated>{a.published.isoformat()}</updated>"
+            f"<updated>{self.listed_date(a).isoformat()}</updated>"
             f"<author><name>{a.author}</name></author></entry>"
-            for a in self.articles[: self.feed_size]
+            for a in self.visible()[: self.feed_size]
         )
         return _tpl("feed_atom.xml").substitute(
             base=self.url().rstrip("/"), updated=self.now.isoformat(), entries=entries
         )
 
     def news_articles(self) -> list[Article]:
-        return [a for a in self.articles if self.now - a.published <= timedelta(hours=48)]
+        return [a for a in self.visible() if self.now - a.published <= timedelta(hours=48)]
 
     def archive_articles(self) -> list[Article]:
-        return [a for a in self.articles if self.now - a.published > timedelta(hours=48)]
+        return [a for a in self.visible() if self.now - a.published > timedelta(hours=48)]
 
     def render_urlset(self, articles: list[Article], news: bool) -> str:
         rows = []
         for a in articles:
+            listed = self.listed_date(a)
+            lastmod = f"<lastmod>{listed.isoformat()}</lastmod>"
             extra = (
-                f"<news:news><news:publication><news:name>The Loopback Ledger</news:name>"
+                (lastmod if listed > a.published else "")
+                + f"<news:news><news:publication><news:name>The Loopback Ledger</news:name>"
                 f"<news:language>en</news:language></news:publication>"
                 f"<news:publication_date>{a.published.isoformat()}</news:publication_date>"
-                f"<news:title>{a.title}</news:title>"
+                f"<news:title>{self.title_of(a)}</news:title>"
                 f"<news:keywords>{', '.join(a.tags)}</news:keywords></news:news>"
                 if news
-                else f"<lastmod>{a.published.isoformat()}</lastmod>"
+                else lastmod
             )
             rows.append(f"<url><loc>{self.url(a.path)}</loc>{extra}</url>")
         return _tpl("sitemap_urlset.xml").substitute(urls="\n".join(rows))
@@ -438,7 +556,7 @@ class NewsSite:
             ("/sitemaps/news.xml", self.news_articles()),
             ("/sitemaps/archive.xml.gz", self.archive_articles()),
         ):
-            newest = max((a.published for a in arts), default=self.now)
+            newest = max((self.listed_date(a) for a in arts), default=self.now)
             children.append(
                 f"<sitemap><loc>{self.url(path)}</loc>"
                 f"<lastmod>{newest.isoformat()}</lastmod></sitemap>"
@@ -474,7 +592,7 @@ class NewsSite:
             )
             return self._conditional(body, {"Content-Type": "application/x-gzip"}, headers)
         if path == "/":
-            return 200, html, self.render_listing("Latest", self.articles[:10]).encode()
+            return 200, html, self.render_listing("Latest", self.visible()[:10]).encode()
         if path.startswith("/section/") or (self.section_paths and path.strip("/") in SECTIONS):
             section = path.strip("/").split("/")[-1]
             page = int((query.get("page") or ["1"])[0] or 1)
@@ -486,7 +604,7 @@ class NewsSite:
             name = path.strip("/").split("/")[-1]
             items = [
                 a
-                for a in self.articles
+                for a in self.visible()
                 if name in a.tags or a.author.lower().replace(" ", "-").replace(".", "") == name
             ]
             head = "Articles by " if path.startswith("/author/") else "Tagged: "
@@ -497,19 +615,33 @@ class NewsSite:
         if path in self.specials:
             return self._special(self.specials[path])
         article = self._by_path.get(path)
-        if article is None:
+        if article is None or (self.hide_future and article.published > self.now):
             return 404, html, b"<html><body><h1>Page not found</h1></body></html>"
         if self.storm_429:
             return 429, {"Retry-After": str(self.retry_after)}, b"Too many requests"
-        if article.slug in self.gone:
+        if article.slug in self.gone or not self.exists(article):
             return 404, html, b"<html><body><h1>This story is gone</h1></body></html>"
-        return 200, html, self.render_article(article).encode()
+        page = self.render_article(article).encode()
+        if not self.validators:
+            return 200, html, page
+        return self._conditional(page, html, headers, self.modified_at(article))
 
-    def _conditional(self, body: bytes, headers: dict, request_headers: dict) -> tuple:
+    def _conditional(
+        self, body: bytes, headers: dict, request_headers: dict, modified: datetime | None = None
+    ) -> tuple:
+        """200 with ETag and Last-Modified, or 304 when the request's If-None-Match holds
+        the ETag (or, without one, its If-Modified-Since is not before Last-Modified)."""
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
-        out = dict(headers, ETag=etag, **{"Last-Modified": format_datetime(self.now, True)})
-        if request_headers.get("if-none-match") == etag:
-            return 304, {"ETag": etag}, b""
+        modified = (modified or self.now).replace(microsecond=0)
+        out = dict(headers, ETag=etag, **{"Last-Modified": format_datetime(modified, True)})
+        match = request_headers.get("if-none-match")
+        if match is not None:
+            fresh = etag in [t.strip() for t in match.split(",")]
+        else:
+            since = parse_http_date(request_headers.get("if-modified-since"))
+            fresh = since is not None and modified <= since
+        if fresh:
+            return 304, {"ETag": etag, "Last-Modified": out["Last-Modified"]}, b""
         return 200, out, body
 
     def _special(self, special: Special) -> tuple[int, dict, bytes]:
@@ -573,11 +705,15 @@ class NewsSite:
                     status, headers, body = 500, {}, repr(exc).encode()
                 if site.latency:
                     time.sleep(site.latency)
+                sent = (
+                    len(body) + _HEAD_BYTES + sum(len(k) + len(v) + 4 for k, v in headers.items())
+                )
+                etag = headers.get("ETag")
                 # Logged before the answer goes out: once the client has it, it may send
                 # its next request, which must not overlap this one in the log.
                 with site._lock:
                     now = time.monotonic()
-                    site.log.append(Served(now, self.path, status, hdrs, arrived, now))
+                    site.log.append(Served(now, self.path, status, hdrs, arrived, now, sent, etag))
                 self.reply(status, headers, body)
 
         self._server = ThreadingHTTPServer((self.host, port), Handler)

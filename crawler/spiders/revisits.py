@@ -1,0 +1,83 @@
+"""The revisit policy: when an archived article is fetched again, to catch edits and removals.
+
+Two reasons make an archived article due:
+
+- its **schedule**: points in time after it was first seen (default +1 h, +6 h, +1 d,
+  +3 d, +7 d, +30 d, then never). The next point is the first one after its last
+  capture, so a crawl that missed some points fetches it once, not once per point;
+- a **change signal**: a feed entry (``updated``, ``pubDate``) or sitemap entry
+  (``lastmod``, ``news:publication_date``) dated after its last capture (and not in the
+  future: a clock or time-zone error would make it due on every crawl).
+
+Everything it reads (first and last capture) is derived from the article records, so
+the policy needs no state of its own: a crawl killed in the middle of a revisit round
+leaves the articles it re-fetched with their new captures and the others still due.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from crawler.discovery.entries import Entry
+from crawler.sources import revisit_points
+from newsarchive.errors import ConfigError
+
+DEFAULT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
+
+
+@dataclass(frozen=True)
+class RevisitPolicy:
+    """When the archived articles of one source are fetched again."""
+
+    schedule: tuple[float, ...]  # seconds after first seen, ascending
+    budget: int = 200  # revisits per source and crawl, oldest due first
+
+    @property
+    def window_days(self) -> float:
+        """How long after first seen the schedule may still want an article."""
+        return max(self.schedule, default=0) / 86400
+
+    def next_due(self, first_seen: datetime, last_seen: datetime) -> datetime | None:
+        """The first point of the schedule after the last capture; None when none is left."""
+        for offset in self.schedule:
+            due = first_seen + timedelta(seconds=offset)
+            if due > last_seen:
+                return due
+        return None
+
+    @staticmethod
+    def signalled(changed_at: datetime | None, last_seen: datetime, now: datetime) -> bool:
+        """Whether a listing's date says the article changed after its last capture."""
+        return changed_at is not None and last_seen < changed_at <= now
+
+
+def parse_schedule(value: object, where: str) -> tuple[float, ...]:
+    """A schedule setting, ``"1h,6h,1d"`` or a list of durations -> seconds, ascending
+    (the registry's ``revisit`` lists are read by the same rule)."""
+    items = [v for v in value.split(",") if v.strip()] if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise ConfigError(f'{where}: give durations, e.g. "1h,6h,1d"')
+    return revisit_points(items, where)
+
+
+def policy_for(source_revisit: tuple[float, ...] | bool, default: tuple[float, ...], budget: int):
+    """The policy of a source: its registry entry's own schedule, the crawl's default
+    (``True``), or None when revisits are off for it (``False``)."""
+    if source_revisit is False:
+        return None
+    schedule = default if source_revisit is True else tuple(source_revisit)
+    return RevisitPolicy(schedule=schedule, budget=budget)
+
+
+def dated_per_article(entries: list[Entry]) -> bool:
+    """Whether a listing's dates belong to its articles. Sitemaps written on the fly
+    often stamp every entry with the time they were generated: those dates say nothing
+    about an article, and taken as change signals would make all of them due on every
+    crawl."""
+    dates = [e.changed_at for e in entries if e.changed_at is not None]
+    if len(dates) < 5:
+        return True
+    _, most = Counter(dates).most_common(1)[0]
+    return most <= 0.8 * len(dates)
