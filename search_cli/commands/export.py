@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from newsarchive.errors import NewsarchiveError
 from search_cli.commands._options import columns, output_options, show_query_option
 from search_cli.commands._searching import (
     QUERY_HELP,
@@ -24,7 +25,7 @@ from search_cli.commands._searching import (
 )
 from search_cli.query.fields import OUTPUT_FIELDS
 
-EXPORT_FORMATS = ("jsonl", "csv", "tsv", "json")
+EXPORT_FORMATS = ("jsonl", "csv", "tsv", "json", "wacz")
 # Every field a row can carry, in this order: the article, where and when it was seen,
 # and the capture a citation points at (its WARC record); the body last.
 EXPORT_DEFAULT = (
@@ -127,6 +128,14 @@ def export(query: str, sort: str | None, output_file: Path | None, meta_file: Pa
         if output.format not in ("jsonl", "csv"):
             raise click.UsageError("--versions writes JSON Lines or CSV")
         return _export_versions(spec, output.format, None if to_stdout else output_file)
+    if output.format == "wacz":
+        if to_stdout:
+            raise click.UsageError("a WACZ is a file: name it with -o FILE.wacz")
+        if output.fields or sample or per_outlet:
+            raise click.UsageError(
+                "a WACZ holds whole captures: drop --fields/--sample/--per-outlet"
+            )
+        return _export_wacz(spec, output_file)
     source = source_fields(names, spec.filters.date_field)
     if show_query:
         with usage_errors():
@@ -251,6 +260,33 @@ def _write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".part")
     tmp.write_text(json_line(data, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+def _export_wacz(spec, target: Path) -> None:
+    """``export --format wacz``: the captures of every match as one WACZ package, the
+    search and the index snapshot in its ``datapackage.json``."""
+    from crawler.archive.wacz import write_wacz
+    from search_cli.output import plural
+    from search_cli.query.search import export as run_export
+
+    client, settings = connect(light=False)
+    source = ["id", "url", "title", "crawled", "capture"]
+    with usage_errors():
+        result = run_export(client, spec, prefix=settings.index_prefix, source=source)
+        pages = [
+            {"id": h.id, "url": h.source.get("url"), "title": h.source.get("title"),
+             "fetched_at": h.source.get("crawled"), "capture": h.source.get("capture")}
+            for h in result.hits
+            if h.source.get("capture") and h.source.get("url") and h.source.get("crawled")
+        ]  # fmt: skip
+    if not pages:
+        raise NewsarchiveError("no match has a capture to package: nothing written")
+    title = f"newsarchive export: {spec.query or '(every article)'}"
+    summary = write_wacz(target, settings.home / "warc", pages, title=title, metadata=result.meta)
+    click.echo(
+        f"exported {plural(len(pages), 'article')} to {target} ({summary['bytes']:,} bytes, WACZ)",
+        err=True,
+    )
 
 
 def _export_versions(spec, fmt: str, output: Path | None) -> None:
