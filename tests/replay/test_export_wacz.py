@@ -40,7 +40,9 @@ def run(*args: str):
 
 def test_a_search_exports_as_a_valid_wacz_with_its_search(indexed, tmp_path) -> None:
     out = tmp_path / "evidence.wacz"
-    result = run("export", "", "--outlet", "The Loopback Ledger", "--format", "wacz", "-o", str(out))
+    result = run(
+        "export", "", "--outlet", "The Loopback Ledger", "--format", "wacz", "-o", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert "WACZ" in result.stderr
     assert verify_wacz(out) == []
