@@ -20,7 +20,7 @@ from search_cli.commands._searching import (
 )
 
 # Columns of the rows (the first is the --by name, or "query" with --vs).
-COLUMNS = ("articles", "share", "all", "normalized")
+COLUMNS = ("articles", "stories", "share", "all", "normalized")
 
 
 @click.command(
@@ -53,12 +53,17 @@ Examples:
 )
 @normalize_option
 @versus_option("to count")
+@click.option(
+    "--stories",
+    is_flag=True,
+    help="Also count distinct stories (a wire story and its copies count once).",
+)
 @output_options(
     fields=lambda: ("query", *COLUMNS),
     fields_help="the --by name or query, articles, share, all, normalized",
 )
 @show_query_option
-def count(query: str, by: str | None, top: int, normalize: bool, versus: tuple[str, ...], output, show_query: bool, **filters) -> None:  # fmt: skip
+def count(query: str, by: str | None, top: int, normalize: bool, versus: tuple[str, ...], stories: bool, output, show_query: bool, **filters) -> None:  # fmt: skip
     from search_cli.query.aggregations import count as run_count
     from search_cli.query.aggregations import count_body
 
@@ -67,7 +72,7 @@ def count(query: str, by: str | None, top: int, normalize: bool, versus: tuple[s
         from search_cli.query.execute import layout
 
         with usage_errors():
-            body = count_body(spec, by=by, top=top, versus=versus)
+            body = count_body(spec, by=by, top=top, versus=versus, stories=stories)
         note = (
             "with --normalize, a second request counts all articles of each value"
             if normalize
@@ -77,7 +82,7 @@ def count(query: str, by: str | None, top: int, normalize: bool, versus: tuple[s
         return
     client, settings = connect()
     with usage_errors():
-        result = run_count(client, spec, prefix=settings.index_prefix, by=by, top=top, normalize=normalize, versus=versus)  # fmt: skip
+        result = run_count(client, spec, prefix=settings.index_prefix, by=by, top=top, normalize=normalize, versus=versus, stories=stories)  # fmt: skip
     from search_cli.render import emit
 
     rows = result.rows()
@@ -85,6 +90,8 @@ def count(query: str, by: str | None, top: int, normalize: bool, versus: tuple[s
     available = [c for c in ((first,) if first else ()) + COLUMNS if rows and c in rows[0]]
     names = columns(output, available)
     envelope: dict = {"search": spec.describe(), "total": result.total}
+    if result.stories is not None:
+        envelope["stories"] = result.stories
     if by:
         envelope.update(by=by, missing=result.missing, other=result.other)
     if normalize:
@@ -106,6 +113,8 @@ def _view(result, rows: list[dict], output) -> None:
     if output.headers:
         verb = "matches" if result.total == 1 else "match"
         line = f"{plural(result.total, 'article')} {verb}"
+        if result.stories is not None:
+            line += f" ({plural(result.stories, 'story', 'stories')})"
         if result.base_total is not None and not result.by and not result.queries:
             line += f" of {result.base_total} ({_percent(result.total, result.base_total)})"
         click.echo(line)

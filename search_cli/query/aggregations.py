@@ -283,6 +283,10 @@ class Counts:
     # all (``base_total``); the denominators of ``share``.
     base: dict[str, int] | None = None
     base_total: int | None = None
+    # With ``stories``: distinct stories (same-story clusters) among the matches, in all
+    # and per value: how many stories, not copies, an outlet or a query carried.
+    stories: int | None = None
+    bucket_stories: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> list[dict]:
         """One row per value (or per query): [by|query], articles, [share of the
@@ -298,6 +302,8 @@ class Counts:
         for value, n in pairs:
             row: dict = {column: value} if column else {}
             row["articles"] = n
+            if self.stories is not None:
+                row["stories"] = self.bucket_stories.get(str(value), 0) if column else self.stories
             if self.by is not None:
                 row["share"] = n / self.total if self.total else None
             if normalized:
@@ -311,11 +317,21 @@ class Counts:
         return out
 
 
+_STORIES = {"cardinality": {"field": "story_id", "precision_threshold": 40000}}
+
+
 def count_body(
-    spec: SearchSpec, *, by: str | None = None, top: int = 20, versus: tuple[str, ...] = ()
+    spec: SearchSpec,
+    *,
+    by: str | None = None,
+    top: int = 20,
+    versus: tuple[str, ...] = (),
+    stories: bool = False,
 ) -> dict:
     """The request ``count`` sends (pure; ``--show-query`` prints it)."""
     _split(by, versus)
+    if stories and versus:
+        raise InvalidQuery("--stories counts the stories of one query: drop --vs", param="stories")
     if versus:
         texts = {str(i): build.text_query(q) for i, q in enumerate(_queries(spec, versus))}
         return {
@@ -335,6 +351,10 @@ def count_body(
             "by": {"terms": {"field": fld, "size": top}},
             "missing": {"missing": {"field": fld}},
         }
+        if stories:
+            body["aggs"]["by"]["aggs"] = {"stories": _STORIES}
+    if stories:
+        body.setdefault("aggs", {})["stories"] = _STORIES
     return body
 
 
@@ -361,12 +381,13 @@ def count(
     top: int = 20,
     normalize: bool = False,
     versus: tuple[str, ...] = (),
+    stories: bool = False,
 ) -> Counts:
     """How many articles match; ``by`` splits by a field (the ``top`` values),
     ``versus`` counts more queries beside the first, ``normalize`` also counts all
     articles of each value (same filters and dates) so each count is also a share."""
     versus = tuple(versus)
-    body = count_body(spec, by=by, top=top, versus=versus)
+    body = count_body(spec, by=by, top=top, versus=versus, stories=stories)
     index = layout(prefix).articles
     result = matches(client, index, spec, body)
     counts = Counts(
@@ -386,6 +407,12 @@ def count(
         counts.buckets = [(_key(b), int(b["doc_count"])) for b in aggs["by"]["buckets"]]
         counts.other = int(aggs["by"].get("sum_other_doc_count", 0))
         counts.missing = int(aggs["missing"]["doc_count"])
+        if stories:
+            counts.bucket_stories = {
+                _key(b): int(b["stories"]["value"]) for b in aggs["by"]["buckets"]
+            }
+    if stories:
+        counts.stories = int(result["aggregations"]["stories"]["value"])
     if normalize:
         values = [v for v, _ in counts.buckets]
         with translated(index):

@@ -78,3 +78,23 @@ def test_story_and_replay_fields_in_csv(cli, corpus) -> None:
     assert by_id[first["id"]][2] == ""
     expected = replay_url(f"http://127.0.0.1:{DEFAULT_PORT}", first["fetched_at"], first["url"])
     assert by_id[first["id"]][3] == expected
+
+
+def test_count_stories_counts_a_story_and_its_copies_once(cli, corpus) -> None:
+    result = cli("count", "senate", "--stories", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["total"] == 4 and data["stories"] == 2
+    by_outlet = json.loads(
+        cli("count", "senate", "--stories", "--by", "outlet", "--format", "json").stdout
+    )
+    stories = {row["outlet"]: (row["articles"], row["stories"]) for row in by_outlet["counts"]}
+    # articles 1-3 are one story (copies), article 4 another; 2 and 4 share an outlet
+    story_of = {1: "a", 2: "a", 3: "a", 4: "b"}
+    expected: dict[str, tuple[int, set]] = {}
+    for n, record in enumerate(corpus.records, start=1):
+        count, seen = expected.get(record["outlet"], (0, set()))
+        expected[record["outlet"]] = (count + 1, seen | {story_of[n]})
+    assert stories == {k: (a, len(s)) for k, (a, s) in expected.items()}
+    assert "4 articles match (2 stories)" in cli("count", "senate", "--stories").stdout
+    assert cli("count", "senate", "--stories", "--vs", "bill").exit_code == 2
