@@ -67,12 +67,24 @@ def show(key: str, raw: bool, diff: bool, version: int | None, replay: bool, out
         return echo_diff(view, version)
     if replay:
         return _replay_urls(view)
+    copies, in_story = [], 0
+    if view.article.get("story_id"):
+        from search_cli.query.articles import story_copies
+
+        with usage_errors():
+            copies, in_story = story_copies(
+                client, view.article["story_id"], prefix=settings.index_prefix
+            )
     if output.format == "json":
         from search_cli.output import echo_json
 
-        echo_json({"article": view.article, "versions": view.versions})
+        echo_json(
+            {"article": view.article, "versions": view.versions,
+             "story": {"articles": in_story, "first": copies}}
+        )  # fmt: skip
     else:
         _text(view)
+        _story(view.article, copies, in_story)
 
 
 def _replay_urls(view) -> None:
@@ -164,6 +176,26 @@ def _text(view) -> None:
                 for line in version_diff(previous, version, width - 6):
                     click.echo("      " + line)
             previous = version
+
+
+def _story(doc: dict, copies: list[dict], total: int) -> None:
+    """The other articles of the article's story, earliest first."""
+    from search_cli.output import neutralize, use_color
+
+    if total < 2:
+        return
+    heading = f"Same story ({total} articles, earliest first)"
+    click.echo(click.style(heading, bold=True) if use_color() else heading)
+    for c in copies:
+        mark = "*" if c.get("id") == doc.get("id") else " "
+        similarity = c.get("story_similarity")
+        similar = f"  {similarity:.2f}" if isinstance(similarity, float) else "  root"
+        click.echo(
+            f" {mark}{(c.get('first_seen') or '')[:16]}  {neutralize(c.get('outlet'))}"
+            f"{similar}  {neutralize(c.get('url'))}"
+        )
+    if total > len(copies):
+        click.echo(f"  ... and {total - len(copies)} more: search story:{doc.get('story_id')}")
 
 
 def understanding(doc: dict) -> list[str]:

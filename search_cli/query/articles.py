@@ -108,3 +108,21 @@ def rebuild_versions(current: dict, records: list[dict]) -> list[dict]:
         for fld, old in (record.get("previous") or {}).items():
             state[fld] = old
     return list(reversed(rebuilt))
+
+
+def story_copies(
+    client: Elasticsearch, story_id: str, *, prefix: str = "newsarchive", limit: int = 20
+) -> tuple[list[dict], int]:
+    """The articles of one story, earliest first (the root, then its copies): (id,
+    outlet, first_seen, url, story_similarity, syndicated_from) of the first ``limit``,
+    and how many there are."""
+    index = layout(prefix).articles
+    fields = ["id", "outlet", "first_seen", "url", "story_similarity", "syndicated_from"]
+    with translated(index):
+        resp = client.search(
+            index=index, size=limit, track_total_hits=True, _source=fields,
+            query={"term": {"story_id": story_id}},
+            sort=[{"first_seen": "asc"}, {"id": "asc"}],
+        ).body  # fmt: skip
+    hits = [h["_source"] for h in resp["hits"]["hits"]]
+    return hits, int(resp["hits"]["total"]["value"])

@@ -98,3 +98,18 @@ def test_count_stories_counts_a_story_and_its_copies_once(cli, corpus) -> None:
     assert stories == {k: (a, len(s)) for k, (a, s) in expected.items()}
     assert "4 articles match (2 stories)" in cli("count", "senate", "--stories").stdout
     assert cli("count", "senate", "--stories", "--vs", "bill").exit_code == 2
+
+
+def test_show_lists_the_story_earliest_first(cli, corpus) -> None:
+    copy = corpus.records[2]
+    result = cli("show", copy["id"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "Same story (3 articles, earliest first)" in text
+    listed = [line for line in text.splitlines() if line.startswith((" *", "  2"))]
+    assert len(listed) == 3 and corpus.records[0]["url"] in listed[0] and "root" in listed[0]
+    assert listed[2].startswith(" *") and copy["url"] in listed[2]
+    data = json.loads(cli("show", copy["id"], "--format", "json").stdout)
+    assert data["story"]["articles"] == 3
+    alone = cli("show", corpus.records[3]["id"])
+    assert "Same story" not in alone.stdout
