@@ -95,7 +95,10 @@ def test_a_node_killed_mid_index_loses_nothing_and_rejoins(tmp_path: Path):
         searcher.join()
         assert index.returncode == 0, err[-2000:]
         summary = json.loads(out)
-        assert summary["indexed"] == RECORDS and summary["rejected"] == 0, summary
+        # A bulk request cut by the kill may have been applied before it failed: its
+        # retry then finds those documents at their version (409, counted unchanged).
+        assert summary["indexed"] + summary["unchanged"] == RECORDS, summary
+        assert summary["rejected"] == 0, summary
         assert searches and all(r.returncode == 0 for r in searches), searches[-1].stderr
         assert all("id" in r.stdout.splitlines()[0] for r in searches)
 
@@ -107,7 +110,9 @@ def test_a_node_killed_mid_index_loses_nothing_and_rejoins(tmp_path: Path):
         export = tmp_path / "export.jsonl"
         exported = cli("export", "", "-o", str(export), "--fields", "id")
         assert exported.returncode == 0, exported.stderr
-        ids = {json.loads(line).get("id") for line in export.read_text().splitlines()[1:]}
+        ids = {
+            json.loads(line).get("id") for line in export.read_text().splitlines()
+        }  # rows only: the provenance goes beside
         assert ids == {new_record(i, body_words=1)["id"] for i in range(RECORDS)}
 
         cluster.restart(victim)
