@@ -41,6 +41,7 @@ from newsarchive.errors import NewsarchiveError
 COLLECTION = "archive"
 LOOPBACK = "127.0.0.1"
 DEFAULT_PORT = 8090
+DEFAULT_BASE = f"http://{LOOPBACK}:{DEFAULT_PORT}"  # where `newsarchive replay` serves
 REPO = Path(__file__).resolve().parents[2]
 VENV_ENV = "NEWSARCHIVE_REPLAY_VENV"
 # pywb's default policy without `ws: wss:` (which would allow websockets to any host):

@@ -44,7 +44,9 @@ Rows are plain data: JSON Lines (default), CSV or TSV whose first row is the hea
 or one JSON document. With -o FILE, the provenance (the search, the export time, the
 index snapshot, the sample drawn, the file's SHA-256) is written beside it as
 FILE's .meta.json (`out.csv` -> `out.meta.json`); on standard output, name it with
---meta. The file appears only when complete. {QUERY_HELP}
+--meta. The file appears only when complete. --format wacz -o FILE.wacz packs
+the captures of the matches as a WACZ (replayable, with the search inside);
+--versions writes their edit and removal events instead. {QUERY_HELP}
 
 A sample for content coding is drawn again identically from the same corpus with the
 same seed: it is the matches with the lowest sha256("<seed>:<id>").

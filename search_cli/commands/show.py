@@ -89,10 +89,10 @@ def show(key: str, raw: bool, diff: bool, version: int | None, replay: bool, out
 
 def _replay_urls(view) -> None:
     """One line per version: its number, capture time and where it replays."""
-    from crawler.archive.replay import DEFAULT_PORT, LOOPBACK, replay_url, timeline_url
+    from crawler.archive.replay import DEFAULT_BASE as base
+    from crawler.archive.replay import replay_url, timeline_url
     from search_cli.output import neutralize
 
-    base = f"http://{LOOPBACK}:{DEFAULT_PORT}"
     url = view.article.get("url") or ""
     for v in view.versions or [view.article]:
         when = v.get("crawled")

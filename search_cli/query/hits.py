@@ -96,11 +96,11 @@ class Hit:
 
 def replay_address(source: dict) -> str | None:
     """Where ``newsarchive replay`` (default port) serves the article's current capture."""
-    from crawler.archive.replay import DEFAULT_PORT, LOOPBACK, replay_url
+    from crawler.archive.replay import DEFAULT_BASE, replay_url
 
     if not source.get("crawled") or not source.get("url"):
         return None
     try:
-        return replay_url(f"http://{LOOPBACK}:{DEFAULT_PORT}", source["crawled"], source["url"])
+        return replay_url(DEFAULT_BASE, source["crawled"], source["url"])
     except ValueError:  # not a date a capture has
         return None
