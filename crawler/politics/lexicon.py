@@ -414,6 +414,15 @@ NOT_POLITICAL: dict[str, dict[str, float]] = {
         "movie": 0.7,
         "movies": 0.7,
         "album": 0.9,
+        "albums": 0.9,
+        "record label": 0.9,
+        "musician": 0.8,
+        "musicians": 0.8,
+        "pop star": 1.0,
+        "songwriter": 0.9,
+        "music": 0.6,
+        "documentary": 0.5,
+        "artists": 0.4,
         "song": 0.6,
         "songs": 0.6,
         "singer": 0.7,
@@ -533,6 +542,18 @@ NOT_POLITICAL: dict[str, dict[str, float]] = {
     },
 }
 
+# Political words with an everyday sense that the words just before them give away:
+# (terms of one word) -> a pattern that, matched by the end of the text before one of
+# them, means the other sense (a "$1 bill" is money, a "phone bill" a household cost,
+# not legislation).
+OTHER_SENSE: dict[tuple[str, ...], str] = {
+    ("bill", "bills"): (
+        r"(?:[$£€¥]\s?\d[\d,.]*|\b\d+[- ]?(?:dollar|pound|euro)|\b(?:dollar|banknote|"
+        r"phone|electricity|electric|utility|water|heating|grocery|medical|hospital|"
+        r"restaurant|bar|tax-free|credit card)|\bone[- ]dollar)\s*-?\s*$"
+    ),
+}
+
 # Words of URL paths and section names (split at /, -, _ and spaces).
 SECTION_POLITICAL = {
     "politics": 1.0,
@@ -598,6 +619,7 @@ SECTION_NOT_POLITICAL = {
     "wellness": 1.0,
     "business": 0.5,
     "markets": 0.8,
+    "investing": 0.8,
     "finance": 0.6,
     "money": 0.6,
     "personalfinance": 1.0,

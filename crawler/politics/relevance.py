@@ -69,6 +69,14 @@ def _automata() -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
 _WORDS, _ACRONYMS = _automata()
 
 
+_OTHER_SENSE = {
+    term: (terms, re.compile(pattern))
+    for terms, pattern in lexicon.OTHER_SENSE.items()
+    for term in terms
+}
+_SENSE_WINDOW = 40  # characters before a term that can give its other sense away
+
+
 def _matches(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, _Term]]:
     found = []
     for end, term in automaton.iter(text):
@@ -78,7 +86,34 @@ def _matches(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, _Te
         if end + 1 < len(text) and text[end + 1].isalnum():
             continue
         found.append((start, term))
-    return found
+    return _one_sense(_outermost(found), text)
+
+
+def _outermost(found: list[tuple[int, _Term]]) -> list[tuple[int, _Term]]:
+    """Drop matches inside a longer one ("federal" in "federal reserve"): the same
+    words, counted once, by the longer term that says what they mean."""
+    spans = sorted(found, key=lambda m: (m[0], -len(m[1].term)))
+    kept: list[tuple[int, _Term]] = []
+    reach = -1
+    for start, term in spans:
+        end = start + len(term.term)
+        if end <= reach:
+            continue
+        kept.append((start, term))
+        reach = max(reach, end)
+    return kept
+
+
+def _one_sense(found: list[tuple[int, _Term]], text: str) -> list[tuple[int, _Term]]:
+    """Drop the terms the text uses in their other sense (``lexicon.OTHER_SENSE``):
+    once a text shows that sense, every use of the term is taken in it (one sense
+    per discourse), so "these bills" after "$1 bills" are money too."""
+    other: set[str] = set()
+    for start, term in found:
+        sense = _OTHER_SENSE.get(term.term)
+        if sense is not None and sense[1].search(text[max(0, start - _SENSE_WINDOW) : start]):
+            other.update(sense[0])
+    return [(start, term) for start, term in found if term.term not in other] if other else found
 
 
 def _path_words(url: str | None) -> tuple[list[str], list[str]]:
@@ -130,13 +165,16 @@ def page_signals(
         add("hint", HINT_WEIGHT, str(hint)[:200])
     path_words, slug = _path_words(url)
     pos, neg, pw, nw = _vocab_signal(path_words)
-    add("url", URL_WEIGHT * pos, pw)
-    add("url", -URL_AGAINST * neg, nw)
+    url_pos, url_neg = URL_WEIGHT * pos, URL_AGAINST * neg
+    add("url", url_pos, pw)
+    add("url", -url_neg, nw)
     if section:
+        # the URL path and the section name both say where the outlet filed the page:
+        # one fact, so the section adds only what it says beyond the URL
         words = [w for w in re.split(r"[\W_]+", section.lower()) if w]
         pos, neg, pw, nw = _vocab_signal(words + ["".join(words)])
-        add("section", SECTION_WEIGHT * pos, section[:100] if pw else "")
-        add("section", -SECTION_AGAINST * neg, section[:100] if nw else "")
+        add("section", max(0.0, SECTION_WEIGHT * pos - url_pos), section[:100] if pw else "")
+        add("section", -max(0.0, SECTION_AGAINST * neg - url_neg), section[:100] if nw else "")
 
     title = (title or "").strip() or " ".join(slug)
     body = body or ""

@@ -41,7 +41,8 @@ def test_extract_adds_the_politics_fields():
     assert people["W000817"]["office"] == "U.S. Senator"
     assert {"S000148", "J000299"} <= set(people)  # Schumer, Johnson
     assert record["parties"] == ["Democratic", "Republican"]
-    assert {s["signal"] for s in record["political_signals"]} >= {"url", "section", "people"}
+    # the /politics/ path and the "Politics" section are one fact: it counts once, as "url"
+    assert {s["signal"] for s in record["political_signals"]} >= {"url", "people"}
     other = extract(NOT_POLITICAL, "https://ledger.example/food/sourdough")
     assert (other["political"], other["people"], other["parties"]) == (False, [], [])
 

@@ -71,10 +71,62 @@ def test_url_and_section_pull_both_ways(tagger):
     )
     assert politics["political_score"] > sports["political_score"]
     assert "url" in signals(politics)
-    assert {"url", "section"} <= signals(sports)
+    assert "url" in signals(sports)
     assert all(
         s["weight"] < 0 for s in sports["political_signals"] if s["signal"] in ("url", "section")
     )
+
+
+def test_url_and_section_are_one_fact_counted_once(tagger):
+    short = "The council met on Tuesday and discussed the plan."
+    url_only = tag("", short, url="https://example.org/news/world/council-meets", tagger=tagger)
+    both = tag(
+        "", short, url="https://example.org/news/world/council-meets", section="World",
+        tagger=tagger,
+    )  # fmt: skip
+    assert both["political_score"] == url_only["political_score"]
+    assert "section" not in signals(both)
+    # a section that says more than the URL still counts, for what it adds
+    generic = tag("", short, url="https://example.org/news/council-meets", section="Politics",
+                  tagger=tagger)  # fmt: skip
+    assert "section" in signals(generic)
+    assert generic["political_score"] > url_only["political_score"]
+
+
+def _evidence(result: dict) -> str:
+    return " | ".join(s["evidence"] for s in result["political_signals"])
+
+
+def test_a_dollar_bill_is_money_not_legislation(tagger):
+    money = (
+        "Collectors are hunting for a rare $1 bill printed with a misprint. These bills sell "
+        "for thousands, and one dealer said each bill is checked for its serial number."
+    )
+    result = tag("Check the bills in your wallet", money, tagger=tagger)
+    assert "bill" not in _evidence(result)
+    household = tag("", "Her phone bill doubled after the contract ended.", tagger=tagger)
+    assert "bill" not in _evidence(household)
+    law = tag("", "The House passed the $1.2 trillion spending bill on Friday.", tagger=tagger)
+    assert "bill" in _evidence(law)
+
+
+def test_a_term_inside_a_longer_term_counts_once(tagger):
+    result = tag("", "The Federal Reserve kept its rate on hold.", tagger=tagger)
+    text = [s["evidence"] for s in result["political_signals"] if s["signal"] == "text"]
+    assert "federal reserve" in _evidence(result)
+    assert not any("policy: federal" in e for e in text)
+
+
+def test_music_story_naming_a_politician_in_passing_is_not_political(tagger):
+    body = (
+        "The singer's fight with her former record label over the master recordings of her "
+        "first albums reached the music awards on Sunday, where she is due to play the old "
+        "songs. The label says she never needed its permission. A senator posted her support "
+        "online. The musician's fans filled the arena, and a documentary about her tour is "
+        "coming to streaming later this year, her publicist said, with new music after it."
+    )
+    result = tag("Singer and her old label settle the row over her albums", body, tagger=tagger)
+    assert result["political"] is False
 
 
 def test_people_are_a_signal(tagger):
