@@ -56,6 +56,7 @@ from crawler.spiders.revisits import (
     parse_schedule,
     policy_for,
 )
+from crawler.spiders.shared import SharedClaims
 from crawler.spiders.state import Candidate, SourceState
 from newsarchive.dates import DateError, parse_since
 from newsarchive.errors import ArchiveWriteError, ConfigError
@@ -63,7 +64,7 @@ from newsarchive.errors import ArchiveWriteError, ConfigError
 DISCOVERY_PRIORITY = 1_000_000
 
 
-class NewsSpider(ArticlePages, scrapy.Spider):
+class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
     name = "news"
     custom_settings: dict[str, Any] = {}
 
@@ -130,6 +131,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                 policy = policy_for(state.source.revisit, default, budget)
                 if policy is not None:
                     spider.revisits[sid] = policy
+        spider.open_frontier(settings)  # a shared frontier of several workers, if any
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
         spider.sitemap_max_depth = crawler.settings.getint("SITEMAP_MAX_DEPTH", 3)
         spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
@@ -186,6 +188,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
     async def start(self):
         # Here, not in __init__: the reactor (and its resolver) exist once the crawl runs.
         trust_homepages(state.source.homepage for state in self.states.values())
+        self.start_heartbeat()
         self.started_at = self.now()
         self.since = parse_since(self._since_arg, now=self.started_at)
         for state in self.states.values():
@@ -545,6 +548,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
     def _on_idle(self, spider=None) -> None:
         if self._flush():
             raise DontCloseSpider
+        if self.retry_waiting():  # other workers still hold articles this one saw
+            raise DontCloseSpider
 
     # ---- accounting and report -------------------------------------------------------
     def _on_error(self, failure, response=None, spider=None) -> None:
@@ -561,6 +566,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
 
     def _on_closed(self, spider=None, reason: str = "finished") -> None:
         from crawler.report import build_report, save_report
+
+        self.close_frontier()
 
         if reason == "finished":
             try:

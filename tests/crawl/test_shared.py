@@ -1,0 +1,121 @@
+"""Two crawl workers sharing a Redis frontier (crawler/frontier.py), on a real
+``redis-server`` and the loopback news site: they split the site's articles with no
+article fetched twice (the site's own access log says so), and when one is killed with
+SIGKILL mid-crawl the other takes over its claims and nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+from tests.crawl.conftest import REPO, Crawler
+from tests.site import NewsSite
+
+# Few requests in each worker's downloader at once, so the workers' claims interleave
+# (a worker claims an article when it hands it to its downloader).
+SHARED = {"CONCURRENT_REQUESTS": "4", "REDIS_LEASE": "2"}
+
+
+def start(crawler: Crawler, worker: str, redis_url: str, **settings: str) -> subprocess.Popen:
+    command = crawler.command("--redis", redis_url, "--worker", worker, **SHARED, **settings)
+    return subprocess.Popen(
+        command,
+        env=crawler.env(),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def report_of(crawler: Crawler) -> dict:
+    return json.loads((crawler.home / "reports" / "last-crawl.json").read_text())
+
+
+def new_records(*crawlers: Crawler) -> Counter:
+    """How many ``new`` records each article URL has across the workers' archives."""
+    return Counter(r["url"] for c in crawlers for r in c.records() if r.get("event") == "new")
+
+
+def article_fetches(site: NewsSite) -> Counter:
+    paths = {a.path for a in site.articles}
+    return Counter(s.path for s in site.log if s.path in paths)
+
+
+@pytest.mark.timeout(180)
+def test_two_workers_split_a_site_with_no_duplicate_fetch(redis_server, make_crawler):
+    with NewsSite(n_articles=40, latency=0.1) as site:
+        one, two = make_crawler(site, "w1"), make_crawler(site, "w2")
+        run_round(site, redis_server.url, one, two)
+        fetches = article_fetches(site)
+        reports = [report_of(one), report_of(two)]
+        # The next round, after the outlet published 6 more: the new ones are split,
+        # and neither worker fetches the other's old articles as new ones (they are not
+        # in its archive, but the shared seen-store says whose they are).
+        fresh = {a.path for a in site.publish(6)}
+        logged = len(site.log)
+        run_round(site, redis_server.url, one, two)
+        again = Counter(s.path for s in site.log[logged:] if s.path in fetches or s.path in fresh)
+        later = [report_of(one), report_of(two)]
+    # Every article of the site fetched, none twice (the server's log).
+    assert set(fetches) == {a.path for a in site.articles} - fresh
+    assert max(fetches.values()) == 1, fetches.most_common(3)
+    assert set(again) == fresh and max(again.values()) == 1, again
+    assert sum(r["sources"][0]["skipped"].get("other_worker", 0) for r in later) > 0
+    # Split between the two archives: each has some, none has another's.
+    mine, theirs = one.archived_urls(), two.archived_urls()
+    assert mine and theirs
+    assert not mine & theirs
+    assert len(mine | theirs) == 46
+    assert max(new_records(one, two).values()) == 1
+    # Each worker's WARC files carry its id; each report names it and what it skipped.
+    for crawler, worker, report in ((one, "w1", reports[0]), (two, "w2", reports[1])):
+        names = [p.name for p in (crawler.home / "warc").glob("*.warc.gz")]
+        assert names and all(n.startswith(f"newsarchive-{worker}-") for n in names), names
+        assert report["shared"]["worker"] == worker
+        assert report["shared"]["waiting_at_close"] == 0
+        source = report["sources"][0]
+        assert source["errors"] == {}
+        # it saw all 40 in the listings, fetched its own and skipped the other's
+        assert source["articles"]["new"] + source["skipped"].get("other_worker", 0) == 40
+
+
+def run_round(site: NewsSite, redis_url: str, *crawlers: Crawler) -> None:
+    procs = [start(c, f"w{i}", redis_url) for i, c in enumerate(crawlers, 1)]
+    outs = [p.communicate(timeout=150) for p in procs]
+    assert [p.returncode for p in procs] == [0] * len(procs), outs
+
+
+@pytest.mark.timeout(180)
+def test_a_killed_workers_articles_are_taken_over(redis_server, make_crawler):
+    with NewsSite(n_articles=60, latency=0.2) as site:
+        victim, survivor = make_crawler(site, "w1"), make_crawler(site, "w2")
+        first = start(victim, "w1", redis_server.url)
+        second = start(survivor, "w2", redis_server.url)
+        deadline = time.monotonic() + 90
+        while len(victim.records()) < 5:  # the victim has archived a few, holds more
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline, "the first worker archived nothing"
+            time.sleep(0.05)
+        os.kill(first.pid, signal.SIGKILL)
+        first.communicate(timeout=30)
+        out, err = second.communicate(timeout=150)
+        assert second.returncode == 0, err
+        fetches = article_fetches(site)
+    # Nothing lost: every article is archived, in exactly one of the two archives.
+    records = new_records(victim, survivor)
+    assert set(records) == {site.article_url(i) for i in range(60)}
+    assert max(records.values()) == 1, records.most_common(3)
+    # At least once: only what the victim had in flight (its downloader holds at most
+    # CONCURRENT_REQUESTS) can have been fetched twice.
+    assert sum(n - 1 for n in fetches.values()) <= int(SHARED["CONCURRENT_REQUESTS"])
+    report = report_of(survivor)
+    assert report["shared"]["waiting_at_close"] == 0
+    assert report["sources"][0]["errors"] == {}
+    assert survivor.archived_urls() - victim.archived_urls()
