@@ -153,13 +153,19 @@ class SharedFrontier:
                 pipe.set(key, value, ex=self.page_ttl if outcome == "page" else None)
             pipe.execute()
 
+    def release_held(self) -> int:
+        """Release every lease this worker still holds; how many there were."""
+        held, self.held = sorted(self.held), set()
+        if held:
+            self.round_trips += 1
+            self._release(keys=held, args=[self.worker])
+        return len(held)
+
     def close(self) -> None:
         """Release what this worker still leases and stop its heartbeat, so the others
         take over at once instead of after a lease."""
         try:
-            if self.held:
-                self._release(keys=sorted(self.held), args=[self.worker])
+            self.release_held()
             self.redis.delete(f"{self.prefix}:alive:{self.worker}")
         finally:
-            self.held.clear()
             self.redis.close()

@@ -82,7 +82,15 @@ class SharedClaims:
     def retry_waiting(self) -> bool:
         """Claim again what other workers held; fetch what a dead one left. True while
         something is still held by a live worker (the crawl then waits for it)."""
-        if self.frontier is None or not self.waiting:
+        if self.frontier is None:
+            return False
+        # Idle: nothing is in flight here, so a lease still held is one whose page ended
+        # without a settlement (its callback raised). Released, or two workers waiting
+        # on each other's such leases would wait for ever.
+        released = self.frontier.release_held()
+        if released:
+            self.crawler.stats.inc_value("redis/released_at_idle", released)
+        if not self.waiting:
             return False
         for url, answer in self.frontier.claim(list(self.waiting)).items():
             if answer == "busy":
@@ -102,7 +110,7 @@ class SharedClaims:
             return
         urls = [u for u in urls if u]
         held = [u for u in urls if self.frontier.key(u) in self.frontier.held]
-        if not held:  # a revisit, a requisite, a discovery page: never claimed
+        if not held:  # a discovery page or a page requisite: never claimed
             return
         self.frontier.settle(urls, outcome)
 
@@ -110,8 +118,7 @@ class SharedClaims:
         if self._heartbeat is not None and self._heartbeat.running:
             self._heartbeat.stop()
         if self.frontier is not None:
-            stats = self.crawler.stats
-            stats.set_value("redis/held_at_close", len(self.frontier.held))
+            self.crawler.stats.set_value("redis/held_at_close", len(self.frontier.held))
             try:
                 self.frontier.close()
             except Exception as exc:  # noqa: BLE001 - the leases then expire on their own

@@ -119,3 +119,22 @@ def test_a_killed_workers_articles_are_taken_over(redis_server, make_crawler):
     assert report["shared"]["waiting_at_close"] == 0
     assert report["sources"][0]["errors"] == {}
     assert survivor.archived_urls() - victim.archived_urls()
+
+
+def test_unreachable_redis_or_bad_worker_id_fail_in_one_line(site, make_crawler, redis_server):
+    from tests.redis_server import free_port
+
+    crawler = make_crawler(site)
+    for args, says in (
+        (["--redis", f"redis://127.0.0.1:{free_port()}/0"], "cannot reach Redis at"),
+        (["--redis", "http://127.0.0.1/"], "REDIS_URL 'http://127.0.0.1/'"),
+        (["--redis", redis_server.url, "--worker", "a/b"], "worker id 'a/b'"),
+    ):
+        proc = subprocess.run(
+            crawler.command(*args), env=crawler.env(), cwd=REPO, capture_output=True, text=True
+        )
+        assert proc.returncode == 1
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and says in lines[0], proc.stderr
+        assert crawler.records() == []
+    assert site.log == []  # nothing was fetched
