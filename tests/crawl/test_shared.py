@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from tests.crawl.conftest import REPO, Crawler
+from tests.crawl.conftest import NEWSARCHIVE, REPO, Crawler
 from tests.site import NewsSite
 
 # Few requests in each worker's downloader at once, so the workers' claims interleave
@@ -138,3 +138,25 @@ def test_unreachable_redis_or_bad_worker_id_fail_in_one_line(site, make_crawler,
         assert len(lines) == 1 and says in lines[0], proc.stderr
         assert crawler.records() == []
     assert site.log == []  # nothing was fetched
+
+
+@pytest.mark.es
+@pytest.mark.timeout(300)
+def test_every_workers_records_reach_the_shared_index(
+    redis_server, make_crawler, es_env, es_client, index_prefix
+):
+    with NewsSite(n_articles=20, latency=0.05) as site:
+        one, two = make_crawler(site, "w1"), make_crawler(site, "w2")
+        run_round(site, redis_server.url, one, two)
+    assert one.records() and two.records()
+    for crawler in (one, two):  # `newsarchive index` of each worker's home
+        env = {**crawler.env(), "NEWSARCHIVE_INDEX_PREFIX": index_prefix}
+        proc = subprocess.run(
+            [str(NEWSARCHIVE), "index"], env=env, cwd=REPO, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+    alias = f"{index_prefix}-articles"
+    es_client.indices.refresh(index=alias)
+    hits = es_client.search(index=alias, size=100, source=False)["hits"]["hits"]
+    ids = {r["id"] for c in (one, two) for r in c.records()}
+    assert len(ids) == 20 and {h["_id"] for h in hits} == ids
