@@ -20,7 +20,9 @@ their own (one home per worker) and split the articles between them:
   candidate it saw leased by others until each is done by someone.
 
 Revisits need no claim: an archived article is only ever in its owner's archive, whose
-records the revisit policy reads as today. The scope, robots and politeness checks of
+records the revisit policy reads as today. A worker publishes its archive's articles as
+``done`` by it once per Redis (``publish``: its first start with an archive crawled
+alone, or after Redis lost its data), so another worker never takes one for new. The scope, robots and politeness checks of
 each request are the worker's own (its downloader middlewares), as in a lone crawl.
 Redis must be a single instance (or a primary): the claim script reads the heartbeat
 key of the worker it takes over from, which Redis Cluster would refuse.
@@ -116,6 +118,27 @@ class SharedFrontier:
 
     def key(self, url: str) -> str:
         return f"{self.prefix}:url:{article_id(url)}"
+
+    def publish(self, urls: Iterable[str], batch: int = 1000) -> int | None:
+        """Mark this worker's archived articles ``done`` by it, once per Redis: at its
+        first start with an archive crawled alone, or after Redis lost its data. A key
+        already there is left alone. Returns how many were sent (None: already done)."""
+        marker = f"{self.prefix}:published:{self.worker}"
+        self.round_trips += 1
+        if self.redis.exists(marker):
+            return None
+        value, sent = f"done:{self.worker}", 0
+        pipe = self.redis.pipeline(transaction=False)
+        for url in urls:
+            pipe.set(self.key(url), value, nx=True)
+            sent += 1
+            if sent % batch == 0:
+                self.round_trips += 1
+                pipe.execute()
+        pipe.set(marker, "1")
+        self.round_trips += 1
+        pipe.execute()
+        return sent
 
     def heartbeat(self) -> None:
         """Say this worker is alive for another lease."""

@@ -430,6 +430,10 @@ class Archive:
     def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         self.store.remember_validators(url, etag, last_modified, warc.warc_date(self.clock.now()))
 
+    def archived_urls(self):
+        """Every URL (normalized, fetched or canonical) of the archive's articles."""
+        return self.store.url_keys()
+
     def known_article_urls(self, source_id: str) -> list[str]:
         """URLs of the source's articles not recorded as removed (to re-check later)."""
         return self.store.known_article_urls(source_id)

@@ -25,7 +25,7 @@ def settlement(outcome: str | None) -> str:
 
 
 class SharedClaims:
-    """Needs ``crawler``, ``states`` and ``stat`` of the spider."""
+    """Needs ``crawler``, ``states``, ``archive`` and ``stat`` of the spider."""
 
     frontier: SharedFrontier | None = None
 
@@ -45,8 +45,13 @@ class SharedClaims:
         )
 
     def start_heartbeat(self) -> None:
+        """At the crawl's start: publish this archive's articles (once per Redis) and
+        start saying this worker is alive."""
         if self.frontier is None:
             return
+        sent = self.frontier.publish(self.archive.archived_urls())
+        if sent:
+            log.info("Redis: published %d archived article URLs of this worker", sent)
         from twisted.internet import task
 
         self._heartbeat = task.LoopingCall(self._beat)
