@@ -8,6 +8,9 @@ and a fresh Redis (Debian's ``redis-server`` on 127.0.0.1, nothing saved to disk
 1. lone     one crawl without Redis (today's crawl: the reference of cost)
 2. one      one worker with the shared frontier (what Redis costs a worker)
 3. two      two workers started together, sharing it (what coordination costs)
+4. two-1x   the same with one extraction process per worker instead of two, so the
+            crawl has as many processes as "one" (on 2 cores, "two" also measures
+            running 6 busy processes instead of 3)
 
 Each run: wall time, CPU of the crawl processes and their extraction processes (plus
 Redis's own CPU, from ``INFO cpu``), articles/s, CPU per article, duplicate fetches
@@ -198,6 +201,10 @@ def main() -> None:
             results["lone"] = run("lone", 1, None, registry, settings)
             results["one"] = run("one", 1, redis, registry, settings)
             results["two"] = run("two", 2, redis, registry, settings)
+            # the same two workers with one extraction process each: as many processes
+            # as one worker has, so the machine is no more oversubscribed than for "one"
+            half = {**settings, "EXTRACT_WORKERS": "1"}
+            results["two-1x"] = run("two-1x", 2, redis, registry, half)
     finally:
         server.terminate()
         server.wait()
@@ -213,26 +220,29 @@ def report(results: dict[str, dict], args) -> None:
         r["redis_bytes_per_article"] = r.get("redis_bytes", 0) / articles
         r["redis_keys_per_article"] = r.get("redis_keys", 0) / articles
     print(
-        f"\n{'run':<5} {'workers':>7} {'articles':>8} {'wall s':>7} {'art/s':>6} "
+        f"\n{'run':<6} {'workers':>7} {'articles':>8} {'wall s':>7} {'art/s':>6} "
         f"{'CPU ms/art':>10} {'dup fetch':>9} {'RTT/art':>7} {'Redis B/art':>11} "
         f"{'RSS MB':>6} {'failed':>6}"
     )
     for r in results.values():
         print(
-            f"{r['name']:<5} {r['workers']:>7} {r['articles']:>8} {r['wall_s']:>7.1f} "
+            f"{r['name']:<6} {r['workers']:>7} {r['articles']:>8} {r['wall_s']:>7.1f} "
             f"{r['articles_per_s']:>6.1f} {r['cpu_per_article_ms']:>10.2f} "
             f"{r['duplicate_fetches']:>9} {r['round_trips_per_article']:>7.2f} "
             f"{r['redis_bytes_per_article']:>11.0f} {r['peak_rss_mb']:>6.0f} "
             f"{r['failed_sources']:>6}"
         )
-    lone, one, two = results["lone"], results["one"], results["two"]
+    lone, one, two, half = (results[k] for k in ("lone", "one", "two", "two-1x"))
     ratios = {
         "throughput_two_vs_one": two["articles_per_s"] / max(one["articles_per_s"], 1e-9),
         "cpu_per_article_two_vs_one": two["cpu_per_article_ms"]
         / max(one["cpu_per_article_ms"], 1e-9),
         "cpu_per_article_one_vs_lone": one["cpu_per_article_ms"]
         / max(lone["cpu_per_article_ms"], 1e-9),
-        "duplicate_fetches_two": two["duplicate_fetches"],
+        "throughput_two_1x_vs_one": half["articles_per_s"] / max(one["articles_per_s"], 1e-9),
+        "cpu_per_article_two_1x_vs_one": half["cpu_per_article_ms"]
+        / max(one["cpu_per_article_ms"], 1e-9),
+        "duplicate_fetches_two": two["duplicate_fetches"] + half["duplicate_fetches"],
         "round_trips_per_article_two": two["round_trips_per_article"],
         "redis_bytes_per_article_two": two["redis_bytes_per_article"],
         "redis_key_bytes": two.get("redis_key_bytes", 0),
@@ -242,6 +252,11 @@ def report(results: dict[str, dict], args) -> None:
     print(
         f"CPU/article two workers / one = {ratios['cpu_per_article_two_vs_one']:.2f}  "
         f"(goal <= 1.10); one worker / lone crawl = {ratios['cpu_per_article_one_vs_lone']:.2f}"
+    )
+    print(
+        f"with one extraction process per worker (two-1x): articles/s "
+        f"{ratios['throughput_two_1x_vs_one']:.2f}, CPU/article "
+        f"{ratios['cpu_per_article_two_1x_vs_one']:.2f} of one worker's"
     )
     print(f"duplicate fetches with two workers: {ratios['duplicate_fetches_two']}  (goal 0)")
     print(
