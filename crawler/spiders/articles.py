@@ -84,7 +84,7 @@ class ArticlePages:
             if not meta.get("conditional") or capture is None or not capture.revisit:
                 state.failed = True
                 self.stat(source_id, "errors/http_304")
-                self.settle([requested], "failed")
+                self.settle([requested, response.url], "failed")
                 return
             yield FetchedPage(
                 url=requested,
@@ -114,7 +114,7 @@ class ArticlePages:
             else:
                 state.failed = True
                 self.stat(source_id, f"errors/http_{response.status}")
-                self.settle([requested], "failed")
+                self.settle([requested, response.url], "failed")
             return
         if not is_html(response.headers.get(b"Content-Type"), response.body):
             # A PDF, image or feed behind an article link: archived (the WARC has it),
@@ -146,7 +146,7 @@ class ArticlePages:
         source_id = request.meta["source_id"]
         self.states[source_id].failed = True
         self.stat(source_id, f"errors/{error_kind(failure)}")
-        self.settle([(request.meta.get("redirect_urls") or [request.url])[0]], "failed")
+        self.settle([*(request.meta.get("redirect_urls") or ()), request.url], "failed")
 
     def _on_item(self, item, response=None, spider=None) -> None:
         """What the pipeline made of a page: an analysis that failed keeps the source's
