@@ -143,6 +143,7 @@ class ArticlePages:
         if self.held_elsewhere(failure):  # another worker of a shared frontier has it
             return
         request = failure.request
+        self.article_answered(request)
         source_id = request.meta["source_id"]
         self.states[source_id].failed = True
         self.stat(source_id, f"errors/{error_kind(failure)}")

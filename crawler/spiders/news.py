@@ -542,7 +542,7 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
 
     def _schedule(self, state: SourceState, cand: Candidate) -> int:
         state.requested.add(cand.url)
-        self.crawler.engine.crawl(self._article_request(state, cand))
+        self.send_article(state, self._article_request(state, cand))  # claimed, if shared
         return 1
 
     def _on_idle(self, spider=None) -> None:
@@ -559,6 +559,8 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
             self.stat(source_id, "errors/spider_exception")
 
     def _on_response(self, response, request, spider=None) -> None:
+        if request.meta.get("kind") == "article":
+            self.article_answered(request)
         source_id = request.meta.get("source_id")
         if source_id in self.states:
             self.stat(source_id, "pages_fetched")

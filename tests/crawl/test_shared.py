@@ -97,9 +97,17 @@ def test_an_archive_crawled_alone_joins_without_its_articles_fetched_again(
         assert len(one.archived_urls()) == 12
         fresh = {a.path for a in site.publish(4)}
         logged = len(site.log)
-        run_round(site, redis_server.url, one, two)
+        # w1 joins first: its first shared crawl publishes its archive as it starts
+        first = start(one, "w1", redis_server.url)
+        client, deadline = redis_server.client(), time.monotonic() + 60
+        while not client.exists("newsarchive:published:w1"):
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.05)
+        second = start(two, "w2", redis_server.url)
+        outs = [p.communicate(timeout=150) for p in (first, second)]
+        assert [first.returncode, second.returncode] == [0, 0], outs
         again = Counter(s.path for s in site.log[logged:] if s.path in old | fresh)
-    # w1 published its archive at its first shared start: w2 took none of it for new.
+    # w2 took none of w1's archive for new articles.
     assert set(again) == fresh and max(again.values()) == 1, again
     assert not two.archived_urls() & one.archived_urls()
     assert len(one.archived_urls() | two.archived_urls()) == 16
