@@ -6,7 +6,8 @@ their own (one home per worker) and split the articles between them:
 
 - every worker reads the listings itself (feeds and sitemaps are conditional GETs) and
   decides its candidates as a lone crawl does (scope, budget, revisits);
-- before it fetches a new article it *claims* it: one Lua script per batch sets
+- before it fetches an article it *claims* it (a few per source ahead of its
+  downloader, ``spiders.shared``): one Lua script per batch sets
   ``<prefix>:url:<article id>`` (the sha1 of the normalized URL, ``identity.article_id``)
   to ``lease:<worker>`` where no live worker holds it. A claim already ``done`` by
   another worker means the article is in that worker's archive: skipped, in this round

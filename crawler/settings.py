@@ -83,7 +83,7 @@ REDIS_PAGE_TTL = 3600  # seconds a page found not to be an article stays claimed
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.scope.ScopeMiddleware": 50,
-    # after robots.txt (100): with REDIS_URL, articles are claimed as they are fetched
+    # after robots.txt (100): with REDIS_URL, a redirected article's target is claimed
     "crawler.middlewares.claims.ClaimsMiddleware": 110,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     # WARC capture sees raw bodies, before HttpCompressionMiddleware (590) decodes them.

@@ -1,9 +1,10 @@
-"""Claim each article in the shared frontier as it goes to the downloader.
+"""Claim in the shared frontier every article request the spider did not claim.
 
-Only with ``REDIS_URL`` (``crawler.frontier``): an article request is claimed when it
-leaves the scheduler, after the scope and robots.txt middlewares let it through, so
-workers split a source's articles as they fetch them rather than one taking a whole
-listing at once. A request another worker holds or has done is dropped here with
+Only with ``REDIS_URL`` (``crawler.frontier``). The spider claims its article requests
+itself, a few per source ahead of the downloader (``spiders.shared``), and marks each
+with the URL it claimed; a request under another URL (a redirect's target, which may be
+an article another worker has) is claimed here, after the scope and robots.txt
+middlewares let it through. One another worker holds or has done is dropped with
 ``ClaimedElsewhere``; the spider keeps the held ones to claim again (``retry_waiting``).
 Discovery pages and page requisites are never claimed: every worker reads the listings.
 """
