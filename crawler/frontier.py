@@ -31,10 +31,11 @@ key of the worker it takes over from, which Redis Cluster would refuse.
 
 from __future__ import annotations
 
-import os
+import hashlib
 import re
 import socket
 from collections.abc import Iterable
+from pathlib import Path
 
 from crawler.archive.identity import article_id
 from newsarchive.errors import ConfigError
@@ -75,10 +76,17 @@ return n
 """
 
 
-def worker_id(value: str | None = None) -> str:
-    """This worker's id: ``value`` (the WORKER_ID setting) or host name and process id.
-    It names the worker's WARC files, so it keeps to letters, digits, ``.``, ``_``, ``-``."""
-    wanted = (value or "").strip() or f"{socket.gethostname()}-{os.getpid()}"
+def worker_id(value: str | None, home: Path) -> str:
+    """This worker's id: ``value`` (the WORKER_ID setting), else the host name and a
+    short hash of the archive home's path, the same for every crawl of that home (its
+    articles stay its own from round to round) and different for two homes on one
+    machine. It names the worker's WARC files, so it keeps to letters, digits, ``.``,
+    ``_`` and ``-``."""
+    wanted = (value or "").strip()
+    if not wanted:
+        place = hashlib.sha1(str(Path(home).resolve()).encode()).hexdigest()[:6]
+        host = re.sub(r"[^\w.-]", "-", socket.gethostname(), flags=re.ASCII)[:40]
+        wanted = f"{host}-{place}"
     if not re.fullmatch(r"[\w.-]{1,64}", wanted, flags=re.ASCII):
         raise ConfigError(
             f"worker id {wanted!r}: use 1-64 letters, digits, '.', '_' or '-' (it names files)"

@@ -76,7 +76,7 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000  # bytes of pages awaiting extraction (
 # frontier on: crawl workers, each with its own archive home, split the articles of the
 # same sources. Empty: a lone crawl, as always.
 REDIS_URL = ""
-WORKER_ID = ""  # names this worker's WARC files (default: host name and process id)
+WORKER_ID = ""  # names this worker's WARC files (default: host name + hash of the home)
 REDIS_PREFIX = "newsarchive"  # key prefix, so several collections can share one Redis
 REDIS_LEASE = 30.0  # seconds after which a silent worker's articles are taken over
 REDIS_PAGE_TTL = 3600  # seconds a page found not to be an article stays claimed

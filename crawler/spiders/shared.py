@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 
+from crawler.archive.extension import archive_home
 from crawler.frontier import DEFAULT_LEASE, DEFAULT_PAGE_TTL, SharedFrontier, worker_id
 from crawler.middlewares.claims import ClaimedElsewhere
 from crawler.spiders.state import SourceState
@@ -51,7 +52,7 @@ class SharedClaims:
             return
         self.frontier = SharedFrontier(
             url,
-            worker_id(settings.get("WORKER_ID")),
+            worker_id(settings.get("WORKER_ID"), archive_home(settings)),
             prefix=settings.get("REDIS_PREFIX") or "newsarchive",
             lease=settings.getfloat("REDIS_LEASE", DEFAULT_LEASE),
             page_ttl=settings.getint("REDIS_PAGE_TTL", DEFAULT_PAGE_TTL),

@@ -78,7 +78,8 @@ def _setting(value: str) -> tuple[str, str]:
     "--worker",
     default=None,
     metavar="ID",
-    help="This worker's id with --redis (names its WARC files; default: host-pid).",
+    help="This worker's id with --redis (names its WARC files; default: the host and "
+    "a hash of the home, the same for every crawl of one home).",
 )
 @output_options(("table", "json"))
 @verbosity_options

@@ -71,12 +71,14 @@ def test_an_archive_is_published_once_per_redis(redis_server):
     assert one.publish(urls) == 2501
 
 
-def test_bad_settings_fail_clearly(redis_server):
+def test_bad_settings_fail_clearly(redis_server, tmp_path):
     with pytest.raises(ConfigError, match="cannot reach Redis"):
         SharedFrontier("redis://127.0.0.1:1/0", "w1")
     with pytest.raises(ConfigError, match="must be positive"):
         SharedFrontier(redis_server.url, "w1", lease=0)
     with pytest.raises(ConfigError, match="worker id"):
-        worker_id("../etc")
-    assert worker_id("  node-7.lab ") == "node-7.lab"
-    assert worker_id("").rsplit("-", 1)[1].isdigit()  # host and process id
+        worker_id("../etc", tmp_path)
+    assert worker_id("  node-7.lab ", tmp_path) == "node-7.lab"
+    # by default: the host and the home, the same for every crawl of one home
+    assert worker_id("", tmp_path / "a") == worker_id(None, tmp_path / "a")
+    assert worker_id("", tmp_path / "a") != worker_id("", tmp_path / "b")

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,8 +23,11 @@ from tests.site import NewsSite
 SHARED = {"CONCURRENT_REQUESTS": "4", "REDIS_LEASE": "2"}
 
 
-def start(crawler: Crawler, worker: str, redis_url: str, **settings: str) -> subprocess.Popen:
-    command = crawler.command("--redis", redis_url, "--worker", worker, **SHARED, **settings)
+def start(
+    crawler: Crawler, worker: str | None, redis_url: str, **settings: str
+) -> subprocess.Popen:
+    named = ["--worker", worker] if worker else []  # None: the default id of the home
+    command = crawler.command("--redis", redis_url, *named, **SHARED, **settings)
     return subprocess.Popen(
         command,
         env=crawler.env(),
@@ -113,8 +117,37 @@ def test_an_archive_crawled_alone_joins_without_its_articles_fetched_again(
     assert len(one.archived_urls() | two.archived_urls()) == 16
 
 
-def run_round(site: NewsSite, redis_url: str, *crawlers: Crawler) -> None:
-    procs = [start(c, f"w{i}", redis_url) for i, c in enumerate(crawlers, 1)]
+@pytest.mark.timeout(180)
+def test_each_worker_revisits_its_own_articles_round_after_round(redis_server, make_crawler):
+    """Revisit state stays per archive (issue 15): two hours later every article is due,
+    and each is re-fetched once, conditionally, by the worker whose archive has it. The
+    workers run with their default ids, which stay the same from round to round."""
+    clock = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    with NewsSite(n_articles=20, latency=0.05, now=clock) as site:
+        one, two = make_crawler(site, "w1"), make_crawler(site, "w2")
+        run_round(site, redis_server.url, one, two, ids=False, CRAWL_CLOCK=clock.isoformat())
+        mine, theirs = one.archived_urls(), two.archived_urls()
+        assert mine and theirs and len(mine | theirs) == 20
+        logged = len(site.log)
+        later = (clock + timedelta(hours=2)).isoformat()
+        run_round(site, redis_server.url, one, two, ids=False, CRAWL_CLOCK=later)
+        again = [x for x in site.log[logged:] if x.path in {a.path for a in site.articles}]
+    assert Counter(x.path for x in again) == Counter({a.path: 1 for a in site.articles})
+    assert all(x.status == 304 and x.headers.get("if-none-match") for x in again)
+    for crawler, own in ((one, mine), (two, theirs)):
+        seen = {r["url"] for r in crawler.records() if r["event"] == "seen"}
+        assert seen == own
+        report = report_of(crawler)
+        assert report["sources"][0]["revisits"]["requested"] == len(own)
+        assert report["shared"]["worker"] != "w1"  # the default id, not a test's
+
+
+def run_round(
+    site: NewsSite, redis_url: str, *crawlers: Crawler, ids: bool = True, **settings: str
+) -> None:
+    procs = [
+        start(c, f"w{i}" if ids else None, redis_url, **settings) for i, c in enumerate(crawlers, 1)
+    ]
     outs = [p.communicate(timeout=150) for p in procs]
     assert [p.returncode for p in procs] == [0] * len(procs), outs
 
