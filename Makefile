@@ -5,7 +5,7 @@ REPLAY  := .venv-replay/.installed
 WHEELS  := .wheelhouse/.built
 export NEWSARCHIVE_HOME ?= $(CURDIR)/data
 
-.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories bench-scale bench-edits es-start es-stop clean
+.PHONY: install launcher demo test test-reliability lint format bench-extract bench-boilerplate bench-crawl bench-index bench-search bench-politics bench-replay bench-stories bench-scale bench-scale-redis bench-edits es-start es-stop clean
 
 install: $(VENV) launcher $(REPLAY) $(WHEELS)
 
@@ -91,6 +91,11 @@ bench-stories: install
 # BENCH_OUTLETS=1000 loopback outlets (default); BENCH_ARGS=--smoke for seconds.
 bench-scale: install
 	$(PY) benchmarks/bench_scale.py --outlets $(or $(BENCH_OUTLETS),1000) $(BENCH_ARGS)
+
+# 1 vs 2 crawl workers sharing a Redis frontier (Debian's redis-server); BENCH_OUTLETS=200
+# loopback outlets of 20 new articles by default; BENCH_ARGS=--smoke for seconds.
+bench-scale-redis: install
+	$(PY) benchmarks/bench_scale_redis.py --outlets $(or $(BENCH_OUTLETS),200) $(BENCH_ARGS)
 
 es-start: install
 	.venv/bin/newsarchive es start

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 from collections.abc import Callable
@@ -29,6 +30,9 @@ def crawl_settings(
     settings = Settings()
     settings.setmodule(defaults, priority="project")
     settings.set("NEWSARCHIVE_HOME", str(home), priority="project")
+    for name in ("REDIS_URL", "WORKER_ID"):  # the environment's, below -s NAME=VALUE
+        if os.environ.get(f"NEWSARCHIVE_{name}"):
+            settings.set(name, os.environ[f"NEWSARCHIVE_{name}"], priority="project")
     if user_agent:
         settings.set("USER_AGENT", user_agent, priority="project")
     for name, value in (overrides or {}).items():
@@ -142,10 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources")
     parser.add_argument("--plan", help="JSON file: the listings to poll (crawler.plan)")
     parser.add_argument("--home", type=Path)
+    parser.add_argument("--redis", metavar="URL", help="share the work with other workers")
+    parser.add_argument("--worker", metavar="ID", help="this worker's id (names its WARCs)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     overrides = dict(item.split("=", 1) for item in args.set)
+    if args.redis:
+        overrides["REDIS_URL"] = args.redis
+    if args.worker:
+        overrides["WORKER_ID"] = args.worker
     try:
         report = run_crawl(
             source_ids=args.source,

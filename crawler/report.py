@@ -150,6 +150,7 @@ def build_report(spider, reason: str) -> dict[str, Any]:
         "totals": _totals(sources),
         "archive_notes": list(getattr(spider.archive, "notes", [])),  # what opening repaired
         "tls_verified": spider.crawler.settings.getbool("DOWNLOAD_VERIFY_CERTIFICATES"),
+        "shared": getattr(spider, "shared_report", lambda: None)(),  # None: a lone crawl
         "sources": sources,
     }
 

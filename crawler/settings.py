@@ -71,8 +71,20 @@ EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor th
 CONCURRENT_ITEMS = 4
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5_000_000  # bytes of pages awaiting extraction (backpressure)
 
+# --- several workers (crawler/frontier.py) --------------------------------------------
+# REDIS_URL (or NEWSARCHIVE_REDIS_URL, or `crawl --redis URL`) switches the shared
+# frontier on: crawl workers, each with its own archive home, split the articles of the
+# same sources. Empty: a lone crawl, as always.
+REDIS_URL = ""
+WORKER_ID = ""  # names this worker's WARC files (default: host name + hash of the home)
+REDIS_PREFIX = "newsarchive"  # key prefix, so several collections can share one Redis
+REDIS_LEASE = 30.0  # seconds after which a silent worker's articles are taken over
+REDIS_PAGE_TTL = 3600  # seconds a page found not to be an article stays claimed
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.scope.ScopeMiddleware": 50,
+    # after robots.txt (100): with REDIS_URL, a redirected article's target is claimed
+    "crawler.middlewares.claims.ClaimsMiddleware": 110,
     "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
     # WARC capture sees raw bodies, before HttpCompressionMiddleware (590) decodes them.
     "crawler.archive.middleware.WarcCaptureMiddleware": 950,

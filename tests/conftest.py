@@ -78,3 +78,17 @@ def es_env(es_settings: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("NEWSARCHIVE_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("NEWSARCHIVE_ES_URL", url)
     return Config(home=tmp_path / "home", es_url=url)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A real ``redis-server`` on 127.0.0.1 for one test (nothing saved to disk beyond
+    its tmp dir); skipped only when Debian's redis-server is not installed."""
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    from tests.redis_server import RedisServer
+
+    with RedisServer(tmp_path / "redis") as server:
+        yield server

@@ -23,6 +23,7 @@ from scrapy import signals
 
 from crawler.archive.store import Archive
 from crawler.archive.writer import DEFAULT_MAX_BYTES
+from crawler.frontier import worker_id
 from newsarchive.clock import Clock
 from newsarchive.errors import ArchiveWriteError, NewsarchiveError
 
@@ -47,11 +48,14 @@ class ArchiveExtension:
     def __init__(self, crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        home = archive_home(settings)
+        worker = worker_id(settings.get("WORKER_ID"), home) if settings.get("REDIS_URL") else None
         self.archive = Archive(
-            archive_home(settings),
+            home,
             max_warc_bytes=settings.getint("WARC_MAX_BYTES", DEFAULT_MAX_BYTES),
             fsync=settings.getbool("ARCHIVE_FSYNC", False),
             clock=Clock.from_setting(settings.get("CRAWL_CLOCK")),
+            worker=worker,
         )
         self.stopped = False  # a write failed: what is still in flight is dropped
         crawler.signals.connect(self.close, signal=signals.engine_stopped)

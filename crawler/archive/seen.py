@@ -174,6 +174,10 @@ class SeenStore:
         article_id = self.resolve_id(url)
         return self.article(article_id) if article_id else None
 
+    def url_keys(self) -> Iterable[str]:
+        """The normalized URLs (fetched and canonical) of every article in the store."""
+        return (row[0] for row in self.db.execute("SELECT url_key FROM aliases"))
+
     def known_article_urls(self, source_id: str) -> list[str]:
         rows = self.db.execute(
             "SELECT url FROM articles WHERE source_id = ? AND removed = 0 ORDER BY first_seen",

@@ -64,7 +64,8 @@ class Archive:
     """Everything the crawler writes. Use from one thread (Scrapy's reactor).
 
     ``clock`` is the crawl's one clock: capture dates are read from it, and the spider
-    reads "now" from it too (``newsarchive.clock``)."""
+    reads "now" from it too (``newsarchive.clock``). ``worker``: the id of a worker of a
+    shared frontier (``crawler.frontier``), carried by its WARC file names."""
 
     def __init__(
         self,
@@ -73,6 +74,7 @@ class Archive:
         max_warc_bytes: int = DEFAULT_MAX_BYTES,
         fsync: bool = False,
         clock: Clock = SYSTEM,
+        worker: str | None = None,
     ) -> None:
         paths = archive_paths(home)
         self.home = Path(home)
@@ -96,6 +98,9 @@ class Archive:
             fsync=fsync,
             on_closed=self.store.remember_warc_size,
             clock=clock,
+            # a worker of a shared frontier names its files (and their warcinfo) after itself
+            prefix=f"newsarchive-{worker}" if worker else "newsarchive",
+            info={"newsarchive-worker": worker} if worker else None,
         )
 
     def _open(self, paths: dict[str, Path], fsync: bool) -> None:
@@ -424,6 +429,10 @@ class Archive:
 
     def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
         self.store.remember_validators(url, etag, last_modified, warc.warc_date(self.clock.now()))
+
+    def archived_urls(self):
+        """Every URL (normalized, fetched or canonical) of the archive's articles."""
+        return self.store.url_keys()
 
     def known_article_urls(self, source_id: str) -> list[str]:
         """URLs of the source's articles not recorded as removed (to re-check later)."""

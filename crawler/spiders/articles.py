@@ -16,6 +16,7 @@ from crawler.discovery.classify import is_html
 from crawler.extract.page import declared_charset
 from crawler.items import FetchedPage
 from crawler.report import error_kind
+from crawler.spiders.shared import settlement
 from crawler.spiders.state import Candidate, SourceState
 
 REMOVED_STATUSES = (404, 410)
@@ -32,8 +33,8 @@ def validators_of(response: Response) -> dict | None:
 
 
 class ArticlePages:
-    """Article requests and their responses (needs ``states``, ``archive``, ``stat`` and
-    ``_add_candidate`` of the spider)."""
+    """Article requests and their responses (needs ``states``, ``archive``, ``stat``,
+    ``_add_candidate`` and ``settle`` of the spider)."""
 
     def _article_request(self, state: SourceState, cand: Candidate) -> Request:
         """The request for a candidate. A re-fetch of an archived article is conditional
@@ -83,6 +84,7 @@ class ArticlePages:
             if not meta.get("conditional") or capture is None or not capture.revisit:
                 state.failed = True
                 self.stat(source_id, "errors/http_304")
+                self.settle([requested, response.url], "failed")
                 return
             yield FetchedPage(
                 url=requested,
@@ -112,11 +114,13 @@ class ArticlePages:
             else:
                 state.failed = True
                 self.stat(source_id, f"errors/http_{response.status}")
+                self.settle([requested, response.url], "failed")
             return
         if not is_html(response.headers.get(b"Content-Type"), response.body):
             # A PDF, image or feed behind an article link: archived (the WARC has it),
             # never extracted as an article.
             self.stat(source_id, "not_article/not_html")
+            self.settle([requested, response.url], "page")
             return
         yield FetchedPage(
             url=response.url,
@@ -136,10 +140,14 @@ class ArticlePages:
         )
 
     def _article_failed(self, failure) -> None:
+        if self.held_elsewhere(failure):  # another worker of a shared frontier has it
+            return
         request = failure.request
+        self.article_answered(request)
         source_id = request.meta["source_id"]
         self.states[source_id].failed = True
         self.stat(source_id, f"errors/{error_kind(failure)}")
+        self.settle([*(request.meta.get("redirect_urls") or ()), request.url], "failed")
 
     def _on_item(self, item, response=None, spider=None) -> None:
         """What the pipeline made of a page: an analysis that failed keeps the source's
@@ -148,6 +156,7 @@ class ArticlePages:
         state = self.states.get(getattr(item, "source_id", None))
         if state is None or not isinstance(item, FetchedPage):
             return
+        self.settle([item.requested_url, item.url], settlement(item.outcome))
         if item.outcome == "error":
             state.failed = True
         elif item.outcome == "not_article":

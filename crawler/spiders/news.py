@@ -56,6 +56,7 @@ from crawler.spiders.revisits import (
     parse_schedule,
     policy_for,
 )
+from crawler.spiders.shared import SharedClaims
 from crawler.spiders.state import Candidate, SourceState
 from newsarchive.dates import DateError, parse_since
 from newsarchive.errors import ArchiveWriteError, ConfigError
@@ -63,7 +64,7 @@ from newsarchive.errors import ArchiveWriteError, ConfigError
 DISCOVERY_PRIORITY = 1_000_000
 
 
-class NewsSpider(ArticlePages, scrapy.Spider):
+class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
     name = "news"
     custom_settings: dict[str, Any] = {}
 
@@ -130,6 +131,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
                 policy = policy_for(state.source.revisit, default, budget)
                 if policy is not None:
                     spider.revisits[sid] = policy
+        spider.open_frontier(settings)  # a shared frontier of several workers, if any
         spider.section_max_pages = crawler.settings.getint("SECTION_MAX_PAGES", 5)
         spider.sitemap_max_depth = crawler.settings.getint("SITEMAP_MAX_DEPTH", 3)
         spider.sitemap_max_documents = crawler.settings.getint("SITEMAP_MAX_DOCUMENTS", 100)
@@ -186,6 +188,7 @@ class NewsSpider(ArticlePages, scrapy.Spider):
     async def start(self):
         # Here, not in __init__: the reactor (and its resolver) exist once the crawl runs.
         trust_homepages(state.source.homepage for state in self.states.values())
+        self.start_heartbeat()
         self.started_at = self.now()
         self.since = parse_since(self._since_arg, now=self.started_at)
         for state in self.states.values():
@@ -539,11 +542,13 @@ class NewsSpider(ArticlePages, scrapy.Spider):
 
     def _schedule(self, state: SourceState, cand: Candidate) -> int:
         state.requested.add(cand.url)
-        self.crawler.engine.crawl(self._article_request(state, cand))
+        self.send_article(state, self._article_request(state, cand))  # claimed, if shared
         return 1
 
     def _on_idle(self, spider=None) -> None:
         if self._flush():
+            raise DontCloseSpider
+        if self.retry_waiting():  # other workers still hold articles this one saw
             raise DontCloseSpider
 
     # ---- accounting and report -------------------------------------------------------
@@ -554,6 +559,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
             self.stat(source_id, "errors/spider_exception")
 
     def _on_response(self, response, request, spider=None) -> None:
+        if request.meta.get("kind") == "article":
+            self.article_answered(request)
         source_id = request.meta.get("source_id")
         if source_id in self.states:
             self.stat(source_id, "pages_fetched")
@@ -561,6 +568,8 @@ class NewsSpider(ArticlePages, scrapy.Spider):
 
     def _on_closed(self, spider=None, reason: str = "finished") -> None:
         from crawler.report import build_report, save_report
+
+        self.close_frontier()
 
         if reason == "finished":
             try:

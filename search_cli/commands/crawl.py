@@ -66,6 +66,21 @@ def _setting(value: str) -> tuple[str, str]:
     metavar="NAME=VALUE",
     help="Override a Scrapy setting (e.g. -s DOWNLOAD_DELAY=2). Repeatable.",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    metavar="URL",
+    help="Share the work with other crawl workers through this Redis "
+    "(redis://host:6379/0; also NEWSARCHIVE_REDIS_URL). Each worker needs its own home.",
+)
+@click.option(
+    "--worker",
+    default=None,
+    metavar="ID",
+    help="This worker's id with --redis (names its WARC files; default: the host and "
+    "a hash of the home, the same for every crawl of one home).",
+)
 @output_options(("table", "json"))
 @verbosity_options
 def crawl(
@@ -77,6 +92,8 @@ def crawl(
     no_revisit: bool,
     sources_file: str | None,
     settings: tuple[str, ...],
+    redis_url: str | None,
+    worker: str | None,
     output,
     verbosity: int,
 ) -> None:
@@ -96,6 +113,10 @@ def crawl(
     if source_ids and all_sources:
         raise click.UsageError("use either --source or --all, not both")
     overrides = dict(_setting(s) for s in settings)
+    if redis_url:
+        overrides["REDIS_URL"] = redis_url
+    if worker:
+        overrides["WORKER_ID"] = worker
     # Scrapy logs ~100 INFO lines a crawl: warnings only by default, as asked with -v/-q.
     overrides.setdefault(
         "LOG_LEVEL", {-1: "CRITICAL", 0: "WARNING", 1: "INFO", 2: "DEBUG"}[verbosity]

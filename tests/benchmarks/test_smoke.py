@@ -5,6 +5,7 @@ performance is the benchmarks' business, not the tests'."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -34,6 +35,17 @@ def test_bench_scale_runs():
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "sequential" in result.stdout and "concurrent" in result.stdout
     assert "x faster" in result.stdout and "CPU/article concurrent / single-source" in result.stdout
+
+
+def test_bench_scale_redis_runs():
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    result = _bench("scale_redis")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    for run in ("lone", "one", "two"):
+        assert f"\n{run} " in result.stdout
+    assert "duplicate fetches with two workers: 0" in result.stdout
+    assert "round trips and" in result.stdout
 
 
 @pytest.mark.es
