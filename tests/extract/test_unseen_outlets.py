@@ -231,3 +231,11 @@ def test_story_goes_on_after_an_embedded_player_between_two_containers():
     assert "Work is due to start next spring" in body
     assert body.rstrip().endswith("challenge the vote in the courts.")
     assert "Up next" not in body and "Video, 2 min" not in body
+
+
+def test_a_players_labels_are_not_the_story_and_the_story_goes_on_after_it():
+    body = record("body_player_labels.html", "https://millgazette.example/bridge")["body"]
+    for label in ("Listen to this article", "00:00 / 04:32", "Now playing", "Autoplay"):
+        assert label not in body
+    assert body.startswith("The regional council approved")
+    assert body.rstrip().endswith("challenge the vote in the courts.")
