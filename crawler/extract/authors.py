@@ -310,8 +310,9 @@ def _clean_part(part: str) -> str | None:
         if stripped.split()[0].casefold() in _AGENCY_HEADS and len(stripped.split()) > 1:
             return None  # "AP Auto Writer": the previous name's job, not a name
         tail = {w.casefold() for w in part[len(stripped) :].split()}
-        if _ACRONYM_RE.match(stripped) and tail <= _DESK_WORDS:
-            return part  # "MND Staff": the desk of an outlet named by its initials
+        named_desk = _ACRONYM_RE.match(stripped) or any(ch.isdigit() for ch in stripped)
+        if named_desk and tail <= _DESK_WORDS:
+            return part  # "MND Staff", "NBC 7 Staff": the desk of a newsroom or channel
         part = stripped
     while len(part.split()) > 2 and part.split()[-1].casefold() in _TRAILING_DESK:
         part = part.rsplit(" ", 1)[0]

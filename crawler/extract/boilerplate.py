@@ -52,7 +52,10 @@ _LABEL_LINE_RE = re.compile(
     r"^(?:[-•]\s*)?(?:advertisement|advert|ad|sponsored|share|tweet|email|print|comments?|"
     r"related|more|read more|loading|watch|listen|photo|image|video|gallery|close|"
     r"order reprints|print (?:this )?article|don'?t miss|article content|"
-    r"skip ad|continue reading|story continues below(?: advertisement)?)\W*$",
+    r"skip ad|continue reading|story continues below(?: advertisement)?|"
+    # An audio or video player's own labels: "Listen to this article", "Now playing".
+    r"listen to (?:this|the) (?:article|story)(?: \d+ min(?:utes?)?)?|now playing|"
+    r"autoplay(?: is)? (?:on|off))\W*$",
     re.I,
 )
 
@@ -78,7 +81,8 @@ _CREDIT_RE = re.compile(
 )
 # A block that is only a URL or a machine timestamp: hidden metadata spans, not prose.
 _BARE_VALUE_RE = re.compile(
-    r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$"
+    r"^(?:https?://\S+|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?|"
+    r"\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?)$"  # a player's "00:00 / 04:32"
 )
 # Words of a dateline ("Published Monday, 3 March 2026 at 10:15", "sexta-feira, 22 de
 # outubro de 2010 às 20:13"): weekday and month names of the main European languages,

@@ -12,7 +12,7 @@ import html as htmllib
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -92,9 +92,15 @@ _BYLINE_CLASS_RE = re.compile(
 )
 # Where an "author" is an image's photographer or agency, not the story's writer.
 _CREDIT_ANCESTOR_XPATH = (
-    "ancestor-or-self::*[self::figure or self::figcaption or contains(@class, 'caption')"
-    " or contains(@class, 'credit')]"
+    "ancestor-or-self::*[self::figure or self::figcaption or self::picture"
+    " or contains(@class, 'caption') or contains(@class, 'credit')"
+    " or contains(@class, 'copyright')]"
 )
+# A block that holds a picture: "article-image", "photo", "media", "gallery".
+_IMAGE_BLOCK_RE = re.compile(
+    r"(?:^|[\s_-])(?:image|img|photo|picture|media|gallery|video)s?(?:$|[\s_-])", re.I
+)
+_IMAGE_BLOCK_WORDS = 60  # more text than a picture and its credit: not an image block
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>")
 _MARKUP_RE = re.compile(r"<(?:/?[a-z][a-z0-9]*)[\s>/]", re.I)
@@ -168,17 +174,51 @@ def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tupl
         ("feed", text(feed.get("title")), "feed"),
         ("meta", text(meta("<title>")), "document"),
     ]
-    h1s, sites = [], list(st.site_names)
+    h1s, sites, placed = [], list(st.site_names), None
     for h1 in tree.iter("h1"):
         if _is_masthead(h1, host):
             sites.append(h1.text_content())  # the site's name, set as its logo
             continue
         h1s.append(h1.text_content())
+        if placed is None and _over_byline(h1):
+            placed = h1.text_content()
         if len(h1s) >= 10:
             break
     if not h1s:  # a blog whose only h1 is its name: the post's heading is the first h2
         h1s = [h2.text_content() for h2 in itertools.islice(tree.iter("h2"), 1)]
-    return choose_title(candidates, h1s, sites, host)
+    return choose_title(candidates, h1s, sites, host, placed)
+
+
+def following(el: html.HtmlElement, limit: int) -> Iterator[html.HtmlElement]:
+    """The first ``limit`` elements after ``el`` in document order, its own inside left
+    out (XPath's ``following::`` axis, without building the rest of the page's set)."""
+    count, node = 0, el
+    while node is not None and count < limit:
+        for sib in node.itersiblings():
+            for item in sib.iter():
+                if isinstance(item.tag, str):
+                    yield item
+                    count += 1
+                    if count >= limit:
+                        return
+        node = node.getparent()
+
+
+_HEADLINE_WORDS = 4  # fewer: a section's or a page's name, not a story's headline
+_BYLINE_REACH = 25  # elements after the headline where its byline or date stands
+
+
+def _over_byline(h1: html.HtmlElement) -> bool:
+    """An ``<h1>`` set as a story's headline: a sentence-long heading with the story's
+    byline or date just below it (a section's name or a logo has neither)."""
+    if len(h1.text_content().split()) < _HEADLINE_WORDS:
+        return False
+    for el in following(h1, _BYLINE_REACH):
+        if el.tag == "time" or (el.attrib and _is_byline(el)):
+            return True
+        if el.tag == "h1" or (el.tag in ("h2", "h3") and el.find(".//a") is not None):
+            return False  # another headline came first (a deck has no link): a list
+    return False
 
 
 _MASTHEAD_RE = re.compile(r"logo|brand|site-?(?:title|name)|masthead|blog-?title", re.I)
@@ -225,6 +265,22 @@ def _is_byline(el: html.HtmlElement) -> bool:
     return bool(_BYLINE_CLASS_RE.search(el.get("class") or ""))
 
 
+def _is_image_credit(el: html.HtmlElement) -> bool:
+    """Author markup that credits a picture: inside a figure, a caption or a credit, or
+    in a small block around an image that holds no headline ("article-image", "photo")."""
+    if el.xpath(_CREDIT_ANCESTOR_XPATH):
+        return True
+    for block in itertools.islice(el.iterancestors(), 3):
+        label = f"{block.get('class') or ''} {block.get('id') or ''}"
+        if not _IMAGE_BLOCK_RE.search(label) or not block.xpath(".//img | .//video"):
+            continue
+        # A header or a story that carries a picture is not the picture's block.
+        return not block.xpath(".//h1 | .//h2") and (
+            len(block.text_content().split()) <= _IMAGE_BLOCK_WORDS
+        )
+    return False
+
+
 def _byline_text(tree: html.HtmlElement) -> list[str]:
     found = []
     for el in tree.iter():
@@ -232,7 +288,7 @@ def _byline_text(tree: html.HtmlElement) -> list[str]:
             continue
         if el.tag in ("meta", "link", "script", "style", "html", "body"):
             continue
-        if el.xpath(_CREDIT_ANCESTOR_XPATH):
+        if _is_image_credit(el):
             continue  # a photo credit marked up as an author
         value = _spaced_text(el)
         if value and len(value) <= 200:
@@ -246,7 +302,7 @@ def image_credits(tree: html.HtmlElement) -> set[str]:
     """Texts of author markup inside figures and captions: photographers, not writers."""
     credits = set()
     for el in tree.xpath(".//*[@itemprop='author']")[:40]:
-        if el.xpath(_CREDIT_ANCESTOR_XPATH):
+        if _is_image_credit(el):
             credits.add(squash(el.text_content()))
     return credits
 
@@ -358,24 +414,53 @@ def _visible_text(tree: html.HtmlElement) -> str:
     return _compact(" ".join(tree.xpath(_VISIBLE_TEXT_XPATH)))
 
 
+# How much text after the headline counts as "near" it: where bylines sit.
+_NEAR_HEADLINE_CHARS = 600
+_NEAR_HEADLINE_ELEMENTS = 40
+
+
+def _near_headline_text(tree: html.HtmlElement, host: str) -> str:
+    """The page's text just after its headline (the article's ``<h1>``, not a logo):
+    where the article's own byline stands, unlike a teaser's or a footer's names."""
+    h1 = next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    if h1 is None:
+        return ""
+    parts: list[str] = [h1.tail or ""]
+    size = 0
+    for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
+        if el.tag in ("script", "style", "noscript", "template"):
+            continue
+        for piece in (el.text, el.tail):
+            if piece and piece.strip():
+                parts.append(piece)
+                size += len(piece)
+        if size >= _NEAR_HEADLINE_CHARS:
+            break
+    return _compact(" ".join(parts))
+
+
 def _best_supported(
-    candidates: list[tuple[str, list[str]]], tree: html.HtmlElement
+    candidates: list[tuple[str, list[str]]], tree: html.HtmlElement, host: str
 ) -> tuple[str, list[str]]:
     """The source whose names the rest of the page bears out best.
 
     Each source is scored by how far the other sources agree with it (F1 of the name
-    sets) plus the share of its names that the reader can see on the page. Sources
-    that all agree keep their order of trust: the first wins a tie.
+    sets), plus the share of its names that the reader can see on the page, plus the
+    share that stands just after the headline (the article's byline, where a name
+    seen only in a teaser or a footer does not). Sources that all agree keep their
+    order of trust: the first wins a tie.
     """
     if len(candidates) == 1 or all(
         _agreement(candidates[0][1], names) == 1.0 for _, names in candidates[1:]
     ):
         return candidates[0]
     visible = _visible_text(tree)
+    near = _near_headline_text(tree, host)
     best, best_score = candidates[0], float("-inf")
     for i, (source, names) in enumerate(candidates):
         score = sum(_agreement(names, other) for j, (_, other) in enumerate(candidates) if j != i)
         score += sum(_compact(n) in visible for n in names) / len(names)
+        score += sum(bool(near) and _compact(n) in near for n in names) / len(names)
         if score > best_score + 1e-9:
             best, best_score = (source, names), score
     return best
@@ -437,7 +522,7 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         ]
         (with_people if persons else orgs_only).append((source, names))
     if with_people:
-        source, names = _best_supported(with_people, tree)
+        source, names = _best_supported(with_people, tree, host)
         # The site's own name is not an author next to a person (it is the publication).
         kept = [
             n
@@ -445,6 +530,9 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
             if not is_site_name(n, st.site_names, host) or squash(n) in jsonld_persons
         ]
         return kept, source
+    # An organisation that is more than the site's own name (a wire, a newsroom, a
+    # desk: "Mill Gazette Newsroom") is a better author than the bare site name.
+    orgs_only.sort(key=lambda c: all(is_site_name(n, st.site_names, host) for n in c[1]))
     for source, names in orgs_only:
         return names, source
     return [], None

@@ -125,16 +125,18 @@ def _drop_documents(tree: html.HtmlElement) -> None:
     """Remove a long embedded document (a transcript, a filing, a PDF's text) that the
     story links to but that is not the story, when the page has prose of its own.
 
-    It is marked as such (a class or id naming a transcript or a document viewer, or
-    a ``<details>`` whose summary offers the full text). A page that is all transcript
-    has no prose outside it, so there the transcript stays: it is the article.
+    It is marked as such (a class, id or ARIA label naming a transcript or a document
+    viewer, a ``<details>`` whose summary offers the full text, or a heading of its own:
+    ``_headed_documents``). A page that is all transcript has no prose outside it, so
+    there the transcript stays: it is the article.
     """
     body = tree.find("body")
     if body is None:
         return
     marked = []
     for el in body.iter("div", "section", "aside", "details", "figure", "article"):
-        label = f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+        label = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('aria-label') or ''}"
+        label = label.lower()
         if el.tag != "details" and not any(w in label for w in _DOCUMENT_WORDS):
             continue  # most elements: no need for the expression
         summary = el.find("summary") if el.tag == "details" else None
@@ -142,13 +144,53 @@ def _drop_documents(tree: html.HtmlElement) -> None:
         nested = any(m in el.iterancestors() for m in marked)
         if (_DOCUMENT_RE.search(label) or offers_text) and not nested:
             marked.append(el)
-    if not marked:
+    runs = [[el] for el in marked] + _headed_documents(body)
+    if not runs:
         return
     total = _words_in_paragraphs(body)
-    for el in marked:
-        inside = _words_in_paragraphs(el)
+    for run in runs:
+        inside = sum(_words_in_paragraphs(el) for el in run)
         if inside >= _PROSE_OUTSIDE and total - inside >= _PROSE_OUTSIDE:
-            el.drop_tree()
+            for el in run:
+                if el.getparent() is not None:
+                    el.drop_tree()
+
+
+# A heading that labels what follows as a document: "Full transcript of the hearing",
+# "Read the transcript", "Full text of the letter".
+_DOCUMENT_HEADING_RE = re.compile(
+    r"\btranscripts?\b|\b(?:full|complete|entire|unedited) (?:text|document)\b", re.I
+)
+_WHOLE_TEXT_RE = re.compile(r"\b(?:full|complete|entire|unedited)\b", re.I)
+# A turn of a transcript: "CHAIR: ...", "Q: ...", "Jane Doe: ...".
+_SPEAKER_TURN_RE = re.compile(r"^\s*(?:[A-Z][A-Z.'’ -]{0,40}|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}):\s")
+_HEADINGS = ("h2", "h3", "h4")
+
+
+def _headed_documents(body: html.HtmlElement) -> list[list[html.HtmlElement]]:
+    """Documents set in the page under a heading of their own: the heading and the
+    elements after it up to the next heading of its rank or higher.
+
+    The heading must say so ("Full transcript", "Full text of the letter"); a heading
+    that only names a transcript ("Transcript shows ...") needs the text below it to
+    read as one, turn by turn ("CHAIR: ...", "Q: ..."), so a story's own section on a
+    transcript stays.
+    """
+    runs = []
+    for heading in body.iter(*_HEADINGS):
+        title = " ".join(heading.text_content().split())
+        if not title or len(title.split()) > 12 or not _DOCUMENT_HEADING_RE.search(title):
+            continue
+        run: list[html.HtmlElement] = [heading]
+        for sib in heading.itersiblings():
+            if isinstance(sib.tag, str) and sib.tag in _HEADINGS and sib.tag <= heading.tag:
+                break
+            run.append(sib)
+        paragraphs = [p.text_content() for el in run[1:] for p in el.iter("p")]
+        turns = sum(bool(_SPEAKER_TURN_RE.match(p)) for p in paragraphs)
+        if _WHOLE_TEXT_RE.search(title) or (turns >= 4 and 2 * turns >= len(paragraphs)):
+            runs.append(run)
+    return runs
 
 
 def prune(tree: html.HtmlElement) -> None:

@@ -81,8 +81,22 @@ def _similarity(a: str, b: str) -> float:
     return dice if dice >= 0.5 else 0.0
 
 
+def _holds_other(h1: str, pool: list[tuple[str, str, str]]) -> bool:
+    """The ``<h1>`` holds another source's headline and more: a kicker or a deck set
+    inside it ("Open Progress" + "Why ..."), so its own wording is not the headline."""
+    key = _key(h1)
+    return any(
+        f != "h1" and _key(other) != key and len(_key(other)) >= 12 and _key(other) in key
+        for _, other, f in pool
+    )
+
+
 def choose_title(
-    candidates: list[tuple[str, ...]], h1s: list[str], site_names: list[str], host: str
+    candidates: list[tuple[str, ...]],
+    h1s: list[str],
+    site_names: list[str],
+    host: str,
+    placed: str | None = None,
 ) -> tuple[str | None, str | None]:
     """(title, source) from metadata candidates and the page's ``<h1>``s.
 
@@ -98,6 +112,11 @@ def choose_title(
     or trailing segments ("Politics | Headline" beside "Headline") gives that shared
     form. When no two sources agree, the first metadata title is taken (an unconfirmed
     ``<h1>`` may be a logo), and the lone ``<h1>`` only when there is no metadata.
+
+    ``placed`` is the ``<h1>`` the page sets as the story's headline (over its byline
+    or date): the page's layout is one more vote for it, so a social rewrite that
+    ``og:title`` and ``<title>`` share does not outvote the headline on its own; not
+    when the ``<h1>`` holds another source's headline and more (a kicker, a deck).
     """
     cleaned = []
     for candidate in candidates:
@@ -125,6 +144,13 @@ def choose_title(
             for fam in families
             if fam != family
         )
+        if (
+            family == "h1"
+            and placed
+            and _key(text) == _key(placed)
+            and not _holds_other(text, pool)
+        ):
+            support += 1.0
         scored.append((support, family == "h1", -rank, source, text))
     best = max(scored, default=None)
     if best is None or best[0] == 0:
