@@ -10,8 +10,8 @@ requests. The site's life is drawn once (seeded) and replayed for each policy, c
 every INTERVAL by real crawls (the spider, pipeline and archive of `newsarchive crawl`,
 run in this process one after the other, each with its clock set by ``CRAWL_CLOCK``):
 
-1. default  the revisit policy as shipped (+1h +6h +1d +3d +7d +30d, change signals,
-            conditional re-fetches)
+1. default  the revisit policy as shipped (+1h +6h +1d +3d +7d +30d, again from each
+            captured change; change signals; conditional re-fetches)
 2. recheck  today's option: every crawl re-fetches every archived article published in
             the last RECHECK days, unconditionally (``--recheck-days``; no revisits)
 3. never    today's default before the revisit policy: archived articles never again

@@ -38,12 +38,12 @@ EARLY = 0.1  # a point of the schedule is reached this share of its offset early
 class RevisitPolicy:
     """When the archived articles of one source are fetched again."""
 
-    schedule: tuple[float, ...]  # seconds after first seen, ascending
+    schedule: tuple[float, ...]  # seconds after the current version's capture, ascending
     budget: int = 200  # revisits per source and crawl, oldest due first
 
     @property
     def window_days(self) -> float:
-        """How long after first seen the schedule may still want an article."""
+        """How long after its version's capture the schedule may still want an article."""
         return max(self.schedule, default=0) / 86400
 
     def next_due(self, version_seen: datetime, last_seen: datetime) -> datetime | None:
