@@ -7,8 +7,8 @@ same transaction). So is what a conditional re-fetch of an article needs (its la
 record's validators and the payload they describe: ``revalidation``) and what the
 revisit policy reads (when each article's current version was captured, and its last
 capture): a deleted store is rebuilt with all of it, and so is a store written before
-a column was added (``stale``). Feed validators and last captures are caches: losing one only
-costs an unconditional fetch or a full response instead of a revisit.
+a column was added (``stale``). Feed validators and last captures are caches: losing
+one only costs an unconditional fetch or a full response instead of a revisit.
 """
 
 from __future__ import annotations
