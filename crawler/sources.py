@@ -86,8 +86,9 @@ class Source:
     requisites: bool = False  # also archive the images, CSS and scripts of its articles
     requisite_hosts: tuple[str, ...] = ()  # CDN hosts those may come from, besides domains
     # When archived articles are fetched again: True, the crawl's schedule
-    # (REVISIT_SCHEDULE); False, never; or its own points in seconds after first seen
-    # (empty: only when a listing dates an article after its last capture).
+    # (REVISIT_SCHEDULE); False, never; or its own points in seconds after the capture
+    # of the current version (empty: only when a listing dates an article after its
+    # last capture).
     revisit: tuple[float, ...] | bool = True
 
     def in_scope(self, url: str) -> bool:
@@ -418,7 +419,7 @@ def _revisit(value: object, where: str) -> tuple[float, ...] | bool:
 
 
 def revisit_points(values: list | tuple, where: str) -> tuple[float, ...]:
-    """Revisit points (durations after first seen) in seconds, ascending."""
+    """Revisit points (durations after a version's capture) in seconds, ascending."""
     if len(values) > MAX_REVISIT_POINTS:
         raise ConfigError(f"{where}: more than {MAX_REVISIT_POINTS} revisit points")
     return tuple(sorted({parse_duration(v, where) for v in values}))

@@ -100,7 +100,9 @@ class ArticleLog:
         or a whole rebuild of a deleted store), in one transaction. Damaged lines are
         skipped and named; the indexer dead-letters them too."""
         start = self.store.checkpoint()
-        reset = start > self.writer.size  # store ahead of the file (power loss): rebuild
+        # Rebuild when the store is ahead of the file (power loss) or older than its
+        # columns (``SeenStore.stale``).
+        reset = start > self.writer.size or self.store.stale
         if reset:
             start = 0
         return self.store.replay(self._lines(start), reset=reset)

@@ -5,9 +5,10 @@ function that turns a record into state, both live and when replaying lines a cr
 left unapplied (``meta.jsonl_offset`` is the replay checkpoint, committed in the
 same transaction). So is what a conditional re-fetch of an article needs (its last
 record's validators and the payload they describe: ``revalidation``) and what the
-revisit policy reads (first and last capture of each article): a deleted store is
-rebuilt with all of it. Feed validators and last captures are caches: losing one only
-costs an unconditional fetch or a full response instead of a revisit.
+revisit policy reads (when each article's current version was captured, and its last
+capture): a deleted store is rebuilt with all of it, and so is a store written before
+a column was added (``stale``). Feed validators and last captures are caches: losing
+one only costs an unconditional fetch or a full response instead of a revisit.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL
+    state TEXT NOT NULL,
+    version_seen TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id);
 CREATE TABLE IF NOT EXISTS aliases (url_key TEXT PRIMARY KEY, id TEXT NOT NULL);
@@ -96,6 +98,7 @@ class ArticleState:
     removed: bool
     fields: dict  # the diffable fields of the current version
     edited_fields: tuple[str, ...] = ()  # fields changed in any version so far
+    version_seen: str = ""  # when the current version was captured (first_seen for v1)
 
 
 @dataclass(frozen=True)
@@ -139,11 +142,26 @@ class SeenStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._add_missing_columns()
+            # Rows a store from before ``version_seen`` left without it: the caller
+            # rebuilds the article state from the records (killed halfway: again).
+            self.stale = (
+                self.db.execute(
+                    "SELECT 1 FROM articles WHERE version_seen IS NULL LIMIT 1"
+                ).fetchone()
+                is not None
+            )
         except sqlite3.OperationalError as exc:
             self.db.close()
             raise ArchiveWriteError(
                 f"cannot write the seen-store {self.path}: {exc} (disk full?)"
             ) from exc
+
+    def _add_missing_columns(self) -> None:
+        """Give a store written by an older version the columns it lacks."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        if "version_seen" not in have:
+            self.db.execute("ALTER TABLE articles ADD COLUMN version_seen TEXT")
 
     # --- article state ---------------------------------------------------------------
 
@@ -161,14 +179,20 @@ class SeenStore:
     def article(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
             "SELECT id, url, canonical_url, source_id, version, content_hash, first_seen,"
-            " last_seen, removed, state FROM articles WHERE id = ?",
+            " last_seen, removed, state, version_seen FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
         if row is None:
             return None
         fields = json.loads(row[9])
         edited = tuple(fields.pop("edited_fields", ()) or ())
-        return ArticleState(*row[:8], removed=bool(row[8]), fields=fields, edited_fields=edited)
+        return ArticleState(
+            *row[:8],
+            removed=bool(row[8]),
+            fields=fields,
+            edited_fields=edited,
+            version_seen=row[10] or row[6],
+        )
 
     def article_for_url(self, url: str) -> ArticleState | None:
         article_id = self.resolve_id(url)
@@ -186,12 +210,13 @@ class SeenStore:
         return [r[0] for r in rows]
 
     def revisit_window(self, source_id: str, days: float) -> list[tuple[str, str, str]]:
-        """(url, first_seen, last_seen) of the source's articles, not removed, last seen
-        less than ``days`` after they were first seen: those a revisit schedule of that
-        length may still want."""
+        """(url, version_seen, last_seen) of the source's articles, not removed, last seen
+        less than ``days`` after their current version was captured: those a revisit
+        schedule of that length may still want."""
         rows = self.db.execute(
-            "SELECT url, first_seen, last_seen FROM articles WHERE source_id = ? AND removed = 0"
-            " AND julianday(last_seen) < julianday(first_seen) + ? ORDER BY first_seen",
+            "SELECT url, COALESCE(version_seen, first_seen), last_seen FROM articles"
+            " WHERE source_id = ? AND removed = 0 AND julianday(last_seen)"
+            " < julianday(COALESCE(version_seen, first_seen)) + ? ORDER BY first_seen",
             (source_id, days),
         )
         return [tuple(r) for r in rows]
@@ -258,12 +283,13 @@ class SeenStore:
             )
             self.db.execute(
                 "INSERT INTO articles (id, url, canonical_url, source_id, version,"
-                " content_hash, first_seen, last_seen, removed, state)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+                " content_hash, first_seen, last_seen, removed, state, version_seen)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET url = excluded.url,"
                 " canonical_url = excluded.canonical_url, source_id = excluded.source_id,"
                 " version = excluded.version, content_hash = excluded.content_hash,"
-                " last_seen = excluded.last_seen, removed = 0, state = excluded.state",
+                " last_seen = excluded.last_seen, removed = 0, state = excluded.state,"
+                " version_seen = excluded.version_seen",
                 (
                     aid,
                     record["url"],
@@ -274,6 +300,7 @@ class SeenStore:
                     record["first_seen"],
                     record["fetched_at"],
                     json.dumps(fields, ensure_ascii=False),
+                    record["fetched_at"],  # this version's capture: the schedule restarts
                 ),
             )
             for url in {record["url"], record["canonical_url"]}:

@@ -419,8 +419,9 @@ class Archive:
         return basis.etag, basis.last_modified
 
     def revisit_window(self, source_id: str, days: float) -> list[tuple[str, str, str]]:
-        """(url, first_seen, last_seen) of the source's articles that a revisit schedule
-        of ``days`` may still want (not removed, last seen within ``days`` of first seen)."""
+        """(url, version_seen, last_seen) of the source's articles that a revisit schedule
+        of ``days`` may still want (not removed, last seen within ``days`` of the capture
+        of their current version)."""
         return self.store.revisit_window(source_id, days)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:

@@ -467,13 +467,13 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
     def _add_due_revisits(self, state: SourceState, policy: RevisitPolicy) -> None:
         """The source's archived articles whose revisit schedule says they are due."""
         now = self.now()
-        for url, first_seen, last_seen in self.archive.revisit_window(
+        for url, version_seen, last_seen in self.archive.revisit_window(
             state.source.id, policy.window_days
         ):
-            first, last = _moment(first_seen), _moment(last_seen)
-            if first is None or last is None:
+            since, last = _moment(version_seen), _moment(last_seen)
+            if since is None or last is None:
                 continue
-            due = policy.next_due(first, last)
+            due = policy.next_due(since, last)
             if due is not None and due <= now:
                 self._add_candidate(state, url, None, None, 0)
 
@@ -490,13 +490,13 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
         if self.recheck_days and cand.published and cand.published >= recheck_from:
             return "fresh"
         policy = self.revisits.get(state.source.id)
-        first, last = _moment(article.first_seen), _moment(article.last_seen)
-        if policy is None or first is None or last is None:
+        since, last = _moment(article.version_seen), _moment(article.last_seen)
+        if policy is None or since is None or last is None:
             return None
         if policy.signalled(cand.changed_at, last, now):
             cand.revisit, cand.due = "signal", cand.changed_at
             return "revisit"
-        due = policy.next_due(first, last)
+        due = policy.next_due(since, last)
         if due is not None and due <= now:
             cand.revisit, cand.due = "schedule", due
             return "revisit"

@@ -2,14 +2,20 @@
 
 Two reasons make an archived article due:
 
-- its **schedule**: points in time after it was first seen (default +1 h, +6 h, +1 d,
-  +3 d, +7 d, +30 d, then never). The next point is the first one after its last
-  capture, so a crawl that missed some points fetches it once, not once per point;
+- its **schedule**: points in time after its current version was captured (default
+  +1 h, +6 h, +1 d, +3 d, +7 d, +30 d, then never). Counting from the version, not
+  from the first capture, restarts the schedule at every captured change: an article
+  just edited is the likeliest to be edited again soon. The next point is the first
+  one after its last capture, so a crawl that missed some points fetches it once, not
+  once per point. A point is reached once ``EARLY`` of its offset is left (6 minutes of
+  +1 h): crawls come at intervals, and a point falling due moments after one started
+  would otherwise wait a whole interval for the next;
 - a **change signal**: a feed entry (``updated``, ``pubDate``) or sitemap entry
   (``lastmod``, ``news:publication_date``) dated after its last capture (and not in the
   future: a clock or time-zone error would make it due on every crawl).
 
-Everything it reads (first and last capture) is derived from the article records, so
+Everything it reads (the current version's capture and the last capture) is derived
+from the article records, so
 the policy needs no state of its own: a crawl killed in the middle of a revisit round
 leaves the articles it re-fetched with their new captures and the others still due.
 """
@@ -25,24 +31,26 @@ from crawler.sources import revisit_points
 from newsarchive.errors import ConfigError
 
 DEFAULT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
+EARLY = 0.1  # a point of the schedule is reached this share of its offset early
 
 
 @dataclass(frozen=True)
 class RevisitPolicy:
     """When the archived articles of one source are fetched again."""
 
-    schedule: tuple[float, ...]  # seconds after first seen, ascending
+    schedule: tuple[float, ...]  # seconds after the current version's capture, ascending
     budget: int = 200  # revisits per source and crawl, oldest due first
 
     @property
     def window_days(self) -> float:
-        """How long after first seen the schedule may still want an article."""
+        """How long after its version's capture the schedule may still want an article."""
         return max(self.schedule, default=0) / 86400
 
-    def next_due(self, first_seen: datetime, last_seen: datetime) -> datetime | None:
-        """The first point of the schedule after the last capture; None when none is left."""
+    def next_due(self, version_seen: datetime, last_seen: datetime) -> datetime | None:
+        """When the first point of the schedule (counted from the capture of the current
+        version) not yet reached at the last capture is reached; None when none is left."""
         for offset in self.schedule:
-            due = first_seen + timedelta(seconds=offset)
+            due = version_seen + timedelta(seconds=offset * (1 - EARLY))
             if due > last_seen:
                 return due
         return None

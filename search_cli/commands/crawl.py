@@ -101,8 +101,9 @@ def crawl(
 
     Politely by default (robots.txt, AutoThrottle, 2 requests per host, Retry-After).
     Archived articles are fetched again only when due, to catch edits and removals:
-    +1h, +6h, +1d, +3d, +7d and +30d after they were first seen (REVISIT_SCHEDULE, or
-    the source's `revisit` in the registry), and at once when a feed or sitemap dates
+    +1h, +6h, +1d, +3d, +7d and +30d after they were first seen, the schedule starting
+    again from each captured change (REVISIT_SCHEDULE, or the source's `revisit` in the
+    registry), and at once when a feed or sitemap dates
     them after their last capture; such re-fetches are conditional (a 304 downloads no
     body). A killed crawl can simply be run again. On a terminal one progress line says
     how far it got; -v shows Scrapy's log instead. Prints a per-source report and saves

@@ -68,3 +68,4 @@ def test_bench_edits_runs():
     for policy in ("default", "recheck", "never"):
         assert f"\n{policy} " in result.stdout
     assert "bytes: default / recheck" in result.stdout
+    assert "\nceiling " in result.stdout and "superseded before the next crawl" in result.stdout

@@ -4,6 +4,7 @@ crawl's (``CRAWL_CLOCK``) moved forward, catch edits and removals without any op
 from __future__ import annotations
 
 import signal
+import sqlite3
 import subprocess
 from datetime import timedelta
 
@@ -137,6 +138,65 @@ def test_a_listing_dated_after_the_last_capture_makes_an_article_due_at_once(sit
             "text": "Correction: An earlier version of this article misstated the vote.",
         }
     ]
+
+
+def test_a_captured_change_restarts_the_schedule(site, make_crawler):
+    crawler = make_crawler(site)
+    t0 = site.now
+    _at(crawler, t0)
+    site.edit(0, title=REWRITE, at=t0 + timedelta(minutes=20), signal=False)
+    # A minute before the +1 h point: close enough (``EARLY``), so no crawl interval is
+    # lost waiting for it; all twelve are due.
+    site.now = t0 + timedelta(minutes=59)
+    assert _at(crawler, site.now).source["revisits"]["schedule"] == 12
+    second_edit = site.now + timedelta(minutes=20)
+    site.edit(0, add="A paragraph added without a word.", at=second_edit, signal=False)
+
+    # An hour on, only the article just edited is due again: its schedule counts from
+    # the capture of its new version (+1 h); the others' next point is +6 h.
+    site.now = t0 + timedelta(hours=2)
+    assert _at(crawler, site.now).source["revisits"]["schedule"] == 1
+    changed = [r for r in crawler.records() if r["event"] == "changed"]
+    assert [(r["url"], r["version"]) for r in changed] == [
+        (site.article_url(0), 2),
+        (site.article_url(0), 3),
+    ]
+    assert [len(_article_hits(site, i)) for i in (0, 1, 11)] == [3, 2, 2]
+
+
+def test_the_schedule_state_is_rebuilt_from_the_records(site, make_crawler):
+    """When each version was captured comes from the records: a store from before that
+    column, or a lost one, is rebuilt with it, and the schedule reads the same."""
+    from crawler.archive.store import Archive
+
+    crawler = make_crawler(site)
+    t0 = site.now
+    _at(crawler, t0)
+    site.edit(4, title=REWRITE, signal=False)
+    _at(crawler, t0 + timedelta(hours=2))
+    by_url = {}
+    for r in crawler.records():
+        if r["event"] in ("new", "changed"):
+            by_url[r["url"]] = r["fetched_at"]
+    assert by_url[site.article_url(4)] > by_url[site.article_url(5)]
+
+    def version_seen() -> dict[str, str]:
+        with Archive(crawler.home) as archive:
+            return {url: archive.article_state(url).version_seen for url in by_url}
+
+    assert version_seen() == by_url
+    seen = crawler.home / "seen.sqlite"
+    db = sqlite3.connect(seen)
+    db.execute("ALTER TABLE articles DROP COLUMN version_seen")  # as an older store was
+    db.close()
+    assert version_seen() == by_url
+    for path in crawler.home.glob("seen.sqlite*"):
+        path.unlink()
+    assert version_seen() == by_url
+    # And the crawl reads it: only article 4 (changed at +2 h) is due an hour later.
+    later = _at(crawler, t0 + timedelta(hours=3))
+    assert later.source["revisits"]["schedule"] == 1
+    assert len(_article_hits(site, 4)) == 3
 
 
 def test_no_revisit_and_a_source_override_turn_the_schedule_off(site, make_crawler):
