@@ -301,19 +301,12 @@ class Archive:
         status = capture.status if http_status is None else http_status
         self._metadata(
             capture,
-            {
-                "type": METADATA_TYPE,
-                "metadata_version": 2,
-                "source_id": source_id,
-                "outlet": outlet,
-                "source_tags": dict(source_tags or {}),
-                "http_status": status,
-                "feed_entry": feed_entry,
-                "politics_hint": politics_hint,
-                "extractor": extracted.get("extractor"),
-                "content_hash": content_hash(extracted.get("title"), extracted.get("body")),
-            },
-        )
+            _article_metadata(
+                source_id, outlet, source_tags, status, feed_entry, politics_hint,
+                extractor=extracted.get("extractor"),
+                body_hash=content_hash(extracted.get("title"), extracted.get("body")),
+            ),
+        )  # fmt: skip
         return self.log.article(
             extracted,
             capture=capture,
@@ -347,22 +340,11 @@ class Archive:
         basis = self.store.revalidation(url)
         if state is None or basis is None or not capture.revisit or capture.status != 304:
             return None
-        self._metadata(
-            capture,
-            {
-                "type": METADATA_TYPE,
-                "metadata_version": 2,
-                "source_id": source_id,
-                "outlet": outlet,
-                "source_tags": dict(source_tags or {}),
-                "http_status": 304,
-                "not_modified": True,
-                "feed_entry": feed_entry,
-                "politics_hint": politics_hint,
-                "extractor": None,
-                "content_hash": basis.content_hash,
-            },
-        )
+        payload = _article_metadata(
+            source_id, outlet, source_tags, 304, feed_entry, politics_hint,
+            extractor=None, body_hash=basis.content_hash,
+        )  # fmt: skip
+        self._metadata(capture, payload | {"not_modified": True})
         return self.log.not_modified(
             url, capture=capture, source_id=source_id, outlet=outlet, validators=validators
         )
@@ -462,3 +444,30 @@ class Archive:
 
 
 __all__ = ["Archive", "Capture", "Outcome", "archive_paths", "lock_archive"]
+
+
+def _article_metadata(
+    source_id: str,
+    outlet: str,
+    source_tags: dict[str, str] | None,
+    status: int | None,
+    feed_entry: dict | None,
+    politics_hint: str | None,
+    *,
+    extractor: object,
+    body_hash: str | None,
+) -> dict:
+    """The WARC metadata payload of an article capture: what re-extraction needs besides
+    the page, and the extractor and content hash that tie it to its record."""
+    return {
+        "type": METADATA_TYPE,
+        "metadata_version": 2,
+        "source_id": source_id,
+        "outlet": outlet,
+        "source_tags": dict(source_tags or {}),
+        "http_status": status,
+        "feed_entry": feed_entry,
+        "politics_hint": politics_hint,
+        "extractor": extractor,
+        "content_hash": body_hash,
+    }
