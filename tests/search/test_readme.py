@@ -17,7 +17,7 @@ import click
 import pytest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-RUN = {"search", "count", "timeline", "export", "stats", "show", "versions"}
+RUN = {"search", "count", "timeline", "export", "stats", "show", "versions", "edits"}
 
 
 def readme_commands() -> list[list[str]]:
