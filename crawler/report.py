@@ -129,7 +129,8 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                 "retry_after_waits": mine.get("retry_after_waits", 0),
                 # page requisites: how many were asked for, then what became of them
                 "requisites": {"requested": len(state.requisites), **group("requisites")},
-                "truncated_by_max_articles": state.truncated,
+                "truncated_by_max_articles": "max_articles" in state.left_over,
+                "left_over": sorted(state.left_over),
                 "discovery": docs,
                 "dead_feeds": [d for d in docs if d.get("status") in ("dead", "blocked")],
                 "empty_feeds": [d for d in docs if d.get("status") == "empty"],
@@ -276,6 +277,11 @@ def format_report(report: dict) -> str:
             )
         if s["truncated_by_max_articles"]:
             notes.append("  stopped at --max-articles; more articles are waiting")
+        if "stopped" in s.get("left_over", ()):
+            notes.append(
+                "  stopped with claimed articles not fetched: another worker or the next "
+                "crawl takes them"
+            )
         if notes:
             lines.append(f"{s['id']}{'' if s['verified'] else ' (unverified source)'}:")
             lines.extend(notes)

@@ -520,7 +520,7 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
                     (fresh if stream == "fresh" else due).append(cand)
             for i, cand in enumerate(fresh):
                 if self.max_articles is not None and state.scheduled >= self.max_articles:
-                    state.truncated = True
+                    state.left_over.add("max_articles")
                     for rest in fresh[i:]:  # keep them for a later wave (budget refunds)
                         state.candidates[rest.url] = rest
                     break
@@ -533,7 +533,7 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
                     self.stat(state.source.id, "revisits/over_budget")
                     state.requested.add(cand.url)  # still due: the next crawl takes it
                     if cand.revisit == "signal":  # its listing must be read again next time
-                        state.truncated = True
+                        state.left_over.add("revisit_budget")
                     continue
                 state.revisits += 1
                 self.stat(state.source.id, f"revisits/{cand.revisit}")

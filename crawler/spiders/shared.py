@@ -211,9 +211,9 @@ class SharedClaims:
             self._heartbeat.stop()
         for sid, queue in self.pending.items():
             if queue:
-                self.states[sid].truncated = True
+                self.states[sid].left_over.add("stopped")
         for state, _ in self.waiting.values():
-            state.truncated = True
+            state.left_over.add("stopped")
         if self.frontier is not None:
             self.crawler.stats.set_value("redis/held_at_close", len(self.frontier.held))
             try:

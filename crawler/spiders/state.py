@@ -34,7 +34,10 @@ class SourceState:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     requested: set[str] = field(default_factory=set)
     scheduled: int = 0
-    truncated: bool = False  # candidates left over because of max_articles
+    # why candidates were left over, so the listings must be read again next time:
+    # "max_articles" (the budget), "revisit_budget" (a signalled revisit over budget),
+    # "stopped" (a shared-frontier worker closed with articles not fetched)
+    left_over: set[str] = field(default_factory=set)
     failed: bool = False  # an article fetch failed: keep re-reading the listings
     validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # url -> report row
@@ -43,6 +46,11 @@ class SourceState:
     out_of_path_scope: set[str] = field(default_factory=set)  # URLs Source.wants refused
     requisites: set[str] = field(default_factory=set)  # page requisites requested
     revisits: int = 0  # archived articles re-fetched by the revisit policy this crawl
+
+    @property
+    def truncated(self) -> bool:
+        """Candidates were left over: the listings' validators are not remembered."""
+        return bool(self.left_over)
 
     def add(
         self,

@@ -137,6 +137,7 @@ def test_max_articles_takes_the_newest_and_leaves_the_rest_for_later(site, make_
     assert result.returncode == 0, result.stderr
     assert crawler.archived_urls() == {site.article_url(i) for i in range(3)}
     assert result.source["truncated_by_max_articles"] is True
+    assert result.source["left_over"] == ["max_articles"]
     assert "--max-articles" in result.stdout
     # The feeds' validators were not saved, so the next crawl sees the remaining entries.
     again = crawler.run("--max-articles", "3")

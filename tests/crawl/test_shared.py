@@ -191,6 +191,27 @@ def test_a_killed_workers_articles_are_taken_over(redis_server, make_crawler):
     assert survivor.archived_urls() - victim.archived_urls()
 
 
+@pytest.mark.timeout(120)
+def test_a_worker_stopped_early_says_why_its_articles_are_left(redis_server, make_crawler):
+    with NewsSite(n_articles=40, latency=0.3) as site:
+        crawler = make_crawler(site, "w1")
+        proc = start(crawler, "w1", redis_server.url)
+        deadline = time.monotonic() + 60
+        while len(crawler.records()) < 3:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the worker archived nothing"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGINT)  # a graceful stop, as Ctrl-C or `docker stop`
+        out, err = proc.communicate(timeout=60)
+    report = report_of(crawler)
+    source = report["sources"][0]
+    assert len(crawler.records()) < 40
+    # Its articles were left because it stopped, not because of --max-articles.
+    assert source["left_over"] == ["stopped"]
+    assert source["truncated_by_max_articles"] is False
+    assert "claimed articles not fetched" in out and "--max-articles" not in out
+
+
 def test_unreachable_redis_or_bad_worker_id_fail_in_one_line(site, make_crawler, redis_server):
     from tests.redis_server import free_port
 
