@@ -5,6 +5,7 @@ kept, and what the state learns between two captures of a page never makes an ed
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 
 from crawler.archive.identity import content_hash
@@ -126,6 +127,14 @@ def test_an_archive_crawled_without_the_state_gets_no_false_edits(make_crawler):
         old = _versions(crawler)
         assert all(APP in r["body"] and not _dropped(r) for r in old)
         assert _states(crawler.home) == {}
+        # Made as by 1.2.0: its version in the records, a seen-store without the table.
+        records = crawler.home / "articles" / "articles.jsonl"
+        text = records.read_text()
+        assert {r["extractor"]["version"] for r in old} == {"1.3.0"}
+        records.write_text(text.replace('"1.3.0"', '"1.2.0"'))  # the same length
+        assert {r["extractor"]["version"] for r in _versions(crawler)} == {"1.2.0"}
+        with sqlite3.connect(crawler.home / "seen.sqlite") as db:
+            db.execute("DROP TABLE boilerplate")
         site.now = t0 + timedelta(hours=2)
         site.publish(6, site.now - timedelta(minutes=30))  # the state learns from these
         _at(crawler, site.now)
