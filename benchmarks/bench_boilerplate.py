@@ -257,12 +257,15 @@ def crawled(n: int, score, outlets: dict) -> list[str]:
     rows: dict[str, dict[str, list[tuple[float, float]]]] = {}
     cost = {True: [0.0, 0.0, 0], False: [0.0, 0.0, 0]}  # wall, CPU, articles
     dropped = {True: 0, False: 0}
+    bodies: dict[bool, dict[str, str]] = {True: {}, False: {}}  # url -> body
+    truths: dict[str, set[str]] = {}  # url -> the paragraphs the site wrote
     for seed, (name, blocks) in enumerate(outlets.items(), start=3):
         rows[name] = {}
         with make_outlet(name, blocks, n, seed) as site, tempfile.TemporaryDirectory() as tmp:
             truth = {
                 site.article_url(a.index): "\n\n".join(site.article_body(a)) for a in site.articles
             }
+            truths.update((url, set(text.split("\n\n"))) for url, text in truth.items())
             for learn in (True, False) if seed % 2 else (False, True):  # alternated
                 folder = Path(tmp) / str(learn)
                 folder.mkdir()
@@ -271,6 +274,7 @@ def crawled(n: int, score, outlets: dict) -> list[str]:
                 cost[learn][1] += cpu
                 cost[learn][2] += len(records)
                 dropped[learn] += sum("body_dropped" in r["provenance"] for r in records)
+                bodies[learn].update((r["url"], r["body"]) for r in records)
                 rows[name][learn] = [score.body_pr(truth[r["url"]], r["body"], 4) for r in records]
     lines = [
         f"crawls of the synthetic outlets: {len(outlets)} x {n} articles, "
@@ -300,9 +304,15 @@ def crawled(n: int, score, outlets: dict) -> list[str]:
     late = {k: [v for runs in rows.values() for v in runs[k][n // 5 :]] for k in (False, True)}
     lines.append(row("all after each crawl's first fifth", late[False], late[True]))
     per = {k: (c[0] / max(c[2], 1), c[1] / max(c[2], 1)) for k, c in cost.items()}
+    lost = repeated = 0  # article paragraphs the state took; quotes and corrections kept
+    for url, before in bodies[False].items():
+        after = bodies[True].get(url, "").split("\n\n")
+        lost += sum(p not in after for p in before.split("\n\n") if p in truths[url])
+        repeated += sum(QUOTE in p or CORRECTION in p for p in after)
     lines += [
         "",
-        f"articles with learnt blocks dropped: {dropped[True]} (off: {dropped[False]})",
+        f"articles with learnt blocks dropped: {dropped[True]} (off: {dropped[False]}); "
+        f"article paragraphs lost: {lost}; repeated quotes and corrections kept: {repeated}",
         f"time per article: wall {per[True][0] * 1000:.1f} ms with the state, "
         f"{per[False][0] * 1000:.1f} ms without ({per[True][0] / per[False][0]:.2f}x); "
         f"CPU {per[True][1] * 1000:.1f} ms with, {per[False][1] * 1000:.1f} ms without "
