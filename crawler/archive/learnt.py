@@ -4,9 +4,10 @@ One ``RecurringBlocks`` per source id, observed with every new version the archi
 records (a re-capture of an unchanged page carries nothing new, and counting it would
 dilute each block's share), in record order. The crawl keeps the states in the
 seen-store, one row per source, each written whole in one transaction at most once a
-second and when the archive closes (a save after every article cost a tenth more CPU
-per article), so a crawl killed at any instant restarts with a whole state that lacks
-at most its last second's counts: a drop comes a few articles later, nothing else.
+second and when the archive closes (a state is up to some hundred KB of JSON, a few
+ms to write: not a cost to pay per article), so a crawl killed at any instant restarts
+with a whole state that lacks at most its last second's counts: a drop comes a few
+articles later, nothing else.
 ``reextract`` keeps them in memory and rebuilds them from nothing over the captures,
 in the order the crawl recorded them, so it drops what the crawl dropped.
 
