@@ -61,6 +61,7 @@ bench-extract: install
 
 bench-boilerplate: install
 	$(PY) benchmarks/bench_boilerplate.py
+	$(PY) benchmarks/bench_boilerplate.py --crawl
 
 bench-search: install
 	$(PY) benchmarks/bench_search.py

@@ -1,6 +1,7 @@
 """Learnt source boilerplate (crawler.extract.recurring): body F1 before and after.
 
     python benchmarks/bench_boilerplate.py [--articles 150] [--smoke]
+    python benchmarks/bench_boilerplate.py --crawl [--articles 150] [--smoke]
 
 1. **Synthetic outlets.** Three outlets of the synthetic news site (``tests/site``),
    each with blocks of its own inside every story body (a listen-in-the-app line, a
@@ -13,6 +14,12 @@
 2. **The benchmark sets** (one or two pages per outlet): each outlet's pages in turn
    with a state of its own, to show that nothing is dropped there.
 
+``--crawl`` measures the same outlets the way an archive gets them: each outlet's site
+served on loopback and crawled by ``newsarchive crawl`` (default settings, politeness
+off), once with ``LEARN_BOILERPLATE`` on and once off, into fresh homes, alternating
+which goes first. Every recorded article is scored as above, in the order the crawl
+recorded it; the time per article is the crawl's wall and CPU time over its articles.
+
 A measurement, not a test: it never fails on a low score.
 """
 
@@ -21,8 +28,12 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -198,16 +209,133 @@ def benchmark_sets(root: Path, names: list[str], score, limit: int | None) -> li
     return lines
 
 
+CRAWL_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "0",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "REVISIT_ENABLED": "0",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def _registry(site: NewsSite, name: str) -> str:
+    return (
+        f'version = 1\n[[source]]\nid = "{name}"\nname = "The {name.title()}"\n'
+        f'homepage = "{site.url("/")}"\ndomains = ["{site.host}"]\n'
+        f'feeds = ["{site.url("/feeds/rss.xml")}"]\nsitemaps = ["{site.url("/sitemap.xml")}"]\n'
+    )
+
+
+def _crawl(site: NewsSite, name: str, folder: Path, learn: bool) -> tuple[list[dict], float, float]:
+    """One crawl of ``site`` into a fresh home: its version records, wall and CPU seconds."""
+    home = folder / ("with" if learn else "without")
+    home.mkdir()
+    registry = folder / "sources.toml"
+    registry.write_text(_registry(site, name))
+    cmd = [str(Path(sys.executable).with_name("newsarchive")), "crawl", "--sources", str(registry)]
+    cmd += ["--source", name]
+    settings = {**CRAWL_SETTINGS, "CRAWL_CLOCK": site.now.isoformat()}
+    settings["LEARN_BOILERPLATE"] = "true" if learn else "false"
+    for key, value in settings.items():
+        cmd += ["-s", f"{key}={value}"]
+    env = {**os.environ, "NEWSARCHIVE_HOME": str(home)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        sys.exit(f"the crawl of {name} failed: {proc.stderr[-2000:]}")
+    lines = (home / "articles" / "articles.jsonl").read_text().splitlines()
+    records = [r for r in map(json.loads, lines) if r["event"] in ("new", "changed")]
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return records, wall, cpu
+
+
+def crawled(n: int, score, outlets: dict) -> list[str]:
+    """Body P/R/F1 of real crawls of the synthetic outlets, with the state and without."""
+    rows: dict[str, dict[str, list[tuple[float, float]]]] = {}
+    cost = {True: [0.0, 0.0, 0], False: [0.0, 0.0, 0]}  # wall, CPU, articles
+    dropped = {True: 0, False: 0}
+    bodies: dict[bool, dict[str, str]] = {True: {}, False: {}}  # url -> body
+    truths: dict[str, set[str]] = {}  # url -> the paragraphs the site wrote
+    for seed, (name, blocks) in enumerate(outlets.items(), start=3):
+        rows[name] = {}
+        with make_outlet(name, blocks, n, seed) as site, tempfile.TemporaryDirectory() as tmp:
+            truth = {
+                site.article_url(a.index): "\n\n".join(site.article_body(a)) for a in site.articles
+            }
+            truths.update((url, set(text.split("\n\n"))) for url, text in truth.items())
+            for learn in (True, False) if seed % 2 else (False, True):  # alternated
+                folder = Path(tmp) / str(learn)
+                folder.mkdir()
+                records, wall, cpu = _crawl(site, name, folder, learn)
+                cost[learn][0] += wall
+                cost[learn][1] += cpu
+                cost[learn][2] += len(records)
+                dropped[learn] += sum("body_dropped" in r["provenance"] for r in records)
+                bodies[learn].update((r["url"], r["body"]) for r in records)
+                rows[name][learn] = [score.body_pr(truth[r["url"]], r["body"], 4) for r in records]
+    lines = [
+        f"crawls of the synthetic outlets: {len(outlets)} x {n} articles, "
+        "`newsarchive crawl`, LEARN_BOILERPLATE off (before) and on (after)",
+        "",
+        "| outlet | articles | body P before | body R before | body F1 before "
+        "| body P after | body R after | body F1 after |",
+        "|" + "---|" * 8,
+    ]
+
+    def mean(values: list[tuple[float, float]]) -> tuple[float, float, float]:
+        p = statistics.fmean(v[0] or 0.0 for v in values)
+        r = statistics.fmean(v[1] or 0.0 for v in values)
+        return p, r, _f1(p, r)
+
+    def row(label: str, before: list, after: list) -> str:
+        b, a = mean(before), mean(after)
+        return (
+            f"| {label} | {len(after)} | {b[0]:.3f} | {b[1]:.3f} | {b[2]:.3f} "
+            f"| {a[0]:.3f} | {a[1]:.3f} | {a[2]:.3f} |"
+        )
+
+    for name, runs in rows.items():
+        lines.append(row(name, runs[False], runs[True]))
+    every = {k: [v for runs in rows.values() for v in runs[k]] for k in (False, True)}
+    lines.append(row("all", every[False], every[True]))
+    late = {k: [v for runs in rows.values() for v in runs[k][n // 5 :]] for k in (False, True)}
+    lines.append(row("all after each crawl's first fifth", late[False], late[True]))
+    per = {k: (c[0] / max(c[2], 1), c[1] / max(c[2], 1)) for k, c in cost.items()}
+    lost = repeated = 0  # article paragraphs the state took; quotes and corrections kept
+    for url, before in bodies[False].items():
+        after = bodies[True].get(url, "").split("\n\n")
+        lost += sum(p not in after for p in before.split("\n\n") if p in truths[url])
+        repeated += sum(QUOTE in p or CORRECTION in p for p in after)
+    lines += [
+        "",
+        f"articles with learnt blocks dropped: {dropped[True]} (off: {dropped[False]}); "
+        f"article paragraphs lost: {lost}; repeated quotes and corrections kept: {repeated}",
+        f"time per article: wall {per[True][0] * 1000:.1f} ms with the state, "
+        f"{per[False][0] * 1000:.1f} ms without ({per[True][0] / per[False][0]:.2f}x); "
+        f"CPU {per[True][1] * 1000:.1f} ms with, {per[False][1] * 1000:.1f} ms without "
+        f"({per[True][1] / per[False][1]:.2f}x)",
+    ]
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=150, help="articles per synthetic outlet")
     ap.add_argument("--bench-root", type=Path, default=bench_extract.DEFAULT_ROOT)
     ap.add_argument("--smoke", action="store_true", help="a few articles and pages only")
+    ap.add_argument("--crawl", action="store_true", help="crawl the synthetic outlets instead")
     args = ap.parse_args(argv)
     if args.articles < 12:
         ap.error("--articles must be at least 12")
     score = load_score()
     n = 12 if args.smoke else args.articles
+    if args.crawl:
+        outlets = dict(list(OUTLETS.items())[:1]) if args.smoke else OUTLETS
+        print("\n".join(crawled(n, score, outlets)))
+        return 0
     lines, _ = synthetic(n, score)
     sets = bench_extract.available_sets(args.bench_root)
     lines += benchmark_sets(args.bench_root, sets, score, 4 if args.smoke else None)

@@ -6,7 +6,9 @@ reactor as a Deferred; the reactor thread only downloads, writes WARC/JSONL and
 schedules. Memory stays flat because Scrapy stops downloading while more than
 ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes of pages wait here. The pool dies with the
 crawl: it is shut down on close, and each worker asks the kernel to kill it if the
-crawl process dies (even by kill -9).
+crawl process dies (even by kill -9). With ``LEARN_BOILERPLATE`` (default on), each
+page is extracted with a snapshot of its source's learnt boilerplate, taken when it is
+handed to a worker; the archive counts the new version's blocks once it is recorded.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import defer, reactor
 
 from crawler.archive.extension import archive_of
@@ -49,6 +52,12 @@ class ArchivePipeline:
         self.pool: ProcessPoolExecutor | None = None
         self.extension = archive_of(crawler)
         self.archive = self.extension.archive
+        # Each source's boilerplate, learnt from its articles (crawler.archive.learnt):
+        # a worker gets a snapshot of the source's recurring blocks, this process counts.
+        self.learn = crawler.settings.getbool("LEARN_BOILERPLATE", True)
+        self.turns = (
+            defer.DeferredSemaphore(self.workers + 1) if self.learn and self.workers else None
+        )
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -73,11 +82,10 @@ class ArchivePipeline:
             self.pool = None
 
     async def _analyse(self, page: FetchedPage) -> dict[str, Any]:
-        from scrapy.utils.defer import maybe_deferred_to_future
-
+        learnt = self.archive.boilerplate.snapshot(page.source_id) if self.learn else None
         args = (
             page.body, page.url, page.encoding, page.feed_entry, page.politics_hint,
-            page.wants_requisites,
+            page.wants_requisites, learnt,
         )  # fmt: skip
         if self.pool is None:
             return analyse_page(*args)
@@ -128,6 +136,21 @@ class ArchivePipeline:
             if item.outcome:
                 count("articles/removed")
             return item
+        if self.turns is None:
+            return await self._article(item, count)
+        # A page's snapshot is taken when it is handed to the pool, and at most one page
+        # per worker, plus one waiting, is between its snapshot and its record (and the
+        # count of its blocks): a page gets the state of every page recorded before it
+        # but at most EXTRACT_WORKERS. Queued in the pool without a bound, a fast site's
+        # pages would all get the empty state of the crawl's start.
+        await maybe_deferred_to_future(self.turns.acquire())
+        try:
+            return await self._article(item, count)
+        finally:
+            self.turns.release()
+
+    async def _article(self, item: FetchedPage, count) -> FetchedPage:
+        """Classify and extract a fetched page; record it if it is an article."""
         try:
             result = await self._analyse(item)
         except Exception as exc:  # a worker crashed: count it, keep crawling
@@ -161,6 +184,8 @@ class ArchivePipeline:
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)
             count(f"articles/{outcome.kind}")
+            if "body_dropped" in result["record"].get("provenance", {}):
+                count("boilerplate_dropped")  # articles whose body lost learnt blocks
             item.outcome = outcome.kind
             item.requisites = result.get("requisites") or []
         return item

@@ -127,6 +127,8 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                 "not_article": group("not_article"),
                 "errors": errors,
                 "retry_after_waits": mine.get("retry_after_waits", 0),
+                # articles whose body lost blocks the source's learnt boilerplate names
+                "boilerplate_dropped": mine.get("boilerplate_dropped", 0),
                 # page requisites: how many were asked for, then what became of them
                 "requisites": {"requested": len(state.requisites), **group("requisites")},
                 "truncated_by_max_articles": "max_articles" in state.left_over,

@@ -67,6 +67,10 @@ REVISIT_BUDGET = 200
 CONDITIONAL_REFETCH = True  # re-fetches send the validators of the last capture
 CRAWL_CLOCK = ""  # an ISO 8601 time the crawl's clock starts at (tests, benchmarks)
 EXTRACT_WORKERS = 2  # extraction processes; 0 runs extraction on the reactor thread
+# Learn each source's own boilerplate from its articles (blocks that recur across many
+# of them: share appeals, newsletter pitches) and drop it from bodies; the state is kept
+# in the archive (crawler/archive/learnt.py). False: neither learn nor drop.
+LEARN_BOILERPLATE = True
 # Scrapy starts CONCURRENT_ITEMS tasks per response to process its output; our callbacks
 # yield one item (or a few requests), so the default 100 only costs CPU.
 CONCURRENT_ITEMS = 4

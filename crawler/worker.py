@@ -23,6 +23,7 @@ def analyse_page(
     feed_entry: dict | None,
     politics_hint: str | None = None,
     requisites: bool = False,
+    boilerplate: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """Classify one page; extract it if it is an article, else list its links.
 
@@ -30,7 +31,8 @@ def analyse_page(
     bound, so no page can hold a worker (or a crawl asked to stop) for longer.
     ``encoding`` is the charset the HTTP response declared, if any; ``politics_hint``
     the registry's politics listing the URL came from (``extract(politics_hint=...)``);
-    ``requisites``: also list the article's page requisites (images, CSS, scripts).
+    ``requisites``: also list the article's page requisites (images, CSS, scripts);
+    ``boilerplate``: the source's recurring blocks (``extract(boilerplate=...)``).
     """
     from crawler.discovery.classify import classify_tree
     from crawler.discovery.requisites import requisite_urls
@@ -45,7 +47,10 @@ def analyse_page(
             if not is_article:
                 return {"kind": "index", "reason": reason, "links": _links(tree, url)}
             needs = requisite_urls(tree, url) if requisites else []  # before extract prunes
-            record = extract(tree, url, feed_entry=feed_entry, politics_hint=politics_hint)
+            record = extract(
+                tree, url, feed_entry=feed_entry, politics_hint=politics_hint,
+                boilerplate=boilerplate,
+            )  # fmt: skip
     except ExtractionTimeout:
         return {"kind": "error", "reason": f"timeout after {DEFAULT_TIMEOUT:g} s"}
     except Exception as exc:  # analysis must never kill the crawl

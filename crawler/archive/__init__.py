@@ -7,7 +7,9 @@ Layout under NEWSARCHIVE_HOME::
     articles/articles.jsonl      live article records (format: docs/record-format.md,
                                  JSON Schema: crawler/schema/article-record.schema.json)
     articles/reextract-<ts>/articles.jsonl   a record set rebuilt by `newsarchive reextract`
-    seen.sqlite                  seen-store (derived from articles.jsonl + caches)
+                                 (and boilerplate.json, the sources' learnt states)
+    seen.sqlite                  seen-store (derived from articles.jsonl + caches, and
+                                 each source's learnt boilerplate: archive/learnt.py)
 
 API for the Scrapy side (everything runs on the reactor thread):
 

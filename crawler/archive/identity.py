@@ -107,3 +107,12 @@ def content_hash(title: str | None, body: str | None) -> str:
     """sha256 hex of the normalized title and body: equal hashes mean the same version."""
     data = normalize_text(title) + "\n\x1e\n" + normalize_text(body)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def version_hash(extracted: dict) -> str:
+    """The content hash of an extraction: its title and its body as the extraction rules
+    left it, before the source's learnt boilerplate went (``rule_body``, present only
+    when blocks were dropped). What the learnt state drops never moves the hash, so a
+    re-capture of an unchanged page is never a new version because the state learnt."""
+    body = extracted.get("rule_body") or extracted.get("body")
+    return content_hash(extracted.get("title"), body)

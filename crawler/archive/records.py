@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawler.archive.corrections import find_corrections
-from crawler.archive.identity import article_id, choose_canonical, content_hash, normalize_text
+from crawler.archive.identity import article_id, choose_canonical, normalize_text, version_hash
 from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore, edited_so_far
 from crawler.archive.warc import Capture
@@ -141,7 +141,7 @@ class ArticleLog:
         canonical = choose_canonical(url, extracted.get("canonical_url"))
         aid = self.store.resolve_id(url, canonical) or article_id(canonical)
         state = self.store.article(aid)
-        chash = content_hash(extracted.get("title"), extracted.get("body"))
+        chash = version_hash(extracted)
         if state is not None and (state.content_hash == chash or _lost_body(state, extracted)):
             record = _base(
                 "seen",

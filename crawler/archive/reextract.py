@@ -4,6 +4,7 @@ Every ``metadata`` record written by ``Archive.record_article`` names its respon
 (``WARC-Concurrent-To``) and holds what the page cannot tell (source, tags, feed
 entry). Replaying those in write order through the same ``ArticleLog`` logic gives a
 fresh record set, written to its own directory so the live one is never touched.
+Each source's learnt boilerplate is rebuilt on the way (``crawler.archive.learnt``).
 
 ``promote`` then makes such a set the live one, so later crawls continue from it: the
 old live file is kept beside it, and the seen-store's article state (a pure function
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crawler.archive.jsonl import read_lines
+from crawler.archive.learnt import LearntBoilerplate
 from crawler.archive.reader import CaptureUnreadable, iter_records, read_response
 from crawler.archive.records import ArticleLog
 from crawler.archive.seen import SeenStore
@@ -31,6 +33,8 @@ from crawler.archive.writer import warc_files
 from newsarchive.errors import NewsarchiveError
 
 log = logging.getLogger(__name__)
+
+BOILERPLATE_FILE = "boilerplate.json"  # the sources' learnt states, rebuilt
 
 
 def _read_page(path: Path, capture: Capture) -> tuple[bytes, str | None]:
@@ -54,9 +58,16 @@ def reextract(
     out: Path | None = None,
     extract: Callable[..., dict] | None = None,
     progress: Callable[[dict], None] | None = None,
+    learn_boilerplate: bool | None = None,
 ) -> dict:
     """Write ``<out>/articles.jsonl`` from the WARCs under ``home``; return a summary.
-    ``progress`` gets the running summary (and ``file``, ``files``) after each article."""
+    ``progress`` gets the running summary (and ``file``, ``files``) after each article.
+
+    ``learn_boilerplate`` (default: with the default extractor) learns each source's
+    boilerplate from nothing over the captures in the order the crawl recorded them,
+    extracting each with its source's state so far, as the crawl did; the states are
+    left in ``<out>/boilerplate.json`` for ``promote`` to install."""
+    learn = extract is None if learn_boilerplate is None else learn_boilerplate
     if extract is None:
         from crawler.extract import extract
     warc_dir = archive_paths(home)["warc"]
@@ -71,6 +82,7 @@ def reextract(
     scratch = out / ".seen.sqlite"
     store = SeenStore(scratch)
     article_log = ArticleLog(out / "articles.jsonl", store)
+    learnt = LearntBoilerplate()  # in memory: the live states are the crawl's
     captures: dict[str, Capture] = {}  # record id -> response/revisit capture
     originals: dict[str, Path] = {}  # record id -> file of a full response
     validators: dict[str, dict] = {}  # record id -> the response's ETag and Last-Modified
@@ -139,6 +151,7 @@ def reextract(
                     feed_entry=meta.get("feed_entry"),
                     politics_hint=meta.get("politics_hint"),
                     encoding=charset,
+                    **({"boilerplate": learnt.state(meta["source_id"])} if learn else {}),
                 )
                 outcome = article_log.article(
                     extracted,
@@ -149,6 +162,7 @@ def reextract(
                     http_status=meta["http_status"],
                     validators=validators.get(capture.record_id),
                 )
+                learnt.observe(meta["source_id"], outcome, extracted)
                 summary["articles"] += 1
                 summary[outcome.kind] += 1
                 if progress is not None:
@@ -159,6 +173,9 @@ def reextract(
         for leftover in out.glob(".seen.sqlite*"):
             leftover.unlink()
     summary["damaged"] = damaged
+    summary["learnt_boilerplate"] = learn
+    if learn:
+        (out / BOILERPLATE_FILE).write_text(json.dumps(learnt.to_json()) + "\n")
     summary["out"] = str(out)
     summary["records"] = str(out / "articles.jsonl")
     # What the live records were while this set was read: promotion requires them unchanged
@@ -189,12 +206,13 @@ def _live_state(home: Path) -> dict:
 def promote(home: Path, record_set: Path) -> dict:
     """Make the re-extracted set in ``record_set`` the live one; return a summary.
 
-    Under the archive lock (no crawl runs meanwhile). The swap is safe at every instant:
-    the old live file is first kept under another name, then the seen-store's article
-    state is reset (a crash here leaves the old file, replayed on the next open), then
-    the new file replaces the live one in one rename (a crash after it leaves the new
-    file, replayed on the next open). The replay is done here too, so the next crawl
-    starts at once. The search index still holds the old records: rebuild it.
+        Under the archive lock (no crawl runs meanwhile). The swap is safe at every instant:
+        the old live file is first kept under another name, then the seen-store's article
+        state is reset (a crash here leaves the old file, replayed on the next open), then
+        the new file replaces the live one in one rename (a crash after it leaves the new
+        file, replayed on the next open). The replay is done here too, so the next crawl
+        starts at once, and the sources' learnt boilerplate rebuilt with the set replaces the
+    live one. The search index still holds the old records: rebuild it.
     """
     home, record_set = Path(home), Path(record_set)
     new_records = record_set / "articles.jsonl"
@@ -204,6 +222,7 @@ def promote(home: Path, record_set: Path) -> dict:
         raise NewsarchiveError(f"{record_set} is not a re-extracted record set") from None
     if not new_records.is_file() or not isinstance(summary, dict):
         raise NewsarchiveError(f"{record_set} is not a re-extracted record set")
+    learnt = _learnt_states(record_set) if summary.get("learnt_boilerplate") else None
     paths = archive_paths(home)
     live = paths["articles"]
     lock = lock_archive(home)
@@ -227,6 +246,8 @@ def promote(home: Path, record_set: Path) -> dict:
             article_log = ArticleLog(live, store)  # replays the new records into the store
             replayed = article_log.replayed
             article_log.close()
+            if learnt is not None:  # the states that go with the new records
+                store.replace_boilerplate({k: json.dumps(v) for k, v in learnt.items()})
         finally:
             store.close()
     finally:
@@ -239,6 +260,22 @@ def promote(home: Path, record_set: Path) -> dict:
         "kept_live_articles": kept_ids,
         "damaged": list(summary.get("damaged") or []),
     }
+
+
+def _learnt_states(record_set: Path) -> dict[str, dict]:
+    """The learnt states a re-extraction left, checked before anything is swapped."""
+    from crawler.extract.recurring import RecurringBlocks
+
+    path = record_set / BOILERPLATE_FILE
+    try:
+        states = json.loads(path.read_text(encoding="utf-8"))
+        for state in states.values():
+            RecurringBlocks.from_json(state)
+    except (OSError, ValueError, AttributeError):
+        raise NewsarchiveError(
+            f"{path} is missing or damaged: run `newsarchive reextract` again"
+        ) from None
+    return states
 
 
 def _capture_key(record: dict) -> tuple | None:

@@ -9,6 +9,8 @@ revisit policy reads (when each article's current version was captured, and its 
 capture): a deleted store is rebuilt with all of it, and so is a store written before
 a column was added (``stale``). Feed validators and last captures are caches: losing
 one only costs an unconditional fetch or a full response instead of a revisit.
+So is each source's learnt boilerplate (``crawler.archive.learnt``): lost, it is
+learnt again (``reextract`` rebuilds it from the captures, and promotion installs it).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS revalidation (
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, size INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS boilerplate (source_id TEXT PRIMARY KEY, state TEXT NOT NULL);
 """
 
 
@@ -419,6 +422,25 @@ class SeenStore:
     def remember_warc_size(self, name: str, size: int) -> None:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO warc_files VALUES (?, ?)", (name, size))
+
+    # --- each source's learnt boilerplate (crawler.archive.learnt) ---------------------
+
+    def boilerplate_states(self) -> dict[str, str]:
+        """source id -> its learnt state, as saved (JSON text)."""
+        return dict(self.db.execute("SELECT source_id, state FROM boilerplate"))
+
+    @_writes
+    def save_boilerplate(self, source_id: str, state: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO boilerplate VALUES (?, ?)", (source_id, state))
+
+    @_writes
+    def replace_boilerplate(self, states: dict[str, str]) -> None:
+        """Put ``states`` in place of every saved state, in one transaction."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("DELETE FROM boilerplate")
+            self.db.executemany("INSERT INTO boilerplate VALUES (?, ?)", states.items())
 
     def close(self) -> None:
         self.db.close()

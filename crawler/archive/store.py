@@ -18,7 +18,8 @@ from http import HTTPStatus
 from pathlib import Path
 
 from crawler.archive import warc
-from crawler.archive.identity import content_hash
+from crawler.archive.identity import version_hash
+from crawler.archive.learnt import LearntBoilerplate
 from crawler.archive.records import ArticleLog, Outcome
 from crawler.archive.recovery import check_closed_sizes, recover_directory
 from crawler.archive.seen import ArticleState, Revalidation, SeenStore
@@ -111,6 +112,8 @@ class Archive:
         remember = self.store.remember_warc_size
         self.notes: list[str] = recover_directory(self.warc_dir, remember)
         self.notes += check_closed_sizes(self.warc_dir, self.store.warc_sizes(), remember)
+        self.boilerplate = LearntBoilerplate(self.store)
+        self.notes += self.boilerplate.notes
         self.log = ArticleLog(paths["articles"], self.store, fsync=fsync)
         if self.log.torn_bytes:
             self.notes.append(
@@ -297,6 +300,8 @@ class Archive:
         itself (source, tags, feed entry, the registry's politics hint), and the extractor
         and content hash of the result, which ties it to its article record; the result
         itself is in the JSONL (and re-extraction recomputes it), so it is not written twice.
+        A new version's ``block_fingerprints`` (an extraction made with the source's
+        learnt boilerplate) are then counted into the source's state (``boilerplate``).
         """
         status = capture.status if http_status is None else http_status
         self._metadata(
@@ -304,10 +309,10 @@ class Archive:
             _article_metadata(
                 source_id, outlet, source_tags, status, feed_entry, politics_hint,
                 extractor=extracted.get("extractor"),
-                body_hash=content_hash(extracted.get("title"), extracted.get("body")),
+                body_hash=version_hash(extracted),
             ),
         )  # fmt: skip
-        return self.log.article(
+        outcome = self.log.article(
             extracted,
             capture=capture,
             source_id=source_id,
@@ -316,6 +321,8 @@ class Archive:
             http_status=status,
             validators=validators,
         )
+        self.boilerplate.observe(source_id, outcome, extracted)
+        return outcome
 
     def record_not_modified(
         self,
@@ -428,6 +435,10 @@ class Archive:
         try:
             self.writer.close()
             self.log.close()
+            try:
+                self.boilerplate.save()
+            except ArchiveWriteError as exc:  # only counts since the last save are lost
+                log.warning("%s", exc)
             self.store.close()
         finally:
             self._unlock()

@@ -46,7 +46,7 @@ from crawler.politics.people import PeopleTagger
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 DEFAULT_TIMEOUT = 20.0
 
 Page = bytes | str | HtmlElement
@@ -132,6 +132,7 @@ def _fill(
         record["block_fingerprints"] = body.fingerprints
         if body.dropped:
             record["provenance"]["body_dropped"] = f"source-boilerplate: {body.dropped} blocks"
+            record["rule_body"] = body.rule_text
     record["word_count"] = len(body.text.split())
 
 
@@ -154,7 +155,10 @@ def extract(
     its ``recurring()`` snapshot). Given, body blocks that recur across the source's
     articles are dropped (``provenance["body_dropped"]`` says how many) and the record
     carries ``block_fingerprints``, every body block's fingerprint, for the caller to
-    ``observe`` into the state. The state itself is never changed here.
+    ``observe`` into the state, and, when blocks were dropped, ``rule_body``: the body
+    as the rules left it, before the learnt removal. The archive hashes versions on
+    that text, so what the state learns never makes an unchanged page look edited.
+    The state itself is never changed here.
     """
     tagger = load_tagger()  # outside the time limit: loaded once per process
     record = _empty(url)

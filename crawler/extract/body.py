@@ -45,6 +45,9 @@ class Body:
     source: str = "trafilatura"
     fingerprints: list[str] = field(default_factory=list)  # of every block, dropped or not
     dropped: int = 0  # blocks dropped as the source's own boilerplate
+    # The text as the rules left it, before the learnt removal (only when it dropped
+    # something): what the archive's version hash is computed on.
+    rule_text: str = ""
 
 
 def _story_goes_on(following: list[str], links: LinkTexts) -> bool:
@@ -205,7 +208,7 @@ def extract_body(
     if declared and _declared_is_whole(declared, blocks):
         blocks, source = clean_blocks(declared.split("\n"), title, links), "json-ld"
     fingerprints = [fingerprint(b) for b in blocks]
-    dropped = 0
+    dropped, rule_text = 0, ""
     if boilerplate is not None and blocks:
         recurring = (
             boilerplate.is_recurring
@@ -213,13 +216,14 @@ def extract_body(
             else boilerplate.__contains__
         )
         kept = [b for b, fp in zip(blocks, fingerprints, strict=True) if not recurring(fp)]
-        if kept:  # all of it recurring: a page of the site's furniture, not an article
+        if kept and len(kept) < len(blocks):  # all recurring: the site's furniture, kept
+            rule_text = "\n\n".join(blocks)
             blocks, dropped = kept, len(blocks) - len(kept)
     if not blocks:
         return Body(fingerprints=fingerprints)
     text = "\n\n".join(blocks)
     links = body_links(tree, url, text)
-    return Body(text, links, source, fingerprints, dropped)
+    return Body(text, links, source, fingerprints, dropped, rule_text)
 
 
 def _declared_is_whole(declared: str, blocks: list[str]) -> bool:

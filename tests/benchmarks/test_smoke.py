@@ -62,6 +62,18 @@ def test_bench_search_runs(es_url):
     assert '"search_end_to_end_ms"' in result.stdout
 
 
+def test_bench_boilerplate_crawl_runs():
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "bench_boilerplate.py"), "--crawl", "--smoke"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if "no score.py" in result.stderr:
+        pytest.skip("no ../shared/benchmarks/score.py beside the repository")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "| ledger | 12 |" in result.stdout and "body F1 after" in result.stdout
+    assert "time per article: wall" in result.stdout
+
+
 def test_bench_edits_runs():
     result = _bench("edits")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

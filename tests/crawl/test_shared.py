@@ -47,6 +47,17 @@ def new_records(*crawlers: Crawler) -> Counter:
     return Counter(r["url"] for c in crawlers for r in c.records() if r.get("event") == "new")
 
 
+def _learnt_articles(crawler: Crawler) -> int:
+    """How many articles the worker's learnt boilerplate state of the source counted."""
+    from crawler.archive.seen import SeenStore
+
+    store = SeenStore(crawler.home / "seen.sqlite")
+    try:
+        return json.loads(store.boilerplate_states()["ledger"])["articles"]
+    finally:
+        store.close()
+
+
 def article_fetches(site: NewsSite) -> Counter:
     paths = {a.path for a in site.articles}
     return Counter(s.path for s in site.log if s.path in paths)
@@ -88,6 +99,9 @@ def test_two_workers_split_a_site_with_no_duplicate_fetch(redis_server, make_cra
         assert source["errors"] == {}
         # it saw all 40 in the listings, fetched its own and skipped the other's
         assert source["articles"]["new"] + source["skipped"].get("other_worker", 0) == 40
+        # Each worker learns the source's boilerplate from its own articles, in its home.
+        learnt = _learnt_articles(crawler)
+        assert learnt == sum(r["event"] == "new" for r in crawler.records())
 
 
 @pytest.mark.timeout(180)

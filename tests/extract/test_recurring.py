@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.archive.identity import content_hash, version_hash
 from crawler.extract import extract
 from crawler.extract.recurring import RecurringBlocks, fingerprint
 from tests.site import NewsSite
@@ -118,6 +119,26 @@ def test_extract_drops_the_outlets_recurring_blocks_and_says_so():
         site.render_article(last), site.article_url(last.index), boilerplate=state.recurring()
     )
     assert snapshot["body"] == record["body"]
+    # The body as the rules left it, for the version hash: the blocks in their places.
+    blocks = record["rule_body"].split("\n\n")
+    assert blocks[-1] == APPEAL[1] and PITCH[1] in blocks
+    assert [b for b in blocks if b not in (APPEAL[1], PITCH[1])] == record["body"].split("\n\n")
+    assert "rule_body" not in first_record  # nothing dropped, nothing to say
+
+
+def test_the_version_hash_is_the_rule_bodys_whatever_the_state_learnt():
+    site = outlet(8)
+    state = RecurringBlocks(min_articles=5)
+    for article in site.articles[1:]:
+        url = site.article_url(article.index)
+        state.observe(url, extract(site.render_article(article), url, boilerplate=state)[
+            "block_fingerprints"])  # fmt: skip
+    html, url = site.render_article(site.articles[0]), site.article_url(0)
+    plain, learnt = extract(html, url), extract(html, url, boilerplate=state)
+    assert learnt["body"] != plain["body"] and "body_dropped" in learnt["provenance"]
+    assert (
+        version_hash(learnt) == version_hash(plain) == content_hash(plain["title"], plain["body"])
+    )
 
 
 def test_without_a_state_nothing_changes():
