@@ -222,8 +222,7 @@ def extract_body(
     if not blocks:
         return Body(fingerprints=fingerprints)
     text = "\n\n".join(blocks)
-    links = body_links(tree, url, text)
-    return Body(text, links, source, fingerprints, dropped, rule_text)
+    return Body(text, body_links(links, url, text), source, fingerprints, dropped, rule_text)
 
 
 def _declared_is_whole(declared: str, blocks: list[str]) -> bool:
@@ -328,21 +327,19 @@ def add_split_chunks(tree: html.HtmlElement, blocks: list[str], links: LinkTexts
     return clean_blocks(before, None, links) + blocks + clean_blocks(after, None, links)
 
 
-def body_links(tree: html.HtmlElement, url: str, text: str) -> list[str]:
+def body_links(links: LinkTexts, url: str, text: str) -> list[str]:
     """Absolute targets of the page's links whose anchor text is part of the body.
 
     (trafilatura's own link mode changes which text it extracts, so links are matched
     back from the page instead.)
     """
     flat = " ".join(text.split())
-    links: list[str] = []
-    for a in tree.iter("a"):
-        target = (a.get("href") or "").strip()
-        anchor = " ".join(a.text_content().split())
-        if not target or len(anchor) < 3 or target.startswith(("#", "javascript:", "mailto:")):
+    found: list[str] = []
+    for target, anchor in links.targets:
+        if not target or len(anchor) < 3 or target.startswith(("javascript:", "mailto:")):
             continue
         if anchor in flat:
             absolute = urljoin(url, target) if url else target
-            if absolute.startswith(("http://", "https://")) and absolute not in links:
-                links.append(absolute)
-    return links
+            if absolute.startswith(("http://", "https://")) and absolute not in found:
+                found.append(absolute)
+    return found

@@ -138,11 +138,13 @@ class LinkTexts:
 
     ``anchors``: each link's whole text. ``cards``: paragraphs and headings inside a
     link, i.e. a teaser card that links elsewhere; such a block is never the article's
-    own text, however long it is.
+    own text, however long it is. ``targets``: each link's ``href`` and text, spaces
+    squashed, in page order (read once here, for ``body.body_links`` as well).
     """
 
     anchors: set[str] = field(default_factory=set)
     cards: set[str] = field(default_factory=set)
+    targets: list[tuple[str, str]] = field(default_factory=list)
 
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -156,9 +158,12 @@ def text_key(text: str) -> str:
 def link_texts(tree: html.HtmlElement) -> LinkTexts:
     texts = LinkTexts()
     for a in tree.iter("a"):
-        if (a.get("href") or "").startswith("#"):
+        href = (a.get("href") or "").strip()
+        if href.startswith("#"):
             continue  # a table of contents points at the article's own headings
-        if text := text_key(a.text_content()):
+        anchor = " ".join(a.text_content().split())
+        texts.targets.append((href, anchor))
+        if text := text_key(anchor):
             texts.anchors.add(text)
         for el in a.iter("p", "h2", "h3", "h4"):
             if card := text_key(el.text_content()):

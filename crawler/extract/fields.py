@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from lxml import html
+from lxml import etree, html
 
 from crawler.extract import dates
 from crawler.extract.authors import clean_authors, is_organisation, is_site_name, squash
@@ -258,11 +258,14 @@ def _jsonld_people(value: Any) -> list[tuple[str, bool]]:
 
 
 def _is_byline(el: html.HtmlElement) -> bool:
-    if el.get("rel") == "author" or el.get("itemprop") == "author":
+    get = el.get  # called on every element of the page: the class, commonest, first
+    if _BYLINE_CLASS_RE.search(get("class") or ""):
         return True
-    if "byline" in (el.get("data-testid") or ""):
-        return True
-    return bool(_BYLINE_CLASS_RE.search(el.get("class") or ""))
+    return (
+        get("rel") == "author"
+        or get("itemprop") == "author"
+        or ("byline" in (get("data-testid") or ""))
+    )
 
 
 def _is_image_credit(el: html.HtmlElement) -> bool:
@@ -283,8 +286,8 @@ def _is_image_credit(el: html.HtmlElement) -> bool:
 
 def _byline_text(tree: html.HtmlElement) -> list[str]:
     found = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or not el.attrib or not _is_byline(el):
+    for el in tree.iter(etree.Element):  # elements only, chosen in libxml2
+        if not _is_byline(el):
             continue
         if el.tag in ("meta", "link", "script", "style", "html", "body"):
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import html
+from lxml import etree, html
 
 _EMBED_XPATH = (
     "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
@@ -81,7 +81,7 @@ def _drop_unseen(tree: html.HtmlElement) -> None:
     body = tree.find("body")
     if body is None:
         return
-    found = [el for el in body.iter() if isinstance(el.tag, str) and _is_unseen(el)]
+    found = [el for el in body.iter(etree.Element) if _is_unseen(el)]
     for el in found:
         if el.getparent() is not None and not (_is_hidden(el) and _is_next_page(el)):
             el.drop_tree()
