@@ -31,7 +31,6 @@ def _drop_embeds(tree: html.HtmlElement) -> None:
 _HIDDEN_CLASSES = frozenset(
     ("hidden", "is-hidden", "hide", "u-hide", "d-none", "visually-hidden", "sr-only")
 )
-_CAPTION_RE = re.compile(r"caption|credit", re.I)
 _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
 
 
@@ -45,8 +44,9 @@ def _is_unseen(el: html.HtmlElement) -> bool:
     if not _HIDDEN_CLASSES.isdisjoint(classes.split()):
         return True
     # Only a small element is a caption, not a container classed "has-caption".
+    folded = classes.lower()
     return bool(
-        _CAPTION_RE.search(classes)
+        ("caption" in folded or "credit" in folded)
         and el.tag not in ("article", "main")
         and len(el.text_content().split()) <= 80
         and not el.xpath(".//p | .//div//div")
