@@ -65,6 +65,7 @@ class Summary:
     story_seconds: float = 0.0  # time spent assigning stories (in the main thread)
     story_phases: dict[str, float] = field(default_factory=dict)  # incl. the lookahead thread
     story_fallbacks: int = 0  # chunks whose candidates took one query per article
+    story_exact: int = 0  # candidate pairs too close to the threshold to estimate
     reasons: list[str] = field(default_factory=list)  # the first few rejection reasons
     notes: list[str] = field(default_factory=list)  # what the run wants the user to know
 
@@ -107,6 +108,7 @@ class Summary:
             "seconds": round(self.story_seconds, 3),
             "phases": {k: round(v, 3) for k, v in self.story_phases.items()},
             "fallbacks": self.story_fallbacks,
+            "exact": self.story_exact,
         }
         out["notes"] = list(self.notes)
         return out
@@ -252,7 +254,7 @@ class Loader:
             stats = self.stories.stats
             total.joined, total.story_rewrites = stats.joined, stats.rewritten
             total.story_seconds, total.story_phases = stats.seconds, dict(stats.phases)
-            total.story_fallbacks = stats.fallbacks
+            total.story_fallbacks, total.story_exact = stats.fallbacks, stats.exact
         return total
 
     def _prepare(self, batch: list[Item]) -> None:

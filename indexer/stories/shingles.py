@@ -27,6 +27,7 @@ SHINGLE_WORDS = 5
 SAMPLE_BITS = 3  # a key per 8 shingles: ~75 keys for a 600-word article
 QUERY_KEYS = 16  # keys a candidate query asks for, at most
 LEAD_SHINGLES = 300  # the lead: the first 300 shingles (about 300 words)
+SURE = 3.0  # an estimate this many standard deviations from the threshold decides alone
 _WORD = re.compile(r"\w+")
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -117,6 +118,18 @@ def sample(hashes: np.ndarray, sample_bits: int = SAMPLE_BITS) -> list[str]:
     return _strings(_sampled(hashes, sample_bits))
 
 
+def packed(keys: list[str]) -> str:
+    """Keys as one string (the stored, not indexed, sample): 8 characters each."""
+    return "".join(keys)
+
+
+def unpacked(text: object) -> frozenset[str]:
+    """The keys of a ``packed`` string (empty for anything else)."""
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(text[i : i + 8] for i in range(0, len(text) - 7, 8))
+
+
 def keys(text: str, sample_bits: int = SAMPLE_BITS) -> list[str]:
     """The keys of ``text``."""
     return sample(shingle_hashes(text), sample_bits)
@@ -150,7 +163,16 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def estimate(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
-    """Containment estimated from two key samples (cheap, noisy on short texts)."""
+    """Containment estimated from two key samples (cheap, noisy on short texts). The
+    sample of a part is the part of the sample, so a copy trimmed out of the other
+    text scores exactly 1.0."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+def margin(a: frozenset[str] | set[str], b: frozenset[str] | set[str], threshold: float) -> float:
+    """How far an estimate may be from the true containment near ``threshold``:
+    ``SURE`` standard deviations of a share measured on the smaller sample."""
+    n = min(len(a), len(b))
+    return SURE * (threshold * (1 - threshold) / n) ** 0.5 if n else 1.0
