@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from stories_set import LabelledSet
 
-from indexer.stories import shingles
+from newsarchive import shingles
 
 
 def _shingle_strings(text: str) -> list[str]:

@@ -10,7 +10,7 @@ Every article document gets:
                       so) or "story" (its story holds an article of that wire outlet)
     story_keys        the sampled shingle hashes that find its candidates (keyword)
 
-shingles.py   body -> shingle hashes -> sampled keys; exact and estimated containment
+newsarchive/shingles.py   body -> shingle hashes -> sampled keys; exact and estimated containment
 wires.py      the wire a text names (dateline, byline, credit line)
 cluster.py    the assignment per bulk chunk against Elasticsearch (StorySettings,
               Stories), called by indexer.load.Loader

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from crawler.schema.record import VERSION_EVENTS
-from indexer.stories import shingles, wires
+from indexer.stories import wires
+from newsarchive import shingles
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -100,9 +101,10 @@ class StorySettings:
 
 @dataclass
 class Signature:
-    """What a record's text gives, computed once (in the reader thread)."""
+    """What a record's text gives, computed once (in the reader thread), or read from
+    the record's ``text_sample`` (the crawler computed the keys)."""
 
-    hashes: np.ndarray  # the shingle set
+    hashes: np.ndarray | None  # the shingle set (None: computed when needed, rarely)
     keys: list[str]  # stored: the sample
     asked: list[str]  # what its candidate query asks for (empty: too short to match)
     wire: tuple[str, str] | None  # (wire, how) the text names
@@ -114,6 +116,13 @@ def signature(record: dict, settings: StorySettings) -> Signature:
     body = body if isinstance(body, str) else ""
     authors = record.get("authors")
     authors = [a for a in authors if isinstance(a, str)] if isinstance(authors, list) else []
+    wire = wires.detect(body, authors)
+    edited = record.get("event") == "changed"
+    given = shingles.from_record(record.get("text_sample"))
+    if given is not None:
+        if given.shingles < settings.min_shingles:
+            return Signature(None, [], [], wire, edited)
+        return Signature(None, given.keys, given.asked, wire, edited)
     sequence = shingles.shingle_sequence(body)
     hashes = shingles.unique(sequence)
     keys: list[str] = []
@@ -121,8 +130,7 @@ def signature(record: dict, settings: StorySettings) -> Signature:
     if hashes.size >= settings.min_shingles:
         keys = shingles.sample(hashes)
         asked = shingles.query_keys(sequence, hashes)
-    edited = record.get("event") == "changed"
-    return Signature(hashes, keys, asked, wires.detect(body, authors), edited)
+    return Signature(hashes, keys, asked, wire, edited)
 
 
 def chunk_query(keys: list[str], size: int) -> dict:
@@ -172,6 +180,7 @@ class _Node:
     syndicated_by: str | None = None
     hashes: np.ndarray | None = None
     asked: tuple[str, ...] = ()
+    body: str | None = None  # a new article's text, shingled only if it must be
 
     @property
     def inherited_wire(self) -> str | None:
@@ -351,6 +360,9 @@ class Stories:
         side of the threshold, else the exact one (None: the shingles are not at hand)."""
         if not self._undecided(node.keys, c.keys):
             return shingles.estimate(node.keys, c.keys)
+        for n in (node, c):
+            if n.hashes is None and n.body is not None:
+                n.hashes = shingles.shingle_hashes(n.body)
         if c.hashes is None or node.hashes is None:
             return None
         self.stats.exact += 1
@@ -383,6 +395,8 @@ class Stories:
         for rid, ext, doc, sig in targets:
             node = self._node(rid, doc)
             node.keys, node.hashes, node.asked = frozenset(sig.keys), sig.hashes, tuple(sig.asked)
+            body = doc.get("body")
+            node.body = body if isinstance(body, str) else ""
             doc["story_keys"], doc["story_sample"] = sig.asked, shingles.packed(sig.keys)
             before = known(rid) or lookup.prior.get(rid)
             if before is not None and before[1].get("story_id"):

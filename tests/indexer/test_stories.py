@@ -12,8 +12,9 @@ import pytest
 from crawler.archive.identity import article_id, content_hash
 from indexer.load import load_records
 from indexer.operations import index_new_records, rebuild
-from indexer.stories import shingles, wires
+from indexer.stories import wires
 from indexer.stories.cluster import StorySettings
+from newsarchive import shingles
 from newsarchive.config import Config
 from tests.synthetic import changed_record, new_record, text
 
