@@ -459,7 +459,7 @@ def report(result: dict) -> None:
             ["method", "precision", "recall", "clusters_wrongly_merged", "hard_negatives_merged",
              "ms_per_article", "candidates_per_article", "keyword_terms_per_article"],
         )  # fmt: skip
-        print("\nthreshold (sampled keys + exact containment):")
+        print("\nthreshold (ours):")
         print_table(result["threshold_sweep"], ["threshold", "precision", "recall",
                                                 "hard_negatives_merged"])  # fmt: skip
         print()

@@ -35,7 +35,7 @@ LEAD_SHINGLES = 300  # the lead: the first 300 shingles (about 300 words)
 HASHING = 1  # the words and the hash function: a change is a new version
 PARAMETERS = {"version": HASHING, "words": SHINGLE_WORDS, "sample_bits": SAMPLE_BITS,
               "lead_shingles": LEAD_SHINGLES, "lead_keys": QUERY_KEYS // 2}  # fmt: skip
-_KEYS = re.compile(r"(?:[A-Za-z0-9_-]{8})*")
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_-]*")
 SURE = 3.0  # an estimate this many standard deviations from the threshold decides alone
 _WORD = re.compile(r"\w+")
 _MIX = np.array(
@@ -178,6 +178,10 @@ def record_sample(body: object) -> dict:
             "lead": packed(lead_keys(sequence))}  # fmt: skip
 
 
+def _packed_keys(text: str) -> bool:
+    return len(text) % 8 == 0 and _KEY_CHARS.fullmatch(text) is not None
+
+
 @dataclass(frozen=True)
 class Sample:
     """What a record's ``text_sample`` gives the indexer."""
@@ -193,9 +197,9 @@ def from_record(field: object) -> Sample | None:
     if not isinstance(field, dict) or any(field.get(k) != v for k, v in PARAMETERS.items()):
         return None
     keys, lead, count = field.get("keys"), field.get("lead"), field.get("shingles")
-    if not (isinstance(keys, str) and isinstance(lead, str) and _KEYS.fullmatch(keys)):
+    if not (isinstance(keys, str) and isinstance(lead, str) and _packed_keys(keys)):
         return None
-    if not _KEYS.fullmatch(lead) or not isinstance(count, int) or isinstance(count, bool):
+    if not _packed_keys(lead) or not isinstance(count, int) or isinstance(count, bool):
         return None
     every = [keys[i : i + 8] for i in range(0, len(keys), 8)]
     return Sample(every, asked_of(every, [lead[i : i + 8] for i in range(0, len(lead), 8)]), count)

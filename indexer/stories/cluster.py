@@ -1,23 +1,28 @@
 """Same-story assignment at index time, one bulk chunk at a time.
 
-The state lives in the article documents: ``story_keys``, the sampled shingle hashes
-of each body, is a keyword field. For a chunk of new articles, Elasticsearch is asked
-three things, while the chunk before is still being written (a lookahead thread: the
-bulk request keeps one core busy, these use another):
+The state lives in the article documents: ``story_keys``, the few sampled shingle
+hashes a body's candidate query asks for, is a keyword field; ``story_sample``, all of
+its sampled hashes, is kept in ``_source`` only. For a chunk of new articles,
+Elasticsearch is asked, while the chunk before is still being written (a lookahead
+thread: the bulk request keeps one core busy, these use another):
 
-1. the indexed state of its articles (one ``mget``: replays and edited versions);
+1. the indexed state of its changed versions (one ``mget``; an indexed article that
+   comes again with the same text is its own hit in the search below);
 2. the candidates of its new articles: articles sharing at least ``min_shared`` of
    a new article's query keys (at most ``QUERY_KEYS`` each). One filter search for
    the whole chunk asks for every key at once and the sharing is counted here; a
    chunk whose search finds more than ``chunk_hits`` articles (keys too common) asks
    again with one scored query per article instead, in one ``msearch``;
-3. the bodies of the shortlisted candidates and of their stories' roots (one ``mget``),
-   so candidates are verified on the exact shingle sets.
+3. the roots of the candidates' stories that are not at hand, and the bodies of the
+   few candidates whose sampled estimate is too close to the threshold to decide
+   alone (one ``mget``).
 
 Articles written since the last refresh are not searchable yet: the window keeps them
 in memory and they are matched there (the index is refreshed when the window is full).
 A new article joins the story of its best match when the shorter text is at least
-``threshold`` contained in the other, else it founds a story.
+``threshold`` contained in the other, else it founds a story. Containment is
+estimated from the two samples; only when the estimate is within ``shingles.SURE``
+standard deviations of the threshold are the exact shingle sets compared.
 
 A story's id is the id of its earliest article by ``first_seen`` (ties: the lower id);
 the others point at it with ``duplicate_of`` and their ``story_similarity`` to it.
