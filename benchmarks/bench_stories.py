@@ -372,6 +372,7 @@ def es_run(labelled: LabelledSet, total: int, smoke: bool, samples: bool = True)
             ),  # fmt: skip
             "phases_seconds": on["stories"]["phases"],
             "chunks_searched_article_by_article": on["stories"].get("fallbacks", 0),
+            "pairs_compared_exactly": on["stories"].get("exact", 0),
             "added_ms_per_article_wall": round((on_s - off_s) / total * 1000, 3),
             "without_seconds": round(off_s, 2),
             "with_seconds": round(on_s, 2),
