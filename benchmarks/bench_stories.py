@@ -46,6 +46,7 @@ from crawler.archive.identity import article_id, content_hash  # noqa: E402
 from newsarchive import localnode  # noqa: E402
 from newsarchive.config import Config  # noqa: E402
 from newsarchive.es import connect  # noqa: E402
+from newsarchive.shingles import record_sample  # noqa: E402
 from tests.synthetic import new_record  # noqa: E402
 
 DEFAULT_ROOT = Path(os.environ.get("NEWSARCHIVE_BENCH_ROOT", REPO.parent / "shared" / "benchmarks"))
@@ -167,9 +168,13 @@ class Filler:
         return body
 
 
-def write_records(path: Path, labelled: LabelledSet, total: int, seed: int) -> dict[str, str]:
+def write_records(
+    path: Path, labelled: LabelledSet, total: int, seed: int, samples: bool = True
+) -> tuple[dict[str, str], float]:
     """The labelled articles in a shuffled order, spread among filler articles up to
-    ``total`` records. Returns record id -> labelled key."""
+    ``total`` records, each with the ``text_sample`` the crawler writes (unless
+    ``samples`` is false: an archive from before it existed). Returns record id ->
+    labelled key, and the seconds the samples took."""
     rng = random.Random(seed)
     order = list(labelled.articles)
     rng.shuffle(order)
@@ -178,6 +183,7 @@ def write_records(path: Path, labelled: LabelledSet, total: int, seed: int) -> d
     filler = Filler(labelled, rng)
     keys: dict[str, str] = {}
     queue = iter(order)
+    sampling = 0.0
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:
         for n in range(total):
@@ -187,8 +193,37 @@ def write_records(path: Path, labelled: LabelledSet, total: int, seed: int) -> d
                 keys[rec["id"]] = a.key
             else:
                 rec = record(n, filler.body(), f"Filler Daily {n % 50}", False, rng)
+            if samples:
+                began = time.perf_counter()
+                rec["text_sample"] = record_sample(rec["body"])
+                sampling += time.perf_counter() - began
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    return keys
+    return keys, sampling
+
+
+def crawl_side(root: Path, pages: int) -> dict:
+    """What the crawler's ``text_sample`` adds to extraction: both timed on real pages
+    of ../shared/benchmarks (zyte-articles), one after the other, same process."""
+    from bench_extract import load_pages
+
+    from crawler.extract import extract
+
+    loaded = load_pages(root / "zyte-articles")[:pages]
+    extract_s = sample_s = 0.0
+    for page in loaded:
+        began = time.perf_counter()
+        body = extract(page["html"], page["url"])["body"]
+        middle = time.perf_counter()
+        record_sample(body)
+        extract_s += middle - began
+        sample_s += time.perf_counter() - middle
+    n = max(1, len(loaded))
+    return {
+        "pages": len(loaded),
+        "extract_ms_per_article": round(extract_s / n * 1000, 2),
+        "text_sample_ms_per_article": round(sample_s / n * 1000, 3),
+        "text_sample_share_of_extraction": round(sample_s / extract_s, 4) if extract_s else None,
+    }
 
 
 # --- running the indexer --------------------------------------------------------------
@@ -280,7 +315,7 @@ def store_bytes(client, prefix: str) -> int:
     return stats["_all"]["primaries"]["store"]["size_in_bytes"]
 
 
-def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
+def es_run(labelled: LabelledSet, total: int, smoke: bool, samples: bool = True) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-stories-"))
     own_node = not os.environ.get("NEWSARCHIVE_ES_URL")
     node = Config(home=work / "es", local_port=0, local_heap=os.environ.get("BENCH_HEAP", "1g"))
@@ -295,7 +330,7 @@ def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
     try:
         home = work / "home"
         path = home / "articles" / "articles.jsonl"
-        keys = write_records(path, labelled, total, seed=11)
+        keys, sampling = write_records(path, labelled, total, seed=11, samples=samples)
         print(f"{total} records ({len(keys)} labelled) in {path}", file=sys.stderr)
         warm_home = work / "warm"
         warm_home.joinpath("articles").mkdir(parents=True)
@@ -316,7 +351,9 @@ def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
         docs = story_fields(client, prefixes["on"], list(keys))
         story = {keys[rid]: d["story_id"] for rid, d in docs.items()}
         by_key = {keys[rid]: d for rid, d in docs.items()}
-        result = {"records": total, "labelled": len(keys)}
+        result = {"records": total, "labelled": len(keys), "records_carry_text_sample": samples}
+        if samples:
+            result["text_sample_ms_per_record_written"] = round(sampling / total * 1000, 3)
         result["quality"] = quality(labelled, story) | wire_quality(labelled, by_key)
         everything = story_fields(client, prefixes["on"], _all_ids(client, prefixes["on"]))
         result["quality"]["stories_whose_root_is_not_the_earliest"] = root_violations(everything)
@@ -335,6 +372,7 @@ def es_run(labelled: LabelledSet, total: int, smoke: bool) -> dict:
             ),  # fmt: skip
             "phases_seconds": on["stories"]["phases"],
             "chunks_searched_article_by_article": on["stories"].get("fallbacks", 0),
+            "pairs_compared_exactly": on["stories"].get("exact", 0),
             "added_ms_per_article_wall": round((on_s - off_s) / total * 1000, 3),
             "without_seconds": round(off_s, 2),
             "with_seconds": round(on_s, 2),
@@ -385,6 +423,11 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a small run in seconds")
     parser.add_argument("--docs", type=int, default=int(os.environ.get("BENCH_DOCS", "100000")))
     parser.add_argument("--out", type=Path, help="where the JSON goes (default benchmarks/out/)")
+    parser.add_argument(
+        "--old-records",
+        action="store_true",
+        help="records without text_sample (an archive from before it): the indexer shingles",
+    )
     args = parser.parse_args()
     if not (args.bench_root / "zyte-articles").is_dir():
         raise SystemExit(f"no benchmark pages at {args.bench_root} (--bench-root)")
@@ -401,7 +444,8 @@ def main() -> None:
 
         result["compare"] = compare(labelled)
         result["threshold_sweep"] = sweep(labelled, [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7])
-    result |= es_run(labelled, 1000 if args.smoke else args.docs, args.smoke)
+    result["crawl_side"] = crawl_side(args.bench_root, 5 if args.smoke else 60)
+    result |= es_run(labelled, 1000 if args.smoke else args.docs, args.smoke, not args.old_records)
     out = args.out or (OUT.with_name("stories-smoke.json") if args.smoke else OUT)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
@@ -416,7 +460,7 @@ def report(result: dict) -> None:
             ["method", "precision", "recall", "clusters_wrongly_merged", "hard_negatives_merged",
              "ms_per_article", "candidates_per_article", "keyword_terms_per_article"],
         )  # fmt: skip
-        print("\nthreshold (sampled keys + exact containment):")
+        print("\nthreshold (ours):")
         print_table(result["threshold_sweep"], ["threshold", "precision", "recall",
                                                 "hard_negatives_merged"])  # fmt: skip
         print()
@@ -425,13 +469,15 @@ def report(result: dict) -> None:
             {k: v for k, v in result.items() if k not in ("compare", "threshold_sweep")}, indent=2
         )
     )
-    q, c = result["quality"], result["cost"]
+    q, c, w = result["quality"], result["cost"], result["crawl_side"]
     print(
         f"precision {q['precision']} recall {q['recall']}; {q['clusters_wrongly_merged']} clusters "
         f"wrongly merged; {q['hard_negatives_merged']} hard negatives merged; indexing with "
         f"clustering {c['rate_ratio_with_vs_without']}x the rate without "
         f"({c['with_docs_per_s']:.0f} vs {c['without_docs_per_s']:.0f} docs/s); assigning "
-        f"{c['assign_ms_per_article_inside_run']} ms/article"
+        f"{c['assign_ms_per_article_inside_run']} ms/article; at crawl time text_sample "
+        f"{w['text_sample_ms_per_article']} ms/article, {w['text_sample_share_of_extraction']:.1%} "
+        f"of extraction ({w['extract_ms_per_article']} ms)"
     )
 
 

@@ -32,7 +32,8 @@ strict). Article document (_id = record id = crawler.archive.identity.article_id
                            WARC pointer {warc_file, offset, length, digest, record_id,
                            revisit[, refers_to]}
     story_id, duplicate_of, syndicated_from, syndicated_by, story_keys   keyword;
-    story_similarity       float: same-story clustering (indexer/stories/)
+    story_similarity       float; story_sample   in _source only: same-story
+                           clustering (indexer/stories/)
 
 Version document (_id "<article id>-v<version>"):
 

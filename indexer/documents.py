@@ -16,7 +16,10 @@ _MS_BITS = 42  # milliseconds since 1970 fit in 42 bits until the year 2109
 # Record fields copied as they are into the current-article document: every field of
 # a version record but the line's own bookkeeping, the previous values (those go to
 # the versions index) and the HTTP validators (the crawler's business).
-NOT_IN_ARTICLE_DOC = ("record_version", "event", "fetched_at", "previous", "validators")
+NOT_IN_ARTICLE_DOC = (
+    "record_version", "event", "fetched_at", "previous", "validators",
+    "text_sample",  # becomes story_keys and story_sample (indexer.stories)
+)  # fmt: skip
 _ARTICLE_FIELDS = tuple(f for f in fields_of(VersionRecord) if f not in NOT_IN_ARTICLE_DOC)
 # What the indexer adds to an article document besides the record's fields.
 DERIVED_FIELDS = (

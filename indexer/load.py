@@ -11,11 +11,13 @@ disk: that is where a checkpoint may move.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +67,7 @@ class Summary:
     story_seconds: float = 0.0  # time spent assigning stories (in the main thread)
     story_phases: dict[str, float] = field(default_factory=dict)  # incl. the lookahead thread
     story_fallbacks: int = 0  # chunks whose candidates took one query per article
+    story_exact: int = 0  # candidate pairs too close to the threshold to estimate
     reasons: list[str] = field(default_factory=list)  # the first few rejection reasons
     notes: list[str] = field(default_factory=list)  # what the run wants the user to know
 
@@ -107,6 +110,7 @@ class Summary:
             "seconds": round(self.story_seconds, 3),
             "phases": {k: round(v, 3) for k, v in self.story_phases.items()},
             "fallbacks": self.story_fallbacks,
+            "exact": self.story_exact,
         }
         out["notes"] = list(self.notes)
         return out
@@ -234,15 +238,16 @@ class Loader:
         total = Summary()
         began = time.monotonic()
         batches = _prefetched(_batches(items, self.batch_records), self._prepare)
-        batch = next(batches, None)
         try:
-            while batch is not None:
-                upcoming = next(batches, None)  # read ahead: its lookups overlap this write
-                part = self._load_batch(batch, upcoming)
-                total.add(part)
-                if on_batch is not None:
-                    on_batch(batch[-1].position, part)
-                batch = upcoming
+            with _rare_collections():
+                batch = next(batches, None)
+                while batch is not None:
+                    upcoming = next(batches, None)  # read ahead: its lookups overlap this write
+                    part = self._load_batch(batch, upcoming)
+                    total.add(part)
+                    if on_batch is not None:
+                        on_batch(batch[-1].position, part)
+                    batch = upcoming
         finally:
             if self.stories is not None:
                 self.stories.close()
@@ -252,7 +257,7 @@ class Loader:
             stats = self.stories.stats
             total.joined, total.story_rewrites = stats.joined, stats.rewritten
             total.story_seconds, total.story_phases = stats.seconds, dict(stats.phases)
-            total.story_fallbacks = stats.fallbacks
+            total.story_fallbacks, total.story_exact = stats.fallbacks, stats.exact
         return total
 
     def _prepare(self, batch: list[Item]) -> None:
@@ -459,6 +464,21 @@ class Loader:
         if not actions:
             return {}
         return with_retries(attempt, "a bulk write", self.url, self.attempts)
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while loading. A load keeps tens of
+    thousands of documents alive (the loader's cache, the stories' window) and
+    allocates millions of short-lived objects without cycles; at the default
+    thresholds the collector took half of the indexer's CPU time with clustering
+    (3.3 of 6.8 s on 12,000 records; 0.4 s at these thresholds)."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _signatures(batch: list[Item]) -> dict:

@@ -17,6 +17,7 @@ from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore, edited_so_far
 from crawler.archive.warc import Capture
 from crawler.schema.record import DIFF_FIELDS, EXTRACTED_FIELDS, TEXT_DIFF_FIELDS, Validators
+from newsarchive.shingles import record_sample
 from newsarchive.urls import site_of
 from newsarchive.wordiff import change_size
 
@@ -210,6 +211,7 @@ class ArticleLog:
             changed_fields=changed,
             previous=previous,
             **change_of(state, values, changed),
+            text_sample=record_sample(values["body"]),
         )
 
     def not_modified(

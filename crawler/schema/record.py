@@ -32,6 +32,20 @@ class Validators(TypedDict):
     last_modified: str | None
 
 
+class TextSample(TypedDict):
+    """The body's sampled shingle keys (``newsarchive.shingles.record_sample``), computed
+    once at crawl time for same-story clustering, with the parameters that made them."""
+
+    version: int  # of the words and the hash function
+    words: int  # words per shingle
+    sample_bits: int  # a key is a shingle hash whose low sample_bits bits are zero
+    lead_shingles: int  # the lead: the first lead_shingles shingles
+    lead_keys: int  # the lead's smallest keys kept in ``lead``
+    shingles: int  # distinct shingles of the body
+    keys: str  # every key, by hash value, 8 URL-safe base64 characters each
+    lead: str  # the lead's smallest keys, packed the same way
+
+
 class Correction(TypedDict):
     """A notice in the text saying the outlet changed it ("Correction: ...")."""
 
@@ -144,6 +158,9 @@ class VersionRecord(_Line):
     edited_fields: NotRequired[list[str]]
     corrections: NotRequired[list[Correction]]
     validators: NotRequired[Validators]
+    # The body's sampled shingle keys, for same-story clustering (the indexer computes
+    # them from the body when they are missing or were made with other parameters).
+    text_sample: NotRequired[TextSample]
 
 
 class SeenRecord(_Line):

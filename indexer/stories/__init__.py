@@ -8,9 +8,11 @@ Every article document gets:
     syndicated_from   the wire it comes from ("AP", "Reuters", ...), or null
     syndicated_by     how that is known: "dateline", "byline", "credit" (the text says
                       so) or "story" (its story holds an article of that wire outlet)
-    story_keys        the sampled shingle hashes that find its candidates (keyword)
+    story_keys        the few sampled shingle hashes that find its candidates (keyword)
+    story_sample      every sampled shingle hash, packed: what candidates are compared
+                      on (in _source only, not indexed)
 
-shingles.py   body -> shingle hashes -> sampled keys; exact and estimated containment
+newsarchive/shingles.py   body -> shingle hashes -> sampled keys; exact and estimated containment
 wires.py      the wire a text names (dateline, byline, credit line)
 cluster.py    the assignment per bulk chunk against Elasticsearch (StorySettings,
               Stories), called by indexer.load.Loader

@@ -1,23 +1,28 @@
 """Same-story assignment at index time, one bulk chunk at a time.
 
-The state lives in the article documents: ``story_keys``, the sampled shingle hashes
-of each body, is a keyword field. For a chunk of new articles, Elasticsearch is asked
-three things, while the chunk before is still being written (a lookahead thread: the
-bulk request keeps one core busy, these use another):
+The state lives in the article documents: ``story_keys``, the few sampled shingle
+hashes a body's candidate query asks for, is a keyword field; ``story_sample``, all of
+its sampled hashes, is kept in ``_source`` only. For a chunk of new articles,
+Elasticsearch is asked, while the chunk before is still being written (a lookahead
+thread: the bulk request keeps one core busy, these use another):
 
-1. the indexed state of its articles (one ``mget``: replays and edited versions);
+1. the indexed state of its changed versions (one ``mget``; an indexed article that
+   comes again with the same text is its own hit in the search below);
 2. the candidates of its new articles: articles sharing at least ``min_shared`` of
    a new article's query keys (at most ``QUERY_KEYS`` each). One filter search for
    the whole chunk asks for every key at once and the sharing is counted here; a
    chunk whose search finds more than ``chunk_hits`` articles (keys too common) asks
    again with one scored query per article instead, in one ``msearch``;
-3. the bodies of the shortlisted candidates and of their stories' roots (one ``mget``),
-   so candidates are verified on the exact shingle sets.
+3. the roots of the candidates' stories that are not at hand, and the bodies of the
+   few candidates whose sampled estimate is too close to the threshold to decide
+   alone (one ``mget``).
 
 Articles written since the last refresh are not searchable yet: the window keeps them
 in memory and they are matched there (the index is refreshed when the window is full).
 A new article joins the story of its best match when the shorter text is at least
-``threshold`` contained in the other, else it founds a story.
+``threshold`` contained in the other, else it founds a story. Containment is
+estimated from the two samples; only when the estimate is within ``shingles.SURE``
+standard deviations of the threshold are the exact shingle sets compared.
 
 A story's id is the id of its earliest article by ``first_seen`` (ties: the lower id);
 the others point at it with ``duplicate_of`` and their ``story_similarity`` to it.
@@ -41,7 +46,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from crawler.schema.record import VERSION_EVENTS
-from indexer.stories import shingles, wires
+from indexer.stories import wires
+from newsarchive import shingles
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -55,13 +61,16 @@ FIELDS = (
     "syndicated_from",
     "syndicated_by",
     "story_keys",
+    "story_sample",
 )
 TEXT_EVIDENCE = ("dateline", "byline", "credit")
-_LIGHT = ["story_id", "first_seen", "story_keys", "outlet", "source_id", "source_tags",
-          "syndicated_from", "syndicated_by"]  # fmt: skip
+_LIGHT = ["story_id", "first_seen", "story_keys", "story_sample", "outlet", "source_id",
+          "source_tags", "syndicated_from", "syndicated_by"]  # fmt: skip
+_HIT = [*_LIGHT, "duplicate_of", "story_similarity"]  # a hit may be the article itself
 _MARGIN = 0.2  # a candidate whose sampled estimate is this far below the threshold is dropped
 _WINDOW = 2000  # articles matched in memory before the index is refreshed
 _RECENT = 3000  # shingles of recent articles kept, so popular stories are not re-read
+_Recent = tuple[tuple[datetime, str], str | None, frozenset[str], np.ndarray | None]
 Call = Callable[[Callable[[], Any], str], Any]  # with_retries, bound to the loader's URL
 Known = Callable[[str], tuple[int, dict] | None]  # the loader's state of an article
 
@@ -97,12 +106,14 @@ class StorySettings:
 
 @dataclass
 class Signature:
-    """What a record's text gives, computed once (in the reader thread)."""
+    """What a record's text gives, computed once (in the reader thread), or read from
+    the record's ``text_sample`` (the crawler computed the keys)."""
 
-    hashes: np.ndarray  # the shingle set
+    hashes: np.ndarray | None  # the shingle set (None: computed when needed, rarely)
     keys: list[str]  # stored: the sample
     asked: list[str]  # what its candidate query asks for (empty: too short to match)
     wire: tuple[str, str] | None  # (wire, how) the text names
+    edited: bool = False  # a changed version: its article is indexed with another text
 
 
 def signature(record: dict, settings: StorySettings) -> Signature:
@@ -110,6 +121,13 @@ def signature(record: dict, settings: StorySettings) -> Signature:
     body = body if isinstance(body, str) else ""
     authors = record.get("authors")
     authors = [a for a in authors if isinstance(a, str)] if isinstance(authors, list) else []
+    wire = wires.detect(body, authors)
+    edited = record.get("event") == "changed"
+    given = shingles.from_record(record.get("text_sample"))
+    if given is not None:
+        if given.shingles < settings.min_shingles:
+            return Signature(None, [], [], wire, edited)
+        return Signature(None, given.keys, given.asked, wire, edited)
     sequence = shingles.shingle_sequence(body)
     hashes = shingles.unique(sequence)
     keys: list[str] = []
@@ -117,7 +135,7 @@ def signature(record: dict, settings: StorySettings) -> Signature:
     if hashes.size >= settings.min_shingles:
         keys = shingles.sample(hashes)
         asked = shingles.query_keys(sequence, hashes)
-    return Signature(hashes, keys, asked, wires.detect(body, authors))
+    return Signature(hashes, keys, asked, wire, edited)
 
 
 def chunk_query(keys: list[str], size: int) -> dict:
@@ -127,7 +145,8 @@ def chunk_query(keys: list[str], size: int) -> dict:
     return {
         "size": size,
         "track_total_hits": False,
-        "_source": _LIGHT,
+        "version": True,
+        "_source": _HIT,
         "query": {"bool": {"filter": [{"terms": {"story_keys": keys}}]}},
     }
 
@@ -166,6 +185,7 @@ class _Node:
     syndicated_by: str | None = None
     hashes: np.ndarray | None = None
     asked: tuple[str, ...] = ()
+    body: str | None = None  # a new article's text, shingled only if it must be
 
     @property
     def inherited_wire(self) -> str | None:
@@ -182,6 +202,7 @@ class Stats:
     rewritten: int = 0  # other articles updated (a new root, a wire outlet found)
     refreshes: int = 0
     fallbacks: int = 0  # chunks whose candidates took one query per article
+    exact: int = 0  # pairs too close to the threshold for the estimate, compared exactly
     seconds: float = 0.0  # in the main thread (the lookahead thread's time is in phases)
     phases: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -226,7 +247,7 @@ class _Window:
     def candidates(self, node: _Node, min_shared: int) -> list[_Node]:
         shared: dict[str, int] = defaultdict(int)
         get = self.by_key.get
-        for k in node.keys:
+        for k in node.asked:
             for other in get(k, ()):
                 shared[other] += 1
         return [self.nodes[o] for o, n in shared.items() if n >= min_shared and o != node.id]
@@ -270,11 +291,9 @@ class Stories:
         self._fresh_run = True  # refresh once first: earlier runs may have left a tail
         self._ahead: Future[_Lookup] | None = None
         self._pool: ThreadPoolExecutor | None = None
-        # first_seen, outlet wire and shingles of recent articles: popular stories and
-        # their roots are not read again and again
-        self._recent: OrderedDict[str, tuple[tuple[datetime, str], str | None, np.ndarray]] = (
-            OrderedDict()
-        )
+        # first_seen, outlet wire, keys and shingles of recent articles: popular
+        # stories and their roots are not read again and again
+        self._recent: OrderedDict[str, _Recent] = OrderedDict()
 
     def prepare(self, record: object) -> Signature | None:
         """The signature of a version record (None for anything else)."""
@@ -296,28 +315,25 @@ class Stories:
         return None
 
     def _node(self, rid: str, source: dict) -> _Node:
-        keys = source.get("story_keys")
         node = _Node(
             id=rid,
             order=(_moment(source.get("first_seen")), rid),
             story=source.get("story_id") or rid,
-            keys=frozenset(keys) if isinstance(keys, list) else frozenset(),
+            keys=_sample_of(source),
             outlet_wire=self._outlet_wire(source),
             syndicated_from=source.get("syndicated_from"),
             syndicated_by=source.get("syndicated_by"),
         )
         recent = self._recent.get(rid)  # read from the lookahead thread too: no iteration
         if recent is not None:
-            node.hashes = recent[2]
+            node.hashes = recent[3]
         return node
 
     def _read(self, node: _Node, body: object) -> None:
         node.hashes = shingles.shingle_hashes(body if isinstance(body, str) else "")
 
     def _remember(self, node: _Node) -> None:
-        if node.hashes is None:
-            return
-        self._recent[node.id] = (node.order, node.outlet_wire, node.hashes)
+        self._recent[node.id] = (node.order, node.outlet_wire, node.keys, node.hashes)
         self._recent.move_to_end(node.id)
         while len(self._recent) > _RECENT:
             self._recent.popitem(last=False)
@@ -338,6 +354,24 @@ class Stories:
         scored = [(shingles.estimate(keys, c.keys), c) for c in candidates]
         scored = sorted((sc for sc in scored if sc[0] >= floor), key=lambda sc: -sc[0])
         return [c for _, c in scored[: self.settings.verify]]
+
+    def _undecided(self, a: frozenset[str], b: frozenset[str]) -> bool:
+        """The sampled estimate is too close to the threshold to decide alone."""
+        t = self.settings.threshold
+        return abs(shingles.estimate(a, b) - t) < shingles.margin(a, b, t)
+
+    def _score(self, node: _Node, c: _Node) -> float | None:
+        """The containment that decides: the sampled estimate when it is clearly on one
+        side of the threshold, else the exact one (None: the shingles are not at hand)."""
+        if not self._undecided(node.keys, c.keys):
+            return shingles.estimate(node.keys, c.keys)
+        for n in (node, c):
+            if n.hashes is None and n.body is not None:
+                n.hashes = shingles.shingle_hashes(n.body)
+        if c.hashes is None or node.hashes is None:
+            return None
+        self.stats.exact += 1
+        return shingles.containment(node.hashes, c.hashes)
 
     # ---- the chunk -----------------------------------------------------------------
     def assign(
@@ -366,7 +400,9 @@ class Stories:
         for rid, ext, doc, sig in targets:
             node = self._node(rid, doc)
             node.keys, node.hashes, node.asked = frozenset(sig.keys), sig.hashes, tuple(sig.asked)
-            doc["story_keys"] = sig.keys
+            body = doc.get("body")
+            node.body = body if isinstance(body, str) else ""
+            doc["story_keys"], doc["story_sample"] = sig.asked, shingles.packed(sig.keys)
             before = known(rid) or lookup.prior.get(rid)
             if before is not None and before[1].get("story_id"):
                 self._keep(doc, before, ext, sig, node)
@@ -395,7 +431,7 @@ class Stories:
         for name in FIELDS:
             doc[name] = old.get(name)
         if version < ext:
-            doc["story_keys"] = sig.keys
+            doc["story_keys"], doc["story_sample"] = sig.asked, shingles.packed(sig.keys)
             own = self._own_wire(sig, node.outlet_wire)
             if own is not None:
                 doc["syndicated_from"], doc["syndicated_by"] = own
@@ -403,7 +439,7 @@ class Stories:
                 doc["syndicated_from"] = doc["syndicated_by"] = None
             self.stats.assigned += 1
         node.story = doc["story_id"] or node.id
-        node.keys = frozenset(doc["story_keys"] or ())
+        node.keys = _sample_of(doc)
         node.syndicated_from, node.syndicated_by = doc["syndicated_from"], doc["syndicated_by"]
 
     # ---- the Elasticsearch side of a chunk, ahead of time ---------------------------
@@ -437,7 +473,9 @@ class Stories:
         if refresh is not None:
             self.call(lambda: self.client.indices.refresh(index=self.index), "a refresh")
             t = _lap(seconds, "refresh", t)
-        prior = self._prior(sorted(signatures))
+        # an indexed article is its own hit in the chunk search (a replay has the
+        # same keys); a changed version, whose keys changed, is looked up by id
+        prior = self._prior(sorted(rid for rid, sig in signatures.items() if sig.edited))
         t = _lap(seconds, "prior", t)
         asking = {
             rid: sig.asked
@@ -445,22 +483,27 @@ class Stories:
             if len(sig.asked) >= self.settings.min_shared
             and not (rid in prior and prior[rid][1].get("story_id"))
         }
-        hits = self._chunk_candidates(asking)
+        hits = self._chunk_candidates(asking, prior)
         if hits is None:  # more hits than one search returns: one query per article
             self.stats.fallbacks += 1
+            prior |= self._prior(sorted(asking))
             hits = self._article_candidates(asking)
         found = {
             rid: self._shortlist(frozenset(signatures[rid].keys), nodes)
             for rid, nodes in hits.items()
+            if not (rid in prior and prior[rid][1].get("story_id"))
         }
         t = _lap(seconds, "msearch", t)
-        roots = self._bodies(found)
+        roots = self._complete(found, signatures)
         _lap(seconds, "bodies", t)
         return _Lookup(frozenset(signatures), prior, found, roots, refresh, seconds)
 
-    def _chunk_candidates(self, asking: dict[str, list[str]]) -> dict[str, list[_Node]] | None:
+    def _chunk_candidates(
+        self, asking: dict[str, list[str]], prior: dict[str, tuple[int, dict]]
+    ) -> dict[str, list[_Node]] | None:
         """The candidates of every asking article from one search (None when it found
-        more than ``chunk_hits``: some would be missing)."""
+        more than ``chunk_hits``: some would be missing). An asking article found
+        itself goes to ``prior``."""
         askers: dict[str, list[str]] = defaultdict(list)
         for rid, keys in asking.items():
             for key in keys:
@@ -477,6 +520,9 @@ class Stories:
             return None
         out: dict[str, list[_Node]] = defaultdict(list)
         for hit in found_hits:
+            if hit["_id"] in asking:
+                source = hit["_source"]
+                prior[hit["_id"]] = (hit.get("_version", 0), {f: source.get(f) for f in FIELDS})
             shared: dict[str, int] = defaultdict(int)
             for key in hit["_source"].get("story_keys") or ():
                 for rid in askers.get(key, ()):
@@ -523,26 +569,40 @@ class Stories:
             if d.get("found")
         }
 
-    def _bodies(self, found: dict[str, list[_Node]]) -> dict[str, _Node]:
-        """Shingles of the shortlisted candidates and of their stories' roots (one
-        mget for those not among the recent articles). Returns the roots read."""
-        wanted = {rid for hits in found.values() for c in hits for rid in (c.id, c.story)}
-        nodes = self._get({rid for rid in wanted if rid not in self._recent})
+    def _complete(
+        self, found: dict[str, list[_Node]], signatures: dict[str, Signature]
+    ) -> dict[str, _Node]:
+        """What the assignment needs besides the hits (one mget): the roots of the
+        candidates' stories that are not recent, and the shingles of the candidates
+        whose estimate is too close to the threshold to decide alone. Returns the
+        roots read."""
+        bodies: set[str] = set()
+        seen: set[str] = set()
+        for rid, hits in found.items():
+            keys = frozenset(signatures[rid].keys)
+            for c in hits:
+                seen.add(c.id)
+                if c.hashes is None and self._undecided(keys, c.keys):
+                    bodies.add(c.id)
+        roots = {c.story for hits in found.values() for c in hits if c.story != c.id}
+        light = {r for r in roots if r not in self._recent and r not in seen}
+        nodes = self._get(light, bodies)
         for hits in found.values():
             for c in hits:
                 if c.hashes is None and c.id in nodes:
                     c.hashes = nodes[c.id].hashes
-        return {rid: n for rid, n in nodes.items() if n.story == n.id}
+        roots = {c.id: c for hits in found.values() for c in hits if c.story == c.id}
+        return roots | {rid: n for rid, n in nodes.items() if n.story == n.id}
 
-    def _get(self, rids: set[str]) -> dict[str, _Node]:
-        """Articles read by id, with their shingles."""
-        if not rids:
+    def _get(self, rids: set[str], bodies: Iterable[str] = ()) -> dict[str, _Node]:
+        """Articles read by id; with their shingles for those in ``bodies``."""
+        bodies = set(bodies)
+        if not rids and not bodies:
             return {}
-        ids = sorted(rids)
+        docs = [{"_id": r, "_source": [*_LIGHT, "body"]} for r in sorted(bodies)]
+        docs += [{"_id": r, "_source": _LIGHT} for r in sorted(set(rids) - bodies)]
         resp = self.call(
-            lambda: self.client.mget(
-                index=self.index, ids=ids, realtime=True, source_includes=[*_LIGHT, "body"]
-            ),
+            lambda: self.client.mget(index=self.index, docs=docs, realtime=True),
             "a document lookup",
         )
         out = {}
@@ -550,7 +610,7 @@ class Stories:
             if d.get("found"):
                 source = d.get("_source") or {}
                 node = self._node(d["_id"], source)
-                if node.hashes is None:
+                if node.hashes is None and "body" in source:
                     self._read(node, source.get("body"))
                 out[node.id] = node
         return out
@@ -565,8 +625,8 @@ class Stories:
         if story not in self._recent:
             chunk.roots.update(self._get({story}))
             return chunk.roots.get(story)
-        order, outlet_wire, hashes = self._recent[story]
-        return _Node(story, order, story, frozenset(), outlet_wire, hashes=hashes)
+        order, outlet_wire, keys, hashes = self._recent[story]
+        return _Node(story, order, story, keys, outlet_wire, hashes=hashes)
 
     def _assign_one(
         self, node: _Node, doc: dict, sig: Signature, found: list[_Node], chunk: _Chunk
@@ -579,10 +639,8 @@ class Stories:
         for c in [*nearby, *found]:
             story = self._story_of(c, chunk)
             members[story].append(c)
-            if c.hashes is None or min(c.hashes.size, node.hashes.size) < s.min_shingles:
-                continue
-            score = shingles.containment(node.hashes, c.hashes)
-            if score >= s.threshold and (best is None or score > best[0]):
+            score = self._score(node, c)
+            if score is not None and score >= s.threshold and (best is None or score > best[0]):
                 best = (score, story)
         own = self._own_wire(sig, node.outlet_wire)
         doc["syndicated_from"], doc["syndicated_by"] = own if own else (None, None)
@@ -608,8 +666,8 @@ class Stories:
         else:
             node.story = story
             similarity = None
-            if root is not None and root.hashes is not None:
-                similarity = round(shingles.containment(node.hashes, root.hashes), 4)
+            if root is not None and root.keys:
+                similarity = round(shingles.estimate(node.keys, root.keys), 4)
             doc.update(story_id=story, duplicate_of=story, story_similarity=similarity)
         story = node.story
         if wire is None and node.outlet_wire:
@@ -677,7 +735,7 @@ class Stories:
                 if self._patch(doc, hit["_id"], s, chunk):
                     rewrites.append((hit["_id"], hit["_version"], doc))
                     node = self._node(hit["_id"], doc)  # not searchable in its new state
-                    node.asked = tuple(sorted(node.keys)[: shingles.QUERY_KEYS])  # any fixed few
+                    node.asked = tuple(doc.get("story_keys") or ())
                     if node.hashes is None:
                         self._read(node, doc.get("body"))
                     self.window.add(node, self._gen)
@@ -698,14 +756,9 @@ class Stories:
                 doc["duplicate_of"] = doc["story_similarity"] = None
             else:
                 doc["duplicate_of"] = root.id
-                recent = self._recent.get(rid)
-                if recent is not None:
-                    mine = recent[2]
-                else:
-                    body = doc.get("body")
-                    mine = shingles.shingle_hashes(body if isinstance(body, str) else "")
-                if root.hashes is not None:
-                    doc["story_similarity"] = round(shingles.containment(mine, root.hashes), 4)
+                mine = _sample_of(doc)
+                if root.keys:
+                    doc["story_similarity"] = round(shingles.estimate(mine, root.keys), 4)
         wire = chunk.wires.get(story)
         evidence = doc.get("syndicated_by") in TEXT_EVIDENCE
         if wire is not None and not evidence and self._outlet_wire(doc) != wire:
@@ -715,6 +768,17 @@ class Stories:
             node.story = doc["story_id"]
             node.syndicated_from, node.syndicated_by = doc["syndicated_from"], doc["syndicated_by"]
         return any(doc.get(name) != value for name, value in before.items())
+
+
+def _sample_of(source: dict) -> frozenset[str]:
+    """The stored key sample of a document (before ``story_sample`` existed, every
+    sampled key was in ``story_keys``)."""
+    if isinstance(source.get("story_sample"), str):
+        return shingles.unpacked(source["story_sample"])
+    keys = source.get("story_keys")
+    return (
+        frozenset(k for k in keys if isinstance(k, str)) if isinstance(keys, list) else frozenset()
+    )
 
 
 def _lap(seconds: dict[str, float], phase: str, began: float) -> float:

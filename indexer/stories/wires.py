@@ -61,7 +61,8 @@ _BYLINE_LEAD = re.compile(
 # Reuters' sign-off: "(Reporting by Jane Doe; Editing by John Roe)"
 _REUTERS_SIGNOFF = re.compile(r"\breporting by\b[^.\n]{2,200}?;\s*editing by\b", re.I)
 # a cheap first look: long names in lower case, short ones as written ("AP", "AFP")
-_CLUES = tuple(sorted({s.lower() for s in _SPELLING if len(s) > 5} | {"reporting by"}))
+_LONG = {s.lower() for s in _SPELLING if len(s) > 5} | {"reporting by"}
+_CLUES = tuple(sorted(c for c in _LONG if not any(o != c and o in c for o in _LONG)))
 _SHORT = tuple(sorted({s for names in WIRES.values() for s in names if len(s) <= 5}))
 _EDGE = 3000  # characters at each end that hold the first and last paragraphs, at most
 _PARAGRAPHS_AT_START = 4  # wrappers put a line or two before the dateline

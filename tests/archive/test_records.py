@@ -7,6 +7,7 @@ import pytest
 from crawler.archive import Archive
 from crawler.archive.identity import article_id
 from crawler.schema import validate_record
+from newsarchive.shingles import record_sample
 
 from .helpers import extracted, jsonl
 
@@ -61,6 +62,9 @@ def test_new_unchanged_changed_removed(tmp_path):
     assert seen["capture"]["revisit"] is False  # different bytes, same article text
     assert gone_line["http_status"] == 404 and gone_line["reason"] == "http 404"
     assert changed["capture"]["offset"] > new["capture"]["offset"]
+    # the body's shingle keys for same-story clustering, computed once by the crawler
+    assert new["text_sample"] == record_sample(new["body"]) == changed["text_sample"]
+    assert "text_sample" not in seen and "text_sample" not in gone_line
 
 
 def test_an_empty_body_does_not_replace_a_version(tmp_path):

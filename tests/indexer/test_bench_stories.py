@@ -35,4 +35,7 @@ def test_bench_stories_smoke(es_url: str, tmp_path: Path) -> None:
     assert quality["hard_negatives_merged"] == 0
     assert quality["stories_whose_root_is_not_the_earliest"] == 0
     assert cost["with_docs_per_s"] > 0 and cost["without_docs_per_s"] > 0
+    crawl = result["crawl_side"]  # what the crawler's text_sample costs, beside extraction
+    assert result["records_carry_text_sample"] and crawl["pages"] > 0
+    assert 0 < crawl["text_sample_ms_per_article"] < crawl["extract_ms_per_article"]
     assert "precision" in proc.stdout

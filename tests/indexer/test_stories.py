@@ -12,8 +12,9 @@ import pytest
 from crawler.archive.identity import article_id, content_hash
 from indexer.load import load_records
 from indexer.operations import index_new_records, rebuild
-from indexer.stories import shingles, wires
+from indexer.stories import wires
 from indexer.stories.cluster import StorySettings
+from newsarchive import shingles
 from newsarchive.config import Config
 from tests.synthetic import changed_record, new_record, text
 
@@ -75,6 +76,30 @@ def test_keys_are_a_consistent_sample_and_queries_are_bounded() -> None:
     assert len(asked) == shingles.QUERY_KEYS and set(asked) <= set(keys)
 
 
+def test_the_crawlers_text_sample_gives_the_keys_the_indexer_would_compute() -> None:
+    body = "\n\n".join(_story(5, 12))
+    sample = shingles.from_record(shingles.record_sample(body))
+    sequence = shingles.shingle_sequence(body)
+    assert sample is not None and sample.shingles == shingles.unique(sequence).size
+    assert sample.keys == shingles.keys(body)
+    assert sample.asked == shingles.query_keys(sequence)
+    other = shingles.record_sample(body) | {"words": shingles.SHINGLE_WORDS + 1}
+    hostile = shingles.record_sample(body) | {"keys": 'A"]}}}}}' * 3}
+    for field in (other, hostile, {"version": 1}, "not an object", None):
+        assert shingles.from_record(field) is None  # the indexer shingles the body
+
+
+def test_the_estimate_decides_alone_only_far_from_the_threshold() -> None:
+    story = _story(6, 12)
+    full = frozenset(shingles.keys("\n\n".join(story)))
+    trimmed = frozenset(shingles.keys("\n\n".join(story[:5])))
+    half = frozenset(shingles.keys("\n\n".join([*story[:6], *_story(7, 6)])))
+    assert shingles.estimate(trimmed, full) == 1.0  # a part's sample is part of the sample
+    assert 1.0 - shingles.margin(trimmed, full, 0.45) > 0.45  # far above: decided
+    assert abs(shingles.estimate(half, full) - 0.45) < shingles.margin(half, full, 0.45)
+    assert shingles.margin(frozenset(), full, 0.45) == 1.0  # nothing to estimate from
+
+
 @pytest.mark.parametrize(
     ("body", "authors", "expected"),
     [
@@ -114,6 +139,7 @@ def test_story_fields_are_in_the_strict_mapping(es_client, index_prefix) -> None
     assert props["syndicated_from"]["type"] == props["syndicated_by"]["type"] == "keyword"
     assert props["story_similarity"]["type"] == "float"
     assert props["story_keys"] == {"type": "keyword", "doc_values": False}
+    assert props["story_sample"] == {"type": "keyword", "index": False, "doc_values": False}
 
 
 @pytest.mark.es
@@ -303,3 +329,56 @@ def test_indexed_candidates_are_found_by_the_chunk_search_and_by_its_fallback(
     assert docs[copies[0]["id"]]["duplicate_of"] == first[0]["id"]
     assert docs[copies[1]["id"]]["duplicate_of"] == first[3]["id"]
     assert docs[copies[2]["id"]]["story_id"] == copies[2]["id"]
+
+
+@pytest.mark.es
+def test_the_record_keys_are_used_when_their_parameters_match(es_client, index_prefix) -> None:
+    """A record's ``text_sample`` (the crawler's keys) is what the indexer stores; one
+    made with other parameters, or broken, is ignored and the body shingled again."""
+    body = "\n\n".join(_story(100))
+    decoy = "\n\n".join(_story(101))
+    trusted = _record(1, body, outlet="Daily Ledger", minutes=1)
+    trusted["text_sample"] = shingles.record_sample(decoy)  # whatever the crawler said
+    older = _record(2, body, outlet="Frontier Post", minutes=2)
+    older["text_sample"] = shingles.record_sample(decoy) | {"version": shingles.HASHING + 1}
+    broken = _record(3, body, outlet="Capitol Courier", minutes=3)
+    broken["text_sample"] = {"keys": 42}
+    summary = load_records(es_client, [trusted, older, broken], index_prefix)
+    assert summary.rejected == 0
+    es_client.indices.refresh(index=f"{index_prefix}-articles")
+    docs = {
+        h["_id"]: h["_source"]
+        for h in es_client.search(index=f"{index_prefix}-articles", size=10)["hits"]["hits"]
+    }
+    assert "text_sample" not in docs[trusted["id"]]  # not a field of the article document
+    assert docs[trusted["id"]]["story_sample"] == shingles.packed(shingles.keys(decoy))
+    for rec in (older, broken):
+        assert docs[rec["id"]]["story_sample"] == shingles.packed(shingles.keys(body))
+        assert docs[rec["id"]]["story_keys"] == shingles.query_keys(shingles.shingle_sequence(body))
+    assert docs[broken["id"]]["duplicate_of"] == older["id"]  # same text, same story
+
+
+@pytest.mark.es
+def test_a_pair_near_the_threshold_is_decided_on_the_exact_shingles(
+    es_client, index_prefix
+) -> None:
+    """Half of a story's text in another is too close to the 0.45 threshold for the
+    sampled estimate: the exact containment decides (0.49 joins, 0.37 does not)."""
+    story = _story(110)
+    root = _record(1, "\n\n".join(story), outlet="Daily Ledger", minutes=1)
+    half = _record(2, "\n\n".join([*story[:4], *_story(111, 4)]), outlet="Frontier Post",
+                   minutes=2)  # fmt: skip
+    less = _record(3, "\n\n".join([*story[4:7], *_story(112, 5)]), outlet="Capitol Courier",
+                   minutes=3)  # fmt: skip
+    exact = {
+        rec["id"]: shingles.containment(
+            shingles.shingle_hashes(rec["body"]), shingles.shingle_hashes(root["body"])
+        )
+        for rec in (half, less)
+    }
+    assert exact[half["id"]] > 0.45 > exact[less["id"]] > 0.3
+    summary = load_records(es_client, [root, half, less], index_prefix)
+    assert summary.joined == 1 and summary.story_exact >= 2
+    docs = _docs(es_client, index_prefix)
+    assert docs[half["id"]]["duplicate_of"] == root["id"]
+    assert docs[less["id"]]["story_id"] == less["id"]

@@ -11,6 +11,10 @@ A new article asks for candidates with at most ``QUERY_KEYS`` of its keys: the f
 half of the keys of its lead (the part trimmed copies keep), the first half of all
 its keys (for copies that rewrote the lead). The query's cost is bounded whatever the
 length of the article, and both directions of containment are found.
+
+The crawler computes the keys once, when it writes a version record (``text_sample``,
+with the parameters that made them: ``record_sample``); the indexer uses them when the
+parameters are its own (``from_record``) and computes them from the body otherwise.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import re
 import threading
 import unicodedata
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -27,6 +32,11 @@ SHINGLE_WORDS = 5
 SAMPLE_BITS = 3  # a key per 8 shingles: ~75 keys for a 600-word article
 QUERY_KEYS = 16  # keys a candidate query asks for, at most
 LEAD_SHINGLES = 300  # the lead: the first 300 shingles (about 300 words)
+HASHING = 1  # the words and the hash function: a change is a new version
+PARAMETERS = {"version": HASHING, "words": SHINGLE_WORDS, "sample_bits": SAMPLE_BITS,
+              "lead_shingles": LEAD_SHINGLES, "lead_keys": QUERY_KEYS // 2}  # fmt: skip
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_-]*")
+SURE = 3.0  # an estimate this many standard deviations from the threshold decides alone
 _WORD = re.compile(r"\w+")
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -117,24 +127,82 @@ def sample(hashes: np.ndarray, sample_bits: int = SAMPLE_BITS) -> list[str]:
     return _strings(_sampled(hashes, sample_bits))
 
 
+def packed(keys: list[str]) -> str:
+    """Keys as one string (the stored, not indexed, sample): 8 characters each."""
+    return "".join(keys)
+
+
+def unpacked(text: object) -> frozenset[str]:
+    """The keys of a ``packed`` string (empty for anything else)."""
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(text[i : i + 8] for i in range(0, len(text) - 7, 8))
+
+
 def keys(text: str, sample_bits: int = SAMPLE_BITS) -> list[str]:
     """The keys of ``text``."""
     return sample(shingle_hashes(text), sample_bits)
 
 
-def query_keys(sequence: np.ndarray, hashes: np.ndarray | None = None) -> list[str]:
-    """The keys a candidate query asks for (see the module docstring): the smallest
-    sampled hashes of the lead, then the smallest of the whole text."""
-    hashes = unique(sequence) if hashes is None else hashes
-    every = _sampled(hashes)
-    if every.size <= QUERY_KEYS:
-        return _strings(every)
-    chosen = set(unique(_sampled(sequence[:LEAD_SHINGLES]))[: QUERY_KEYS // 2].tolist())
-    for value in every[:QUERY_KEYS].tolist():
+def lead_keys(sequence: np.ndarray) -> list[str]:
+    """The smallest sampled keys of the lead (the part trimmed copies keep)."""
+    return _strings(unique(_sampled(sequence[:LEAD_SHINGLES]))[: QUERY_KEYS // 2])
+
+
+def asked_of(every: list[str], lead: list[str]) -> list[str]:
+    """The keys a candidate query asks for (see the module docstring), from all the
+    keys (by value) and those of the lead: the lead's, then the smallest of all."""
+    if len(every) <= QUERY_KEYS:
+        return list(every)
+    chosen = set(lead)
+    for key in every[:QUERY_KEYS]:
         if len(chosen) >= QUERY_KEYS:
             break
-        chosen.add(value)
-    return _strings(np.array(sorted(chosen), dtype=np.uint64))
+        chosen.add(key)
+    return [k for k in every if k in chosen]
+
+
+def query_keys(sequence: np.ndarray, hashes: np.ndarray | None = None) -> list[str]:
+    """The keys a candidate query asks for, from the text's shingle sequence."""
+    hashes = unique(sequence) if hashes is None else hashes
+    return asked_of(sample(hashes), lead_keys(sequence))
+
+
+def record_sample(body: object) -> dict:
+    """The ``text_sample`` of a version record (docs/record-format.md): the body's
+    sampled keys and its lead's, packed, its number of distinct shingles, and the
+    parameters that made them."""
+    sequence = shingle_sequence(body if isinstance(body, str) else "")
+    hashes = unique(sequence)
+    return {**PARAMETERS, "shingles": int(hashes.size), "keys": packed(sample(hashes)),
+            "lead": packed(lead_keys(sequence))}  # fmt: skip
+
+
+def _packed_keys(text: str) -> bool:
+    return len(text) % 8 == 0 and _KEY_CHARS.fullmatch(text) is not None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a record's ``text_sample`` gives the indexer."""
+
+    keys: list[str]  # every sampled key, by value
+    asked: list[str]  # those a candidate query asks for
+    shingles: int  # distinct shingles of the body
+
+
+def from_record(field: object) -> Sample | None:
+    """The keys of a record's ``text_sample``, or None when it is missing, malformed or
+    made with other parameters (an older crawler): the body is shingled again then."""
+    if not isinstance(field, dict) or any(field.get(k) != v for k, v in PARAMETERS.items()):
+        return None
+    keys, lead, count = field.get("keys"), field.get("lead"), field.get("shingles")
+    if not (isinstance(keys, str) and isinstance(lead, str) and _packed_keys(keys)):
+        return None
+    if not _packed_keys(lead) or not isinstance(count, int) or isinstance(count, bool):
+        return None
+    every = [keys[i : i + 8] for i in range(0, len(keys), 8)]
+    return Sample(every, asked_of(every, [lead[i : i + 8] for i in range(0, len(lead), 8)]), count)
 
 
 def containment(a: np.ndarray, b: np.ndarray) -> float:
@@ -150,7 +218,16 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def estimate(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
-    """Containment estimated from two key samples (cheap, noisy on short texts)."""
+    """Containment estimated from two key samples (cheap, noisy on short texts). The
+    sample of a part is the part of the sample, so a copy trimmed out of the other
+    text scores exactly 1.0."""
     if not a or not b:
         return 0.0
     return len(a & b) / min(len(a), len(b))
+
+
+def margin(a: frozenset[str] | set[str], b: frozenset[str] | set[str], threshold: float) -> float:
+    """How far an estimate may be from the true containment near ``threshold``:
+    ``SURE`` standard deviations of a share measured on the smaller sample."""
+    n = min(len(a), len(b))
+    return SURE * (threshold * (1 - threshold) / n) ** 0.5 if n else 1.0
