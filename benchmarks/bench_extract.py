@@ -238,10 +238,8 @@ def run_set(
                 preds[system][page["id"]] = pred
         for system in systems:  # a page's fastest run: what the code costs, less the noise
             timings[system].append(best[system])
-        for system in systems:
-            pred = preds[system][page["id"]]
             path = OUT / name / system / f"{page['id']}.json"
-            path.write_text(json.dumps(pred, ensure_ascii=False), encoding="utf-8")
+            path.write_text(json.dumps(preds[system][page["id"]], ensure_ascii=False), "utf-8")
     results_path = OUT / f"{name}.results.json"
     cmd = [sys.executable, str(score_py), "--bench", str(bench), "--json-out", str(results_path)]
     cmd += [f"{s}={OUT / name / s}" for s in systems]
