@@ -12,6 +12,7 @@ from crawler.archive.identity import content_hash
 from crawler.archive.reextract import promote, reextract
 from crawler.archive.seen import SeenStore
 from crawler.extract.recurring import RecurringBlocks, fingerprint
+from newsarchive.wordiff import change_size
 from tests.site import NewsSite
 
 # The outlet's own blocks, inside every story body; no extraction rule knows them.
@@ -113,7 +114,9 @@ def test_a_re_capture_after_the_state_learnt_is_no_edit_and_a_real_edit_is(make_
     changed = [r for r in crawler.records() if r["event"] == "changed"]
     assert [r["url"] for r in changed] == [late["url"]]
     assert "body" in changed[0]["changed_fields"] and added in changed[0]["body"]
-    assert APP not in changed[0]["body"] and changed[0]["words_removed"] == 0
+    # The body lost no words (the record's words_removed also counts the description,
+    # which the site derives from the body's first lines, so it may change too).
+    assert APP not in changed[0]["body"] and change_size(late["body"], changed[0]["body"])[1] == 0
 
 
 def test_an_archive_crawled_without_the_state_gets_no_false_edits(make_crawler):
