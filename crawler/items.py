@@ -27,6 +27,7 @@ class FetchedPage:
     body: bytes = field(default=b"", repr=False)
     encoding: str | None = None
     feed_entry: dict | None = None
+    listed_titles: list[str] = field(default_factory=list)  # the listings' headlines for it
     politics_hint: str | None = None  # the registry's politics listing it came from
     depth: int = 0
     requested_url: str | None = None

@@ -111,7 +111,7 @@ class ArchivePipeline:
                     item.url, capture=item.capture, source_id=item.source_id,
                     outlet=item.outlet, source_tags=item.source_tags,
                     feed_entry=item.feed_entry, politics_hint=item.politics_hint,
-                    validators=item.validators,
+                    validators=item.validators, listed_titles=item.listed_titles,
                 )  # fmt: skip
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)
@@ -180,6 +180,7 @@ class ArchivePipeline:
                     feed_entry=item.feed_entry,
                     politics_hint=item.politics_hint,
                     validators=item.validators,
+                    listed_titles=item.listed_titles,
                 )
             except ArchiveWriteError as exc:
                 return self._write_failed(item, exc, count)

@@ -120,7 +120,7 @@ def build_report(spider, reason: str) -> dict[str, Any]:
                     "requested": state.revisits,
                     **{
                         k: group("revisits").get(k, 0)
-                        for k in ("schedule", "signal", "not_modified", "over_budget")
+                        for k in ("schedule", "signal", "headline", "not_modified", "over_budget")
                     },
                 },
                 "skipped": group("skipped"),
@@ -269,7 +269,8 @@ def format_report(report: dict) -> str:
         if r.get("requested") or r.get("over_budget"):
             notes.append(
                 f"  revisits: {r['requested']} archived articles fetched again "
-                f"({r['signal']} dated anew by a listing, {r['schedule']} by the schedule), "
+                f"({r['signal']} dated anew by a listing, {r.get('headline', 0)} with a new "
+                f"headline in a listing, {r['schedule']} by the schedule), "
                 f"{r['not_modified']} not modified (304)"
                 + (
                     f"; {r['over_budget']} more due, left for the next crawl (REVISIT_BUDGET)"

@@ -15,9 +15,10 @@ _MS_BITS = 42  # milliseconds since 1970 fit in 42 bits until the year 2109
 
 # Record fields copied as they are into the current-article document: every field of
 # a version record but the line's own bookkeeping, the previous values (those go to
-# the versions index) and the HTTP validators (the crawler's business).
+# the versions index), and the HTTP validators and listing headlines (the crawler's
+# business: what its next re-fetch sends, what makes an article due).
 NOT_IN_ARTICLE_DOC = (
-    "record_version", "event", "fetched_at", "previous", "validators",
+    "record_version", "event", "fetched_at", "previous", "validators", "listed_titles",
     "text_sample",  # becomes story_keys and story_sample (indexer.stories)
 )  # fmt: skip
 _ARTICLE_FIELDS = tuple(f for f in fields_of(VersionRecord) if f not in NOT_IN_ARTICLE_DOC)

@@ -16,7 +16,13 @@ from crawler.archive.identity import article_id, choose_canonical, normalize_tex
 from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore, edited_so_far
 from crawler.archive.warc import Capture
-from crawler.schema.record import DIFF_FIELDS, EXTRACTED_FIELDS, TEXT_DIFF_FIELDS, Validators
+from crawler.schema.record import (
+    DIFF_FIELDS,
+    EXTRACTED_FIELDS,
+    MAX_LISTED_TITLES,
+    TEXT_DIFF_FIELDS,
+    Validators,
+)
 from newsarchive.shingles import record_sample
 from newsarchive.urls import site_of
 from newsarchive.wordiff import change_size
@@ -134,11 +140,13 @@ class ArticleLog:
         source_tags: dict[str, str],
         http_status: int,
         validators: Validators | None = None,
+        listed_titles: list[str] | None = None,
     ) -> Outcome:
         """Record the extraction of a capture: a new version, or ``seen``. ``validators``
-        (the response's ETag and Last-Modified) let a later re-fetch be conditional."""
+        (the response's ETag and Last-Modified) let a later re-fetch be conditional;
+        ``listed_titles`` (the listings' headlines for it) tell a later new one."""
         url = capture.url
-        extra = {} if validators is None else {"validators": dict(validators)}
+        extra = _extra(validators, listed_titles)
         canonical = choose_canonical(url, extracted.get("canonical_url"))
         aid = self.store.resolve_id(url, canonical) or article_id(canonical)
         state = self.store.article(aid)
@@ -222,6 +230,7 @@ class ArticleLog:
         source_id: str,
         outlet: str,
         validators: Validators | None = None,
+        listed_titles: list[str] | None = None,
     ) -> Outcome | None:
         """A conditional re-fetch the server answered 304: ``seen``, with the content
         hash of the record whose payload the revisit ``capture`` refers to. None when
@@ -247,6 +256,7 @@ class ArticleLog:
                 "etag": (validators or {}).get("etag") or basis.etag,
                 "last_modified": (validators or {}).get("last_modified") or basis.last_modified,
             },
+            **_extra(None, listed_titles),
         )
         if capture.refers_to is None or capture.refers_to.get("record_id") != old.get("record_id"):
             return None  # the revisit does not point at what the request was based on
@@ -277,3 +287,12 @@ class ArticleLog:
 
     def close(self) -> None:
         self.writer.close()
+
+
+def _extra(validators: Validators | None, listed_titles: list[str] | None) -> dict:
+    """The optional fields a version or ``seen`` record takes from its capture."""
+    extra: dict = {} if validators is None else {"validators": dict(validators)}
+    titles = [t for t in listed_titles or () if isinstance(t, str) and t]  # a WARC's too
+    if titles:
+        extra["listed_titles"] = titles[:MAX_LISTED_TITLES]
+    return extra

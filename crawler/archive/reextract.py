@@ -126,6 +126,7 @@ def reextract(
                     outcome = article_log.not_modified(
                         capture.url, capture=capture, source_id=meta["source_id"],
                         outlet=meta["outlet"], validators=validators.get(capture.record_id),
+                        listed_titles=meta.get("listed_titles"),
                     )  # fmt: skip
                     if outcome is not None:
                         summary["articles"] += 1
@@ -161,6 +162,7 @@ def reextract(
                     source_tags=meta.get("source_tags") or {},
                     http_status=meta["http_status"],
                     validators=validators.get(capture.record_id),
+                    listed_titles=meta.get("listed_titles"),
                 )
                 learnt.observe(meta["source_id"], outcome, extracted)
                 summary["articles"] += 1

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen TEXT NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL,
-    version_seen TEXT
+    version_seen TEXT,
+    listed_titles TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source_id);
 CREATE TABLE IF NOT EXISTS aliases (url_key TEXT PRIMARY KEY, id TEXT NOT NULL);
@@ -102,6 +103,7 @@ class ArticleState:
     fields: dict  # the diffable fields of the current version
     edited_fields: tuple[str, ...] = ()  # fields changed in any version so far
     version_seen: str = ""  # when the current version was captured (first_seen for v1)
+    listed_titles: tuple[str, ...] = ()  # the listings' headlines at its last capture with any
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,8 @@ class SeenStore:
         have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
         if "version_seen" not in have:
             self.db.execute("ALTER TABLE articles ADD COLUMN version_seen TEXT")
+        if "listed_titles" not in have:  # older records kept none: nothing to rebuild
+            self.db.execute("ALTER TABLE articles ADD COLUMN listed_titles TEXT")
 
     # --- article state ---------------------------------------------------------------
 
@@ -182,7 +186,7 @@ class SeenStore:
     def article(self, article_id: str) -> ArticleState | None:
         row = self.db.execute(
             "SELECT id, url, canonical_url, source_id, version, content_hash, first_seen,"
-            " last_seen, removed, state, version_seen FROM articles WHERE id = ?",
+            " last_seen, removed, state, version_seen, listed_titles FROM articles WHERE id = ?",
             (article_id,),
         ).fetchone()
         if row is None:
@@ -195,6 +199,7 @@ class SeenStore:
             fields=fields,
             edited_fields=edited,
             version_seen=row[10] or row[6],
+            listed_titles=tuple(json.loads(row[11])) if row[11] else (),
         )
 
     def article_for_url(self, url: str) -> ArticleState | None:
@@ -286,13 +291,14 @@ class SeenStore:
             )
             self.db.execute(
                 "INSERT INTO articles (id, url, canonical_url, source_id, version,"
-                " content_hash, first_seen, last_seen, removed, state, version_seen)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+                " content_hash, first_seen, last_seen, removed, state, version_seen,"
+                " listed_titles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"
                 " ON CONFLICT(id) DO UPDATE SET url = excluded.url,"
                 " canonical_url = excluded.canonical_url, source_id = excluded.source_id,"
                 " version = excluded.version, content_hash = excluded.content_hash,"
                 " last_seen = excluded.last_seen, removed = 0, state = excluded.state,"
-                " version_seen = excluded.version_seen",
+                " version_seen = excluded.version_seen,"
+                " listed_titles = COALESCE(excluded.listed_titles, articles.listed_titles)",
                 (
                     aid,
                     record["url"],
@@ -304,6 +310,7 @@ class SeenStore:
                     record["fetched_at"],
                     json.dumps(fields, ensure_ascii=False),
                     record["fetched_at"],  # this version's capture: the schedule restarts
+                    _titles(record),
                 ),
             )
             for url in {record["url"], record["canonical_url"]}:
@@ -313,8 +320,9 @@ class SeenStore:
                 )
         elif event == "seen":
             self.db.execute(
-                "UPDATE articles SET last_seen = ?, removed = 0 WHERE id = ?",
-                (record["fetched_at"], aid),
+                "UPDATE articles SET last_seen = ?, removed = 0,"
+                " listed_titles = COALESCE(?, listed_titles) WHERE id = ?",
+                (record["fetched_at"], _titles(record), aid),
             )
         elif event == "removed":
             self.db.execute("UPDATE articles SET removed = 1 WHERE id = ?", (aid,))
@@ -444,3 +452,12 @@ class SeenStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _titles(record: dict) -> str | None:
+    """A record's listing headlines as stored (None: it has none, keep the last ones)."""
+    titles = record.get("listed_titles")
+    if not isinstance(titles, list):
+        return None
+    kept = [t for t in titles if isinstance(t, str) and t]
+    return json.dumps(kept, ensure_ascii=False) if kept else None

@@ -291,10 +291,12 @@ class Archive:
         feed_entry: dict | None = None,
         politics_hint: str | None = None,
         validators: Validators | None = None,
+        listed_titles: list[str] | None = None,
     ) -> Outcome:
         """Record the extraction of an archived response as a new/changed/unchanged event.
         ``validators`` (the response's ETag and Last-Modified) make the article's next
-        re-fetch conditional.
+        re-fetch conditional; ``listed_titles`` (the headlines the listings gave it in
+        this crawl) let a later listing's new headline make it due.
 
         The WARC metadata record keeps everything re-extraction needs besides the page
         itself (source, tags, feed entry, the registry's politics hint), and the extractor
@@ -309,7 +311,7 @@ class Archive:
             _article_metadata(
                 source_id, outlet, source_tags, status, feed_entry, politics_hint,
                 extractor=extracted.get("extractor"),
-                body_hash=version_hash(extracted),
+                body_hash=version_hash(extracted), listed_titles=listed_titles,
             ),
         )  # fmt: skip
         outcome = self.log.article(
@@ -320,6 +322,7 @@ class Archive:
             source_tags=dict(source_tags or {}),
             http_status=status,
             validators=validators,
+            listed_titles=listed_titles,
         )
         self.boilerplate.observe(source_id, outcome, extracted)
         return outcome
@@ -335,6 +338,7 @@ class Archive:
         feed_entry: dict | None = None,
         politics_hint: str | None = None,
         validators: Validators | None = None,
+        listed_titles: list[str] | None = None,
     ) -> Outcome | None:
         """Record a 304 answer to a conditional re-fetch (``capture``: the revisit that
         ``capture()`` wrote for it) as ``seen``: ``last_seen`` moves, no body was sent.
@@ -349,12 +353,13 @@ class Archive:
             return None
         payload = _article_metadata(
             source_id, outlet, source_tags, 304, feed_entry, politics_hint,
-            extractor=None, body_hash=basis.content_hash,
+            extractor=None, body_hash=basis.content_hash, listed_titles=listed_titles,
         )  # fmt: skip
         self._metadata(capture, payload | {"not_modified": True})
         return self.log.not_modified(
-            url, capture=capture, source_id=source_id, outlet=outlet, validators=validators
-        )
+            url, capture=capture, source_id=source_id, outlet=outlet, validators=validators,
+            listed_titles=listed_titles,
+        )  # fmt: skip
 
     def record_removed(
         self,
@@ -467,10 +472,12 @@ def _article_metadata(
     *,
     extractor: object,
     body_hash: str | None,
+    listed_titles: list[str] | None = None,
 ) -> dict:
     """The WARC metadata payload of an article capture: what re-extraction needs besides
     the page, and the extractor and content hash that tie it to its record."""
-    return {
+    extra = {"listed_titles": list(listed_titles)} if listed_titles else {}
+    return extra | {
         "type": METADATA_TYPE,
         "metadata_version": 2,
         "source_id": source_id,

@@ -158,6 +158,10 @@ class VersionRecord(_Line):
     edited_fields: NotRequired[list[str]]
     corrections: NotRequired[list[Correction]]
     validators: NotRequired[Validators]
+    # The headlines the source's listings gave the article in the crawl that captured it
+    # (feed titles, news:title): a later listing headline not among them is a change
+    # signal (records written before this existed lack it).
+    listed_titles: NotRequired[list[str]]
     # The body's sampled shingle keys, for same-story clustering (the indexer computes
     # them from the body when they are missing or were made with other parameters).
     text_sample: NotRequired[TextSample]
@@ -171,6 +175,7 @@ class SeenRecord(_Line):
     outlet: str
     content_hash: str
     validators: NotRequired[Validators]
+    listed_titles: NotRequired[list[str]]
 
 
 class RemovedRecord(_Line):
@@ -183,6 +188,8 @@ class RemovedRecord(_Line):
 ArticleRecord = VersionRecord | SeenRecord | RemovedRecord
 
 VERSION_EVENTS = ("new", "changed")
+MAX_LISTED_TITLES = 5  # listing headlines a record keeps
+MAX_LISTED_TITLE_CHARS = 300
 EVENTS = (*VERSION_EVENTS, "seen", "removed")
 
 # The extractor's fields, in record order.

@@ -53,6 +53,7 @@ from crawler.spiders.revisits import (
     DEFAULT_SCHEDULE,
     RevisitPolicy,
     dated_per_article,
+    headline_changed,
     parse_schedule,
     policy_for,
 )
@@ -430,7 +431,7 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
                 continue
             self._add_candidate(
                 state, entry.url, entry.published, entry, depth, hint=hint,
-                changed_at=entry.changed_at if signals else None,
+                changed_at=entry.changed_at if signals else None, title=entry.title,
             )  # fmt: skip
 
     def _add_candidate(
@@ -443,8 +444,9 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
         recheck: bool = False,
         hint: str | None = None,
         changed_at: datetime | None = None,
+        title: str | None = None,
     ) -> int:
-        outcome = state.add(url, published, entry, depth, recheck, hint, changed_at)
+        outcome = state.add(url, published, entry, depth, recheck, hint, changed_at, title)
         if outcome == "out_of_scope":  # the registry's include/exclude path scope
             self.stat(state.source.id, "skipped/path_scope")
         return int(outcome == "added")
@@ -496,6 +498,9 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
         if policy.signalled(cand.changed_at, last, now):
             cand.revisit, cand.due = "signal", cand.changed_at
             return "revisit"
+        if headline_changed(cand.titles, article.listed_titles, article.fields.get("title")):
+            cand.revisit, cand.due = "headline", last
+            return "revisit"
         due = policy.next_due(since, last)
         if due is not None and due <= now:
             cand.revisit, cand.due = "schedule", due
@@ -527,12 +532,12 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
                 state.scheduled += 1
                 total += self._schedule(state, cand)
             policy = self.revisits.get(state.source.id)
-            due.sort(key=lambda c: (c.revisit != "signal", c.due))
+            due.sort(key=lambda c: (c.revisit == "schedule", c.due))
             for cand in due:
                 if policy is None or state.revisits >= policy.budget:
                     self.stat(state.source.id, "revisits/over_budget")
                     state.requested.add(cand.url)  # still due: the next crawl takes it
-                    if cand.revisit == "signal":  # its listing must be read again next time
+                    if cand.revisit != "schedule":  # its listing must be read again next time
                         state.left_over.add("revisit_budget")
                     continue
                 state.revisits += 1

@@ -12,7 +12,10 @@ Two reasons make an archived article due:
   would otherwise wait a whole interval for the next;
 - a **change signal**: a feed entry (``updated``, ``pubDate``) or sitemap entry
   (``lastmod``, ``news:publication_date``) dated after its last capture (and not in the
-  future: a clock or time-zone error would make it due on every crawl).
+  future: a clock or time-zone error would make it due on every crawl);
+- a **headline signal**: a listing names the article with a headline (feed ``title``,
+  ``news:title``) that no listing gave it at any of its captures: a rewritten headline
+  shows in the listings although the edit moved no date (``headline_changed``).
 
 Everything it reads (the current version's capture and the last capture) is derived
 from the article records, so
@@ -26,7 +29,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from crawler.archive.identity import normalize_text
 from crawler.discovery.entries import Entry
+from crawler.schema.record import MAX_LISTED_TITLE_CHARS
 from crawler.sources import revisit_points
 from newsarchive.errors import ConfigError
 
@@ -59,6 +64,30 @@ class RevisitPolicy:
     def signalled(changed_at: datetime | None, last_seen: datetime, now: datetime) -> bool:
         """Whether a listing's date says the article changed after its last capture."""
         return changed_at is not None and last_seen < changed_at <= now
+
+
+def listed_title(title: str | None) -> str | None:
+    """A listing's headline as a record keeps it: one line, bounded (hostile input)."""
+    text = " ".join((title or "").split())[:MAX_LISTED_TITLE_CHARS]
+    return text or None
+
+
+def _title_key(title: str | None) -> str:
+    return normalize_text(title).casefold()
+
+
+def headline_changed(listed: list[str], known: tuple[str, ...], title: str | None) -> bool:
+    """Whether this crawl's listings name an archived article with a headline new to it:
+    none that the listings gave it at its captures (``known``) nor its archived title.
+
+    An article captured before the archive kept listing headlines (``known`` empty)
+    gives no signal: a feed's headline often differs from the page's, and comparing with
+    the page alone would make such an article due on every crawl. A listing that shows
+    one of several headlines it showed before (an A/B test) gives none either."""
+    if not known:
+        return False
+    seen = {_title_key(t) for t in known} | {_title_key(title)}
+    return any(_title_key(t) not in seen for t in listed)
 
 
 def parse_schedule(value: object, where: str) -> tuple[float, ...]:

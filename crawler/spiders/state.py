@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.discovery.entries import Entry
+from crawler.schema.record import MAX_LISTED_TITLES
 from crawler.sources import Source
+from crawler.spiders.revisits import listed_title
 
 
 @dataclass
@@ -24,7 +26,9 @@ class Candidate:
     recheck: bool = False
     politics_hint: str | None = None  # found in a politics-only listing of the registry
     changed_at: datetime | None = None  # the latest date a listing gave it (change signal)
-    revisit: str | None = None  # why an archived article is fetched again: schedule, signal
+    revisit: str | None = None  # why an archived article is fetched again: schedule,
+    # signal (a listing's date) or headline (a listing's headline, ``revisits.headline_changed``)
+    titles: list[str] = field(default_factory=list)  # the headlines its listings gave it
     due: datetime | None = None  # since when it is due
 
 
@@ -61,6 +65,7 @@ class SourceState:
         recheck: bool = False,
         hint: str | None = None,
         changed_at: datetime | None = None,
+        title: str | None = None,
     ) -> str:
         """Offer a candidate: "added", "known" (kept, the richest listing merged in) or
         "out_of_scope" (the registry's include/exclude refuses it; said once per URL)."""
@@ -81,8 +86,11 @@ class SourceState:
             old.recheck = old.recheck or recheck
             if changed_at is not None and (old.changed_at is None or changed_at > old.changed_at):
                 old.changed_at = changed_at
+            _add_title(old, title)
             return "known"
-        self.candidates[url] = Candidate(url, published, entry, depth, recheck, hint, changed_at)
+        cand = Candidate(url, published, entry, depth, recheck, hint, changed_at)
+        _add_title(cand, title)
+        self.candidates[url] = cand
         return "added"
 
     def take(self) -> list[Candidate]:
@@ -100,3 +108,10 @@ class SourceState:
         )
         self.candidates.clear()
         return ordered
+
+
+def _add_title(cand: Candidate, title: str | None) -> None:
+    """Keep each listing's headline once (bounded: the listings are the site's input)."""
+    title = listed_title(title)
+    if title and title not in cand.titles and len(cand.titles) < MAX_LISTED_TITLES:
+        cand.titles.append(title)

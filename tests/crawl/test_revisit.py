@@ -35,7 +35,8 @@ def test_a_default_crawl_twice_captures_a_stealth_edit_and_a_removal(site, make_
     first = _at(crawler, t0)
     assert first.source["articles"]["new"] == 12
 
-    # Neither says so in a listing: only the revisit schedule can find them.
+    # Neither moves a date in a listing: the revisit schedule finds them (the feed's new
+    # headline also makes the rewritten article due, before its schedule does).
     site.edit(0, title=REWRITE, at=t0 + timedelta(minutes=30), signal=False)
     site.remove(3, at=t0 + timedelta(minutes=30))
     site.now = t0 + timedelta(hours=2)
@@ -43,7 +44,8 @@ def test_a_default_crawl_twice_captures_a_stealth_edit_and_a_removal(site, make_
 
     src = second.source
     assert src["articles"]["changed"] == 1 and src["articles"]["removed"] == 1
-    assert src["revisits"]["schedule"] == 12  # +1 h after first seen: all of them are due
+    # +1 h after first seen: all of them are due, the rewritten one by its headline
+    assert (src["revisits"]["schedule"], src["revisits"]["headline"]) == (11, 1)
     assert src["revisits"]["not_modified"] == 10  # the others answered 304, no body sent
     records = crawler.records()
     changed = [r for r in records if r["event"] == "changed"]
@@ -140,11 +142,45 @@ def test_a_listing_dated_after_the_last_capture_makes_an_article_due_at_once(sit
     ]
 
 
+def test_a_new_headline_in_a_listing_makes_an_article_due_at_once(site, make_crawler):
+    """A stealth headline rewrite moves no date, but the feeds and the news sitemap show
+    the new headline: the article is due at once, before any point of its schedule."""
+    crawler = make_crawler(site)
+    t0 = site.now
+    _at(crawler, t0)
+    first = {r["url"]: r for r in crawler.records()}[site.article_url(0)]
+    assert first["listed_titles"] == [site.articles[0].title]
+    site.edit(0, title=REWRITE, at=t0 + timedelta(minutes=5), signal=False)
+    site.edit(
+        1, add="A paragraph added without a word.", at=t0 + timedelta(minutes=5), signal=False
+    )
+    site.now = t0 + timedelta(minutes=10)
+    revisits = _at(crawler, site.now).source["revisits"]
+    assert (revisits["headline"], revisits["signal"], revisits["schedule"]) == (1, 0, 0)
+    changed = [r for r in crawler.records() if r["event"] == "changed"]
+    assert [(r["url"], r["title"]) for r in changed] == [(site.article_url(0), REWRITE)]
+    assert changed[0]["listed_titles"] == [REWRITE]
+    assert len(_article_hits(site, 1)) == 1  # a body edit shows in no listing: not yet
+
+    # The new headline is known now: it makes nothing due again, even once the store
+    # is rebuilt from the records; a second rewrite does.
+    for path in crawler.home.glob("seen.sqlite*"):
+        path.unlink()
+    site.now = t0 + timedelta(minutes=20)
+    assert _at(crawler, site.now).source["revisits"]["requested"] == 0
+    site.edit(0, title=REWRITE + " again", signal=False)
+    site.now = t0 + timedelta(minutes=30)
+    assert _at(crawler, site.now).source["revisits"]["headline"] == 1
+    assert len(_article_hits(site, 0)) == 3
+
+
 def test_a_captured_change_restarts_the_schedule(site, make_crawler):
     crawler = make_crawler(site)
     t0 = site.now
     _at(crawler, t0)
-    site.edit(0, title=REWRITE, at=t0 + timedelta(minutes=20), signal=False)
+    site.edit(
+        0, add="A first paragraph added quietly.", at=t0 + timedelta(minutes=20), signal=False
+    )
     # A minute before the +1 h point: close enough (``EARLY``), so no crawl interval is
     # lost waiting for it; all twelve are due.
     site.now = t0 + timedelta(minutes=59)
@@ -281,3 +317,27 @@ def test_bad_revisit_settings_fail_with_one_line(site, make_crawler):
         assert len(errors) == 1 and message in errors[0], result.stderr[-2000:]
         assert "Traceback" not in result.stderr
     assert not site.log  # nothing was fetched
+
+
+def test_which_listing_headlines_are_new():
+    """The rule behind the headline signal: new to every capture's listings and to the
+    archived title, compared as normalized text; an article without listing headlines
+    on record (archived before they were kept) gives none."""
+    from crawler.spiders.revisits import headline_changed, listed_title
+    from crawler.spiders.state import Candidate, _add_title
+
+    known = ("Senate passes the budget", "Budget passes Senate")  # an A/B pair
+    assert headline_changed(["Senate rejects the budget"], known, "Senate passes the budget")
+    assert not headline_changed(["Budget passes Senate"], known, "Senate passes the budget")
+    # The feed's headline differs from the page's: only a new one of the feed counts.
+    assert not headline_changed(["Feed: Senate passes"], ("Feed: Senate passes",), "Page title")
+    assert not headline_changed(["senate PASSES the  budget"], known, None)
+    assert not headline_changed(["Senate\u2019s budget"], ("Senate's budget",), None)
+    assert not headline_changed(["Anything at all"], (), "Senate passes the budget")
+    # What a listing sends is bounded before it is kept.
+    assert listed_title(" a\n\tb ") == "a b" and listed_title("   ") is None
+    assert len(listed_title("x" * 5000)) == 300
+    cand = Candidate("https://example.org/a", None, None, 0)
+    for i in range(20):
+        _add_title(cand, f"Headline {i % 7}")
+    assert cand.titles == [f"Headline {i}" for i in range(5)]
