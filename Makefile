@@ -83,7 +83,7 @@ bench-replay: install
 
 # 2,000 articles over 14 simulated days, a crawl every hour; BENCH_ARGS=--smoke for seconds.
 bench-edits: install
-	$(PY) benchmarks/bench_edits.py --articles $(or $(BENCH_ARTICLES),2000) $(BENCH_ARGS)
+	$(PY) benchmarks/bench_edits.py --articles $(or $(BENCH_ARTICLES),2000) --recheck-interval 1h $(BENCH_ARGS)
 
 # BENCH_DOCS=100000 records (default); BENCH_ARGS=--smoke for seconds, --compare for the peers.
 bench-stories: install

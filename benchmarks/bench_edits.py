@@ -7,11 +7,16 @@ period; 20 % are edited at least once, some several times, most edits within the
 day (log-normal delays, median 2 h), half of them stealthily (no listing says so); 2 %
 are removed; article pages carry ETag and Last-Modified and answer conditional
 requests. The site's life is drawn once (seeded) and replayed for each policy, crawled
-every INTERVAL by real crawls (the spider, pipeline and archive of `newsarchive crawl`,
-run in this process one after the other, each with its clock set by ``CRAWL_CLOCK``):
+by real crawls (the spider, pipeline and archive of `newsarchive crawl`, run in this
+process one after the other, each with its clock set by ``CRAWL_CLOCK``) when
+``newsarchive schedule`` would start them with its defaults (``--interval scheduler``:
+each feed and sitemap polled at its adaptive interval, from 1 h within 10 min and
+1 day, a crawl polling the listings due and revisiting what is due), or every INTERVAL
+(``--interval 1h``: a cron job polling everything):
 
 1. default  the revisit policy as shipped (+1h +6h +1d +3d +7d +30d, again from each
-            captured change; change signals; conditional re-fetches)
+            captured change; change signals: a listing's date, a listing's new
+            headline; conditional re-fetches)
 2. recheck  today's option: every crawl re-fetches every archived article published in
             the last RECHECK days, unconditionally (``--recheck-days``; no revisits)
 3. never    today's default before the revisit policy: archived articles never again
@@ -23,15 +28,16 @@ edit counts as never), re-fetches per article per week (article-weeks the articl
 existed), bytes downloaded (everything the site sent) and the share of re-fetches of an
 unchanged page answered 304. Each policy's missed edits are split by why: superseded
 (the article's next edit, or its removal, came before the next crawl: no policy
-crawling every INTERVAL can archive that version), not re-fetched while the version
+crawling at those times can archive that version), not re-fetched while the version
 was live (schedule not due, revisit budget spent, or a listing's date not taken as a
 signal; signalled and stealth edits counted apart), or re-fetched without a new
 version. The **ceiling** line is the oracle that re-fetches every article at every
-crawl, computed from the life and the crawl times rather than crawled: it captures an
+crawl (the first policy's crawl times), computed from the life and those times rather than crawled: it captures an
 edit exactly when a crawl falls between it and the article's next edit. Written to
 benchmarks/out/edits/results.json.
 
-    python benchmarks/bench_edits.py [--articles 2000] [--days 14] [--interval 1h]
+    python benchmarks/bench_edits.py [--articles 2000] [--days 14] [--interval scheduler|1h]
+        [--recheck-interval 1h]   # the recheck policy as a cron job: its fewest bytes
     python benchmarks/bench_edits.py --smoke   # 40 articles over 2 days: seconds
 
 A measurement, not a test: it never fails on a missed goal.
@@ -40,6 +46,7 @@ A measurement, not a test: it never fails on a missed goal.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import math
 import random
@@ -130,9 +137,76 @@ def _times(days: float, interval: timedelta) -> list[datetime]:
     return out
 
 
-def run_policies(
-    life: Life, policies: dict[str, dict], days: float, interval: timedelta, work: Path
-) -> dict:
+class FixedCadence:
+    """A crawl every ``interval`` (a cron job), polling every listing."""
+
+    def __init__(self, days: float, interval: timedelta) -> None:
+        self._times = iter(_times(days, interval))
+
+    def next(self) -> tuple[datetime, dict | None] | None:
+        t = next(self._times, None)
+        return None if t is None else (t, None)
+
+    def polled(self, t: datetime, report: dict | None) -> None:
+        pass
+
+
+class SchedulerCadence:
+    """The crawls ``newsarchive schedule`` would start with its defaults: each listing
+    polled at its own adaptive interval (``scheduler.polling``: from the default 1 h,
+    within 10 min and 1 day, moved by the new entries each poll found), a crawl polling
+    the listings due (within the jitter window), started with the scheduler's jitter."""
+
+    def __init__(self, days: float, feeds: list[str], sitemaps: list[str], seed: int = 15):
+        from scheduler.config import ScheduleConfig
+        from scheduler.polling import Bounds, Listing
+
+        config = ScheduleConfig()
+        self.jitter = config.jitter
+        self.bounds = Bounds(config.default_interval, config.min_interval, config.max_interval)
+        self.listings = [Listing(u, "feed", self.bounds.start) for u in feeds] + [
+            Listing(u, "sitemap", self.bounds.start) for u in sitemaps
+        ]
+        self.end = T0 + timedelta(days=days)
+        self.rng = random.Random(seed)
+        self.due: list = []
+
+    def next(self) -> tuple[datetime, dict | None] | None:
+        if self.listings[0].last_polled is None:  # the first crawl, as in the fixed cadence
+            start = (T0 + timedelta(seconds=self.bounds.start)).timestamp()
+        else:
+            first = min(self.listings, key=lambda li: li.due())
+            spread = self.rng.uniform(-self.jitter, self.jitter) * first.interval
+            start = max(self.listings[0].last_polled, first.due() + spread)
+        if start > self.end.timestamp():
+            return None
+        self.due = [li for li in self.listings if li.due() <= start + self.jitter * li.interval]
+        plan = {"ledger": {li.url: li.last_polled for li in self.due}}
+        return datetime.fromtimestamp(start, UTC), plan
+
+    def polled(self, t: datetime, report: dict | None) -> None:
+        from scheduler.polling import after_poll, polls_of
+
+        row = next((r for r in (report or {}).get("sources", []) if r["id"] == "ledger"), {})
+        polls = polls_of(row)
+        for listing in self.due:
+            if listing.url in polls:
+                after_poll(listing, polls[listing.url], self.bounds, t.timestamp())
+
+    def intervals(self) -> dict[str, float]:
+        return {li.url: li.interval for li in self.listings}
+
+
+def _cadence(name: str, days: float, interval: timedelta, site):
+    if name == "scheduler":
+        return SchedulerCadence(
+            days, [site.url("/feeds/rss.xml"), site.url("/feeds/atom.xml")],
+            [site.url("/sitemap.xml")],
+        )  # fmt: skip
+    return FixedCadence(days, interval)
+
+
+def run_policies(life: Life, policies: dict[str, dict], days: float, work: Path) -> dict:
     """Crawl the site's life once per policy (all in one reactor); the raw observations."""
     from scrapy.crawler import Crawler, CrawlerRunner
     from scrapy.utils.log import configure_logging
@@ -170,14 +244,19 @@ def run_policies(
                 with site:
                     _registry(site, registry)
                     records_seen = over_budget = 0
-                    for t in _times(days, interval):
+                    cadence = _cadence(policy["cadence"], days, policy["interval"], site)
+                    crawl_times: list[str] = []
+                    while (step := cadence.next()) is not None:
+                        t, plan = step
                         site.now = t
                         overrides = {**SETTINGS, **policy["settings"], "CRAWL_CLOCK": t.isoformat()}
                         crawler = Crawler(NewsSpider, crawl_settings(home, overrides))
                         yield CrawlerRunner().crawl(
                             crawler, source="ledger", sources_file=str(registry),
-                            recheck_days=policy.get("recheck_days"),
+                            recheck_days=policy.get("recheck_days"), plan=plan,
                         )  # fmt: skip
+                        cadence.polled(t, getattr(crawler.spider, "report", None))
+                        crawl_times.append(t.isoformat())
                         over_budget += crawler.stats.get_value(budget_stat, 0)
                         records_seen += 1
                         if records_seen % 48 == 0:
@@ -189,6 +268,7 @@ def run_policies(
                     "log": log,
                     "paths": [a.path for a in site.articles],
                     "crawls": records_seen,
+                    "crawl_times": crawl_times,
                     "over_budget": over_budget,
                     "seconds": time.perf_counter() - started,
                 }
@@ -223,11 +303,13 @@ def _until(life: Life, i: int, k: int, end: datetime) -> datetime:
     return min(following, life.removed.get(i, end), end)
 
 
-def _next_crawl(at: datetime, interval: timedelta) -> datetime:
-    return T0 + math.ceil((at - T0) / interval) * interval
+def _next_crawl(at: datetime, times: list[datetime]) -> datetime:
+    """The first crawl at or after ``at`` (after the last: never)."""
+    i = bisect.bisect_left(times, at)
+    return times[i] if i < len(times) else datetime.max.replace(tzinfo=UTC)
 
 
-def ceiling(life: Life, days: float, interval: timedelta) -> dict:
+def ceiling(life: Life, days: float, times: list[datetime]) -> dict:
     """The oracle that re-fetches every article at every crawl: it archives each article
     at the first crawl after publication and an edit exactly when a crawl falls while
     that version is live. Counted like ``measure`` counts a policy."""
@@ -235,14 +317,14 @@ def ceiling(life: Life, days: float, interval: timedelta) -> dict:
     counted = captured = 0
     first_day: list[float] = []
     for i, edits in life.edits.items():
-        first = _next_crawl(life.published[i], interval)
+        first = _next_crawl(life.published[i], times)
         if first > end or first >= life.removed.get(i, end):
             continue
         for k, (at, _) in enumerate(edits):
             if at < first or at > end - timedelta(days=1):
                 continue
             counted += 1
-            hit = _next_crawl(at, interval)
+            hit = _next_crawl(at, times)
             hit = hit if hit < _until(life, i, k, end) else None
             captured += hit is not None
             if at - life.published[i] < timedelta(days=1):
@@ -285,8 +367,9 @@ def describe_life(life: Life) -> dict:
     }
 
 
-def measure(life: Life, seen: dict, days: float, interval: timedelta) -> dict:
+def measure(life: Life, seen: dict, days: float) -> dict:
     """The figures of one policy from its archive records and the site's log."""
+    times = [_moment(t) for t in seen["crawl_times"]]
     index = {path: i for i, path in enumerate(seen["paths"])}
     end = T0 + timedelta(days=days)
     by_article: dict[int, list[dict]] = {}
@@ -313,7 +396,7 @@ def measure(life: Life, seen: dict, days: float, interval: timedelta) -> dict:
             hit = min((v for v in versions if at <= v < until), default=None)
             if hit is not None:
                 captured += 1
-            elif _next_crawl(at, interval) >= until:
+            elif _next_crawl(at, times) >= until:
                 missed["superseded"] += 1
             elif any(at <= f < until for f in fetches):
                 missed["refetched"] += 1
@@ -354,6 +437,14 @@ def measure(life: Life, seen: dict, days: float, interval: timedelta) -> dict:
         "unchanged_refetches": unchanged,
         "not_modified_share": not_modified / unchanged if unchanged else None,
         "crawls": seen["crawls"],
+        "median_gap_min": round(
+            statistics.median(
+                (b - a).total_seconds() / 60 for a, b in zip(times, times[1:], strict=False)
+            ),
+            1,
+        )
+        if len(times) > 1
+        else None,  # fmt: skip
         "seconds": round(seen["seconds"], 1),
     }
 
@@ -368,27 +459,49 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--days", type=float, default=14)
-    parser.add_argument("--interval", default="1h", help="time between crawls (site time)")
+    parser.add_argument(
+        "--interval", default="scheduler",
+        help="when the crawls come (site time): 'scheduler' (the adaptive polling of "
+        "`newsarchive schedule` with its defaults) or a fixed interval such as 1h",
+    )  # fmt: skip
+    parser.add_argument(
+        "--recheck-interval", default=None,
+        help="the same for the recheck policy (default: --interval)",
+    )  # fmt: skip
     parser.add_argument("--recheck-days", type=int, default=1, help="N of the recheck policy")
     parser.add_argument("--only", default="default,recheck,never")
     parser.add_argument("--smoke", action="store_true", help="40 articles over 2 days")
     args = parser.parse_args(argv)
     if args.smoke:
         args.articles, args.days, args.interval = 40, 2, "3h"
-    interval = timedelta(seconds=parse_duration(args.interval, "--interval"))
+
+    def cadence(value: str, flag: str) -> tuple[str, timedelta]:
+        if value == "scheduler":
+            return "scheduler", timedelta(0)
+        return "fixed", timedelta(seconds=parse_duration(value, flag))
+
+    kind, interval = cadence(args.interval, "--interval")
+    recheck_kind, recheck_interval = cadence(
+        args.recheck_interval or args.interval, "--recheck-interval"
+    )
     all_policies = {
-        "default": {"settings": {}},
+        "default": {"settings": {}, "cadence": kind, "interval": interval},
         "recheck": {
             "settings": {"REVISIT_ENABLED": "0", "CONDITIONAL_REFETCH": "0"},
             "recheck_days": args.recheck_days,
+            "cadence": recheck_kind,
+            "interval": recheck_interval,
         },
-        "never": {"settings": {"REVISIT_ENABLED": "0"}},
+        "never": {"settings": {"REVISIT_ENABLED": "0"}, "cadence": kind, "interval": interval},
     }
     policies = {n: all_policies[n] for n in args.only.split(",") if n in all_policies}
     life = draw_life(args.articles, args.days)
     edits = sum(len(e) for e in life.edits.values())
     print(
-        f"{args.articles} articles over {args.days:g} days, a crawl every {args.interval}: "
+        f"{args.articles} articles over {args.days:g} days, crawled "
+        + ("when the scheduler would" if kind == "scheduler" else f"every {args.interval}")
+        + (f" (recheck every {args.recheck_interval})" if args.recheck_interval else "")
+        + ": "
         f"{len(life.edits)} edited ({edits} edits), {len(life.removed)} removed"
     )
     shape = describe_life(life)
@@ -402,12 +515,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     work = Path(tempfile.mkdtemp(prefix="bench-edits-"))
     try:
-        observed = run_policies(life, policies, args.days, interval, work)
+        observed = run_policies(life, policies, args.days, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results = {name: measure(life, seen, args.days, interval) for name, seen in observed.items()}
-    oracle = ceiling(life, args.days, interval)
-    head = f"{'policy':<9} {'captured':>14} {'delay 1st day':>14} {'refetch/art/wk':>15} {'MB':>8} {'304 share':>10} {'wall s':>7}"
+    results = {name: measure(life, seen, args.days) for name, seen in observed.items()}
+    first = next(iter(observed.values()))  # the ceiling at the first policy's crawl times
+    oracle = ceiling(life, args.days, [_moment(t) for t in first["crawl_times"]])
+    oracle["crawls_of"] = next(iter(observed))
+    head = f"{'policy':<9} {'captured':>14} {'delay 1st day':>14} {'refetch/art/wk':>15} {'MB':>8} {'304 share':>10} {'crawls':>7} {'gap min':>8} {'wall s':>7}"
     print(head)
     for name, r in results.items():
         captured = f"{r['edits_captured']}/{r['edits_counted']} {_fmt(r['captured_share'], '.1%')}"
@@ -416,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"{name:<9} {captured:>14} {delay:>14} {_fmt(r['refetches_per_article_week'], '.2f'):>15} "
-            f"{r['bytes'] / 1e6:>8.1f} {_fmt(r['not_modified_share'], '.1%'):>10} {r['seconds']:>7.0f}"
+            f"{r['bytes'] / 1e6:>8.1f} {_fmt(r['not_modified_share'], '.1%'):>10} "
+            f"{r['crawls']:>7} {_fmt(r['median_gap_min'], '.1f'):>8} {r['seconds']:>7.0f}"
         )
     captured = f"{oracle['edits_captured']}/{oracle['edits_counted']} {_fmt(oracle['captured_share'], '.1%')}"
     delay = _fmt(oracle["median_delay_h"], ".2f") + " h"
