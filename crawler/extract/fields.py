@@ -503,6 +503,7 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         sources.insert(3, ("meta", twitter))
     with_people: list[tuple[str, list[str]]] = []
     orgs_only: list[tuple[str, list[str]]] = []
+    every_name: list[str] = []
     for source, raws in sources:
         raws = [r for r in raws if r and squash(r) not in credits]
         raws = [
@@ -522,6 +523,7 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         ]
         if not names:
             continue
+        every_name.extend(names)
         persons = [
             n
             for n in names
@@ -538,13 +540,23 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
             for n in names
             if not is_site_name(n, st.site_names, host) or squash(n) in jsonld_persons
         ]
-        return kept, source
+        return [_in_full(n, every_name) for n in kept], source
     # An organisation that is more than the site's own name (a wire, a newsroom, a
     # desk: "Mill Gazette Newsroom") is a better author than the bare site name.
     orgs_only.sort(key=lambda c: all(is_site_name(n, st.site_names, host) for n in c[1]))
     for source, names in orgs_only:
         return names, source
     return [], None
+
+
+def _in_full(name: str, names: list[str]) -> str:
+    """A first name alone ("Pamela", a sign-off) as the one fuller name another source
+    gives that starts with it ("Pamela Anderson", even when it is the site's name)."""
+    if len(name.split()) != 1:
+        return name
+    first = name.casefold()
+    fuller = {n for n in names if len(n.split()) >= 2 and n.split()[0].casefold() == first}
+    return fuller.pop() if len(fuller) == 1 else name
 
 
 def _twitter_label_author(st: Structured) -> list[str]:

@@ -15,6 +15,16 @@ _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " // ", " » ", "
 # A byline tacked on after the site name: "Headline | Site | by Jane Doe".
 _BYLINE_SEGMENT_RE = re.compile(r"^by\s+\S+(?:\s+\S+){0,3}$", re.I)
 _WORD_RE = re.compile(r"\w+")
+# Titles that name a kind of page, not a story: a site's template left the home page's
+# <title> on the article, or the CMS never set one. Never a headline.
+_GENERIC_TITLES = frozenset(
+    {
+        "home", "home page", "homepage", "index", "main page", "start", "welcome",
+        "untitled", "untitled document", "untitled page", "new page", "default",
+        "startseite", "accueil", "inicio", "portada",
+    }
+)  # fmt: skip
+_GENERIC_H1 = {("h1", key) for key in _GENERIC_TITLES}
 
 
 def _words(text: str) -> list[str]:
@@ -113,6 +123,9 @@ def choose_title(
     form. When no two sources agree, the first metadata title is taken (an unconfirmed
     ``<h1>`` may be a logo), and the lone ``<h1>`` only when there is no metadata.
 
+    A title that names a kind of page ("Home", "Untitled") is no candidate: with it
+    gone, a lone ``<h1>`` is the headline.
+
     ``placed`` is the ``<h1>`` the page sets as the story's headline (over its byline
     or date): the page's layout is one more vote for it, so a social rewrite that
     ``og:title`` and ``<title>`` share does not outvote the headline on its own; not
@@ -123,13 +136,13 @@ def choose_title(
         source, raw = candidate[0], candidate[1]
         family = candidate[2] if len(candidate) > 2 else source
         text = strip_site(raw, site_names, host) if raw else ""
-        if text:
+        if text and _key(text) not in _GENERIC_TITLES:
             cleaned.append((source, text, family))
     seen: set[tuple[str, str]] = set()
     pool: list[tuple[str, str, str]] = []  # (source, text, family); each h1 is "h1"
     for h1 in h1s:
         h1 = " ".join(h1.split())
-        if 2 <= len(h1) <= 400 and ("h1", _key(h1)) not in seen:
+        if 2 <= len(h1) <= 400 and ("h1", _key(h1)) not in seen | _GENERIC_H1:
             seen.add(("h1", _key(h1)))
             pool.append(("h1", h1, "h1"))
     for source, text, family in cleaned:
@@ -156,7 +169,7 @@ def choose_title(
     if best is None or best[0] == 0:
         if cleaned:
             return cleaned[0][1], cleaned[0][0]
-        if len(h1s) == 1 and h1s[0].strip():
+        if len(h1s) == 1 and h1s[0].strip() and _key(h1s[0]) not in _GENERIC_TITLES:
             return " ".join(h1s[0].split()), "heuristic"
         return None, None
     _, _, _, source, text = best

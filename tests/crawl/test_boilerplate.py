@@ -11,6 +11,7 @@ from datetime import timedelta
 from crawler.archive.identity import content_hash
 from crawler.archive.reextract import promote, reextract
 from crawler.archive.seen import SeenStore
+from crawler.extract import EXTRACTOR_VERSION
 from crawler.extract.recurring import RecurringBlocks, fingerprint
 from newsarchive.wordiff import change_size
 from tests.site import NewsSite
@@ -133,8 +134,9 @@ def test_an_archive_crawled_without_the_state_gets_no_false_edits(make_crawler):
         # Made as by 1.2.0: its version in the records, a seen-store without the table.
         records = crawler.home / "articles" / "articles.jsonl"
         text = records.read_text()
-        assert {r["extractor"]["version"] for r in old} == {"1.3.0"}
-        records.write_text(text.replace('"1.3.0"', '"1.2.0"'))  # the same length
+        current = EXTRACTOR_VERSION
+        assert {r["extractor"]["version"] for r in old} == {current} and len(current) == 5
+        records.write_text(text.replace(f'"{current}"', '"1.2.0"'))  # the same length
         assert {r["extractor"]["version"] for r in _versions(crawler)} == {"1.2.0"}
         with sqlite3.connect(crawler.home / "seen.sqlite") as db:
             db.execute("DROP TABLE boilerplate")

@@ -239,3 +239,17 @@ def test_a_players_labels_are_not_the_story_and_the_story_goes_on_after_it():
         assert label not in body
     assert body.startswith("The regional council approved")
     assert body.rstrip().endswith("challenge the vote in the courts.")
+
+
+def test_a_document_title_that_names_a_kind_of_page_is_not_the_headline():
+    # The template left the home page's <title> ("Home") on the post: the lone <h1> is
+    # the headline, not the word every page of the site carries.
+    rec = record("title_generic_document_title.html", "https://millstreet.example/print-shop")
+    assert rec["title"] == "After forty years, the corner print shop closes its doors"
+
+
+def test_a_first_name_byline_is_the_full_name_another_source_gives():
+    # A writer's own site is named after her: the JSON-LD author is the site's name, the
+    # byline only her first name. She is one person, named in full.
+    rec = record("author_first_name_byline.html", "https://adaquill.example/ferry-strike")
+    assert rec["authors"] == ["Ada Quill"]
