@@ -153,6 +153,37 @@ def with_page_zone(when: When, others: list[When]) -> When:
     return when
 
 
+def in_local_time(when: When, shown: list[When]) -> When:
+    """A UTC instant as the page's own clock shows it, when the page says so.
+
+    Metadata often gives the moment in UTC while the page shows the outlet's local
+    time; late in the evening the two fall on different days, and the story's day is
+    the local one. A visible time that is the same instant written with a local offset,
+    or a naive one a whole quarter-hour offset away (-12 h to +14 h) to the second (an
+    instant off the quarter-hour, so the match is no coincidence), is that clock: the
+    instant is kept, written in its offset."""
+    if not when.aware or when.value.utcoffset() != dt.timedelta(0):
+        return when
+    instant = when.value
+    assert isinstance(instant, dt.datetime)
+    for other in shown:
+        value = other.value
+        if not isinstance(value, dt.datetime):
+            continue
+        if value.tzinfo is not None:
+            offset = value.utcoffset()
+            if offset and value == instant:
+                return When(instant.astimezone(value.tzinfo))
+            continue
+        if not (instant.second or instant.minute % 15):
+            continue  # on a quarter-hour, any other time shown would match: no evidence
+        offset = value - instant.replace(tzinfo=None)
+        quarters, rest = divmod(offset.total_seconds(), 900)
+        if offset and not rest and -48 <= quarters <= 56:
+            return When(instant.astimezone(dt.timezone(offset)))
+    return when
+
+
 def refine(chosen: When, others: list[When]) -> When:
     """Prefer a more precise value for the same day from another source."""
     if chosen.has_time:

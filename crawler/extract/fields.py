@@ -605,6 +605,16 @@ def _htmldate(tree: html.HtmlElement) -> dates.When | None:
     return dates.parse_date(found) if found else None
 
 
+def _shown_times(tree: html.HtmlElement, limit: int = 10) -> list[dates.When]:
+    """The times the page shows (``<time datetime>``), the first ``limit``, parsed."""
+    found = []
+    for el in itertools.islice(tree.iter("time"), limit):
+        when = dates.parse_date(el.get("datetime"))
+        if when is not None and when.has_time:
+            found.append(when)
+    return found
+
+
 def published_modified(
     tree: html.HtmlElement, st: Structured, feed: dict, url: str
 ) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
@@ -627,10 +637,11 @@ def published_modified(
             published, pub_source = found, "url" if url_date else "htmldate"
     if mod:
         mod_source, modified = mod[0]
+    shown = _shown_times(tree)
     if published is not None:
-        published = dates.with_page_zone(published, everything)
+        published = dates.in_local_time(dates.with_page_zone(published, everything), shown)
     if modified is not None:
-        modified = dates.with_page_zone(modified, everything)
+        modified = dates.in_local_time(dates.with_page_zone(modified, everything), shown)
     if (
         published is not None
         and modified is not None

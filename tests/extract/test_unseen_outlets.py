@@ -253,3 +253,20 @@ def test_a_first_name_byline_is_the_full_name_another_source_gives():
     # byline only her first name. She is one person, named in full.
     rec = record("author_first_name_byline.html", "https://adaquill.example/ferry-strike")
     assert rec["authors"] == ["Ada Quill"]
+
+
+# ---------------------------------------------------------------- dates
+def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
+    # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
+    # same instant six hours behind: the story is of the 6th.
+    rec = record("date_utc_metadata_local_page.html", "https://lakeshore.example/bus-routes")
+    assert rec["published"] == "2024-02-06T22:47:12-06:00"
+
+
+def test_a_shown_time_only_a_round_offset_away_from_a_round_instant_is_no_evidence():
+    from crawler.extract.dates import in_local_time, parse_date
+
+    utc = parse_date("2024-02-07T05:00:00Z")
+    assert in_local_time(utc, [parse_date("2024-02-06 20:00:00")]) == utc
+    aware = parse_date("2024-02-06T23:00:00-06:00")
+    assert in_local_time(utc, [aware]).iso() == "2024-02-06T23:00:00-06:00"
