@@ -470,10 +470,13 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--recheck-days", type=int, default=1, help="N of the recheck policy")
     parser.add_argument("--only", default="default,recheck,never")
-    parser.add_argument("--smoke", action="store_true", help="40 articles over 2 days")
+    parser.add_argument(
+        "--smoke", action="store_true", help="40 articles over 2 days (recheck every 3h)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.articles, args.days, args.interval = 40, 2, "3h"
+        args.articles, args.days = 40, 2
+        args.recheck_interval = args.recheck_interval or "3h"
 
     def cadence(value: str, flag: str) -> tuple[str, timedelta]:
         if value == "scheduler":

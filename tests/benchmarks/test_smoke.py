@@ -81,3 +81,4 @@ def test_bench_edits_runs():
         assert f"\n{policy} " in result.stdout
     assert "bytes: default / recheck" in result.stdout
     assert "\nceiling " in result.stdout and "superseded before the next crawl" in result.stdout
+    assert "crawled when the scheduler would (recheck every 3h)" in result.stdout
