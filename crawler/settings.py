@@ -59,8 +59,9 @@ REQUISITES_PER_SOURCE = 2000  # page requisites requested per source and crawl
 # The revisit policy (crawler/spiders/revisits.py): archived articles are fetched again,
 # conditionally, at these times after the capture of their current version (first seen,
 # then each captured change), and at once when a feed or sitemap dates them after their
-# last capture; at most REVISIT_BUDGET per source and crawl, oldest due first. A
-# registry entry's `revisit` overrides the schedule.
+# last capture or shows a new headline for them; at most REVISIT_BUDGET per source and
+# crawl, signalled first, then oldest due first. A registry entry's `revisit` overrides
+# the schedule.
 REVISIT_ENABLED = True  # `crawl --no-revisit` turns it off for one crawl
 REVISIT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
 REVISIT_BUDGET = 200

@@ -32,10 +32,11 @@ from datetime import datetime, timedelta
 from crawler.archive.identity import normalize_text
 from crawler.discovery.entries import Entry
 from crawler.schema.record import MAX_LISTED_TITLE_CHARS
+from crawler.settings import REVISIT_SCHEDULE
 from crawler.sources import revisit_points
 from newsarchive.errors import ConfigError
 
-DEFAULT_SCHEDULE = "1h,6h,1d,3d,7d,30d"
+DEFAULT_SCHEDULE = REVISIT_SCHEDULE  # written once, with the other settings
 EARLY = 0.1  # a point of the schedule is reached this share of its offset early
 
 
