@@ -366,8 +366,11 @@ class SeenStore:
 
     @_writes
     def reset_articles(self) -> None:
-        """Forget article state (before a full replay of the JSONL)."""
+        """Forget article state (before a full replay of the JSONL), in one transaction: a
+        crash inside it must not leave the articles gone but the replay checkpoint kept
+        (the next open would then replay nothing)."""
         with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
             self._forget_articles()
 
     def _forget_articles(self) -> None:

@@ -138,3 +138,34 @@ def test_validators_round_trip(tmp_path):
         archive.remember_validators("https://news.test/feed", '"abc"', "Tue, 07 May 2024")
     with Archive(tmp_path) as archive:
         assert archive.validators("http://www.news.test/feed") == ('"abc"', "Tue, 07 May 2024")
+
+
+def test_a_crash_inside_the_reset_of_the_store_leaves_it_as_it_was(tmp_path, monkeypatch):
+    """reextract --promote resets the article state before the new records replace the
+    old ones. Killed halfway through the reset, the store must not have lost its
+    articles while keeping the replay checkpoint: the next open would replay nothing
+    (seen once in the kill -9 reliability test)."""
+    from crawler.archive.seen import SeenStore
+
+    with Archive(tmp_path) as archive:
+        url = "https://news.test/story"
+        archive.record_article(
+            extracted(url, "Story", "Body of the story. " * 20),
+            capture=archive.capture(url, status=200, body=b"<p>x</p>"),
+            source_id="news", outlet="News", source_tags={}, http_status=200,
+        )  # fmt: skip
+    store = SeenStore(tmp_path / "seen.sqlite")
+    checkpoint = store.checkpoint()
+    assert checkpoint > 0 and store.article(article_id(url)) is not None
+
+    def killed_halfway(self):
+        self.db.execute("DELETE FROM articles")
+        raise KeyboardInterrupt  # the process dies before the checkpoint goes
+
+    monkeypatch.setattr(SeenStore, "_forget_articles", killed_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        store.reset_articles()
+    store.close()
+    again = SeenStore(tmp_path / "seen.sqlite")
+    assert again.article(article_id(url)) is not None and again.checkpoint() == checkpoint
+    again.close()
