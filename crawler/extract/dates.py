@@ -50,6 +50,11 @@ class When:
     def day(self) -> dt.date:
         return self.value.date() if isinstance(self.value, dt.datetime) else self.value
 
+    @property
+    def is_utc(self) -> bool:
+        """An instant written in UTC (``Z`` or ``+00:00``)."""
+        return self.aware and self.value.utcoffset() == dt.timedelta(0)
+
     def iso(self) -> str:
         if isinstance(self.value, dt.datetime):
             return self.value.isoformat(timespec="seconds")
@@ -162,7 +167,7 @@ def in_local_time(when: When, shown: list[When]) -> When:
     or a naive one a whole quarter-hour offset away (-12 h to +14 h) to the second (an
     instant off the quarter-hour, so the match is no coincidence), is that clock: the
     instant is kept, written in its offset."""
-    if not when.aware or when.value.utcoffset() != dt.timedelta(0):
+    if not when.is_utc:
         return when
     instant = when.value
     assert isinstance(instant, dt.datetime)

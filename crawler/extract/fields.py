@@ -637,11 +637,14 @@ def published_modified(
             published, pub_source = found, "url" if url_date else "htmldate"
     if mod:
         mod_source, modified = mod[0]
-    shown = _shown_times(tree)
     if published is not None:
-        published = dates.in_local_time(dates.with_page_zone(published, everything), shown)
+        published = dates.with_page_zone(published, everything)
     if modified is not None:
-        modified = dates.in_local_time(dates.with_page_zone(modified, everything), shown)
+        modified = dates.with_page_zone(modified, everything)
+    if any(w is not None and w.is_utc for w in (published, modified)):  # else skip the walk
+        shown = _shown_times(tree)
+        published = published and dates.in_local_time(published, shown)
+        modified = modified and dates.in_local_time(modified, shown)
     if (
         published is not None
         and modified is not None
