@@ -193,9 +193,6 @@ class SchedulerCadence:
             if listing.url in polls:
                 after_poll(listing, polls[listing.url], self.bounds, t.timestamp())
 
-    def intervals(self) -> dict[str, float]:
-        return {li.url: li.interval for li in self.listings}
-
 
 def _cadence(name: str, days: float, interval: timedelta, site):
     if name == "scheduler":

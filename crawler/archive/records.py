@@ -19,10 +19,10 @@ from crawler.archive.warc import Capture
 from crawler.schema.record import (
     DIFF_FIELDS,
     EXTRACTED_FIELDS,
-    MAX_LISTED_TITLES,
     TEXT_DIFF_FIELDS,
     Validators,
 )
+from crawler.schema.record import listed_titles as clean_listed_titles
 from newsarchive.shingles import record_sample
 from newsarchive.urls import site_of
 from newsarchive.wordiff import change_size
@@ -292,7 +292,7 @@ class ArticleLog:
 def _extra(validators: Validators | None, listed_titles: list[str] | None) -> dict:
     """The optional fields a version or ``seen`` record takes from its capture."""
     extra: dict = {} if validators is None else {"validators": dict(validators)}
-    titles = [t for t in listed_titles or () if isinstance(t, str) and t]  # a WARC's too
+    titles = clean_listed_titles(listed_titles)  # a WARC's too, on reextract
     if titles:
-        extra["listed_titles"] = titles[:MAX_LISTED_TITLES]
+        extra["listed_titles"] = titles
     return extra

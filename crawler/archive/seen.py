@@ -15,15 +15,16 @@ learnt again (``reextract`` rebuilds it from the captures, and promotion install
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from crawler.archive.identity import normalize_url
-from crawler.schema.record import DIFF_FIELDS, VERSION_EVENTS
+from crawler.schema.record import DIFF_FIELDS, VERSION_EVENTS, listed_titles
 from newsarchive.errors import ArchiveWriteError
 
 
@@ -242,11 +243,19 @@ class SeenStore:
             return None
         return Revalidation(row[0], row[1], json.loads(row[2]), row[3])
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Several statements as one: the connection autocommits each statement on its
+        own (``isolation_level=None``), so ``with self.db`` alone would not make them
+        atomic, and a kill between two would leave the store half changed."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            yield
+
     @_writes
     def apply(self, record: dict, checkpoint: int) -> None:
         """Fold one article record into the state and move the replay checkpoint."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._fold(record)
             self._set_meta("jsonl_offset", str(checkpoint))
 
@@ -256,8 +265,7 @@ class SeenStore:
         first), so a rebuild killed halfway leaves the store as it was. ``lines`` are
         (end offset, record or None for a line to skip); returns the records folded."""
         folded = 0
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             if reset:
                 self._forget_articles()
             last = None
@@ -369,8 +377,7 @@ class SeenStore:
         """Forget article state (before a full replay of the JSONL), in one transaction: a
         crash inside it must not leave the articles gone but the replay checkpoint kept
         (the next open would then replay nothing)."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._forget_articles()
 
     def _forget_articles(self) -> None:
@@ -448,8 +455,7 @@ class SeenStore:
     @_writes
     def replace_boilerplate(self, states: dict[str, str]) -> None:
         """Put ``states`` in place of every saved state, in one transaction."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self.db.execute("DELETE FROM boilerplate")
             self.db.executemany("INSERT INTO boilerplate VALUES (?, ?)", states.items())
 
@@ -459,8 +465,5 @@ class SeenStore:
 
 def _titles(record: dict) -> str | None:
     """A record's listing headlines as stored (None: it has none, keep the last ones)."""
-    titles = record.get("listed_titles")
-    if not isinstance(titles, list):
-        return None
-    kept = [t for t in titles if isinstance(t, str) and t]
+    kept = listed_titles(record.get("listed_titles"))
     return json.dumps(kept, ensure_ascii=False) if kept else None

@@ -190,6 +190,29 @@ ArticleRecord = VersionRecord | SeenRecord | RemovedRecord
 VERSION_EVENTS = ("new", "changed")
 MAX_LISTED_TITLES = 5  # listing headlines a record keeps
 MAX_LISTED_TITLE_CHARS = 300
+
+
+def listed_title(title: object) -> str | None:
+    """A listing's headline as a record keeps it: one line, bounded (hostile input)."""
+    if not isinstance(title, str):
+        return None
+    return " ".join(title.split())[:MAX_LISTED_TITLE_CHARS] or None
+
+
+def listed_titles(values: object) -> list[str]:
+    """The ``listed_titles`` a record keeps from ``values`` (a crawl's, a WARC's or a
+    record line's): headlines cleaned as ``listed_title``, each once, at most
+    ``MAX_LISTED_TITLES``; anything else is left out."""
+    kept: list[str] = []
+    for value in values if isinstance(values, list | tuple) else ():
+        title = listed_title(value)
+        if title and title not in kept:
+            kept.append(title)
+            if len(kept) == MAX_LISTED_TITLES:
+                break
+    return kept
+
+
 EVENTS = (*VERSION_EVENTS, "seen", "removed")
 
 # The extractor's fields, in record order.

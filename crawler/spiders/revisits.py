@@ -1,6 +1,6 @@
 """The revisit policy: when an archived article is fetched again, to catch edits and removals.
 
-Two reasons make an archived article due:
+Three reasons make an archived article due:
 
 - its **schedule**: points in time after its current version was captured (default
   +1 h, +6 h, +1 d, +3 d, +7 d, +30 d, then never). Counting from the version, not
@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 
 from crawler.archive.identity import normalize_text
 from crawler.discovery.entries import Entry
-from crawler.schema.record import MAX_LISTED_TITLE_CHARS
 from crawler.settings import REVISIT_SCHEDULE
 from crawler.sources import revisit_points
 from newsarchive.errors import ConfigError
@@ -65,12 +64,6 @@ class RevisitPolicy:
     def signalled(changed_at: datetime | None, last_seen: datetime, now: datetime) -> bool:
         """Whether a listing's date says the article changed after its last capture."""
         return changed_at is not None and last_seen < changed_at <= now
-
-
-def listed_title(title: str | None) -> str | None:
-    """A listing's headline as a record keeps it: one line, bounded (hostile input)."""
-    text = " ".join((title or "").split())[:MAX_LISTED_TITLE_CHARS]
-    return text or None
 
 
 def _title_key(title: str | None) -> str:

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from crawler.discovery.entries import Entry
-from crawler.schema.record import MAX_LISTED_TITLES
+from crawler.schema.record import MAX_LISTED_TITLES, listed_title
 from crawler.sources import Source
-from crawler.spiders.revisits import listed_title
 
 
 @dataclass

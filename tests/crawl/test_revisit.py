@@ -323,7 +323,8 @@ def test_which_listing_headlines_are_new():
     """The rule behind the headline signal: new to every capture's listings and to the
     archived title, compared as normalized text; an article without listing headlines
     on record (archived before they were kept) gives none."""
-    from crawler.spiders.revisits import headline_changed, listed_title
+    from crawler.schema.record import listed_title
+    from crawler.spiders.revisits import headline_changed
     from crawler.spiders.state import Candidate, _add_title
 
     known = ("Senate passes the budget", "Budget passes Senate")  # an A/B pair
