@@ -103,9 +103,9 @@ def crawl(
     Archived articles are fetched again only when due, to catch edits and removals:
     +1h, +6h, +1d, +3d, +7d and +30d after they were first seen, the schedule starting
     again from each captured change (REVISIT_SCHEDULE, or the source's `revisit` in the
-    registry), and at once when a feed or sitemap dates
-    them after their last capture; such re-fetches are conditional (a 304 downloads no
-    body). A killed crawl can simply be run again. On a terminal one progress line says
+    registry), and at once when a feed or sitemap dates them after their last capture
+    or shows a new headline for them; such re-fetches are conditional (a 304 downloads
+    no body). A killed crawl can simply be run again. On a terminal one progress line says
     how far it got; -v shows Scrapy's log instead. Prints a per-source report and saves
     it under $NEWSARCHIVE_HOME/reports/.
     """
