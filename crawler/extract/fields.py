@@ -533,6 +533,10 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         ]
         (with_people if persons else orgs_only).append((source, names))
     if with_people:
+        with_people = [
+            (source, _split_run_together(names, [n for s, n in with_people if n is not names]))
+            for source, names in with_people
+        ]
         source, names = _best_supported(with_people, tree, host)
         # The site's own name is not an author next to a person (it is the publication).
         kept = [
@@ -547,6 +551,29 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     for source, names in orgs_only:
         return names, source
     return [], None
+
+
+def _split_run_together(names: list[str], others: list[list[str]]) -> list[str]:
+    """A name that is several names of another source run together is those names:
+    "April Roach Daniel O'Mahony", a byline of two links with nothing between them,
+    beside a meta author "April Roach, Daniel O'Mahony"."""
+    out: list[str] = []
+    for name in names:
+        out.extend(next(filter(None, (_run_of(squash(name), o) for o in others)), [name]))
+    return list(dict.fromkeys(out))
+
+
+def _run_of(key: str, names: list[str]) -> list[str]:
+    """The two or more consecutive ``names`` whose squashed forms, joined, are ``key``."""
+    for i in range(len(names) - 1):
+        joined = ""
+        for j in range(i, len(names)):
+            joined += squash(names[j])
+            if not key.startswith(joined) or not joined:
+                break
+            if joined == key and j > i:
+                return names[i : j + 1]
+    return []
 
 
 def _in_full(name: str, names: list[str]) -> str:

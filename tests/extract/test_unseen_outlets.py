@@ -255,6 +255,27 @@ def test_a_first_name_byline_is_the_full_name_another_source_gives():
     assert rec["authors"] == ["Ada Quill"]
 
 
+def test_a_byline_of_names_run_together_is_the_names_another_source_lists():
+    # Two byline links with nothing between them read "Rosa Kettering Idris Okonjo-Bell";
+    # the meta author lists the same two. JSON-LD names only the first: the byline and
+    # the meta author agree on both, so both are the authors.
+    rec = record("author_links_run_together.html", "https://estuaryevening.example/tunnel")
+    assert rec["authors"] == ["Rosa Kettering", "Idris Okonjo-Bell"]
+
+
+def test_a_run_together_name_is_split_only_into_names_another_source_gives():
+    from crawler.extract.fields import _split_run_together
+
+    others = [["Rosa Kettering", "Idris Okonjo-Bell", "Ana Lima"]]
+    assert _split_run_together(["Rosa Kettering Idris Okonjo-Bell"], others) == [
+        "Rosa Kettering",
+        "Idris Okonjo-Bell",
+    ]
+    # Not a run of the other source's names: kept as it is.
+    assert _split_run_together(["Rosa Kettering Ana"], others) == ["Rosa Kettering Ana"]
+    assert _split_run_together(["Rosa Kettering"], others) == ["Rosa Kettering"]
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
