@@ -550,7 +550,58 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     orgs_only.sort(key=lambda c: all(is_site_name(n, st.site_names, host) for n in c[1]))
     for source, names in orgs_only:
         return names, source
-    return [], None
+    credit = [
+        n
+        for n in clean_authors(_headline_credit(tree, host))
+        if not is_site_name(n, st.site_names, host)
+    ]
+    return (credit, "byline") if credit else ([], None)
+
+
+# How far after the headline a credit line is the story's, and how long it may be.
+_CREDIT_AFTER_HEADLINE = 12
+_CREDIT_WORDS = 4
+_PICTURES = ("img", "picture", "video", "figure")
+_PICTURE_CREDIT_RE = re.compile(
+    r"photo|image|picture|illustrat|video|getty|shutterstock|istock|alamy|©", re.I
+)
+
+
+def _headline_credit(tree: html.HtmlElement, host: str) -> list[str]:
+    """A short credit line just under the headline, with no picture beside it: the wire
+    or writer of a story whose page has no byline markup ("<h1>...</h1><p
+    class="credit">JIJI</p>"). Read only when no other source names an author.
+
+    Between the headline and the credit there is no picture and no story text, and the
+    credit's own block (up to the one that holds the headline) holds no picture: a
+    picture's credit ("Al Goldis, Associated Press" under a photo) is not a byline.
+    """
+    h1 = next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    if h1 is None:
+        return []
+    for el in following(h1, _CREDIT_AFTER_HEADLINE):
+        if el.tag in _PICTURES:
+            return []
+        if "credit" not in (el.get("class") or "").lower():
+            if el.tag in ("h1", "h2", "p") and el.text_content().strip():
+                return []  # the story (or another headline) began before any credit
+            continue
+        line = _spaced_text(el)
+        if not line or len(line.split()) > _CREDIT_WORDS or _PICTURE_CREDIT_RE.search(line):
+            return []
+        headline_blocks = set(h1.iterancestors())
+        for block in el.iterancestors():
+            if block in headline_blocks:
+                return [line]
+            label = f"{block.get('class') or ''} {block.get('id') or ''}"
+            if (
+                block.tag in ("figure", "figcaption", "picture")
+                or _IMAGE_BLOCK_RE.search(label)
+                or block.xpath(".//img | .//picture | .//video")
+            ):
+                return []
+        return []
+    return []
 
 
 def _split_run_together(names: list[str], others: list[list[str]]) -> list[str]:

@@ -276,6 +276,41 @@ def test_a_run_together_name_is_split_only_into_names_another_source_gives():
     assert _split_run_together(["Rosa Kettering"], others) == ["Rosa Kettering"]
 
 
+def test_a_wire_credit_under_the_headline_is_the_author_when_nothing_else_names_one():
+    # No byline markup, no author metadata: the credit line just under the headline is
+    # the wire that wrote the story (an organisation byline the truth keeps).
+    rec = record("author_wire_credit_under_headline.html", "https://coastline.example/fares")
+    assert rec["authors"] == ["KYODO"]
+    assert rec["provenance"]["authors"] == "byline"
+
+
+def test_a_credit_under_the_headline_is_not_an_author_when_it_credits_a_picture():
+    page = (FIXTURES / "author_wire_credit_under_headline.html").read_text()
+    url = "https://coastline.example/fares"
+
+    def authors_of(html: str) -> list:
+        return extract(html.encode(), url)["authors"]
+
+    # The picture's own credit, beside the picture or saying what it credits.
+    pictured = page.replace('<p class="credit">', '<img src="/f.jpg" alt=""><p class="credit">')
+    assert authors_of(pictured) == []
+    in_picture_block = page.replace(
+        '<p class="credit">KYODO</p>',
+        '<div class="asset"><div class="meta"><p class="credit">KYODO</p></div>'
+        '<img src="/f.jpg" alt=""></div>',
+    )
+    assert authors_of(in_picture_block) == []
+    assert authors_of(page.replace(">KYODO<", ">Photo: Harbour Board<")) == []
+    # After the story has begun, a credit line belongs to something else.
+    late = page.replace('<p class="credit">KYODO</p>', "").replace(
+        "</article>", '<p class="credit">KYODO</p></article>'
+    )
+    assert authors_of(late) == []
+    # A page that names its writer keeps the writer.
+    named = page.replace("</head>", '<meta name="author" content="Mei Tanaka"></head>')
+    assert authors_of(named) == ["Mei Tanaka"]
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
