@@ -314,7 +314,13 @@ def _clean_part(part: str) -> str | None:
         if named_desk and tail <= _DESK_WORDS:
             return part  # "MND Staff", "NBC 7 Staff": the desk of a newsroom or channel
         part = stripped
-    while len(part.split()) > 2 and part.split()[-1].casefold() in _TRAILING_DESK:
+    # "Tom Gillespie News": a desk word run into a person's name goes; an organisation's
+    # own phrase keeps it ("news service reports" is not "news service").
+    while (
+        len(part.split()) > 2
+        and part.split()[-1].casefold() in _TRAILING_DESK
+        and not is_organisation(part.rsplit(" ", 1)[0])
+    ):
         part = part.rsplit(" ", 1)[0]
     words = part.split()
     if not part or part.lower() in _GENERIC or _is_role_only(part):

@@ -74,6 +74,9 @@ REPO = Path(__file__).resolve().parents[2]
         ("No Author", []),
         ("Ana S.", ["Ana S."]),
         ("Ana Lima, Tom Reyes, 7 News Bayside", ["Ana Lima", "Tom Reyes", "7 News Bayside"]),
+        # a desk word run into a person's name goes; an organisation's phrase keeps it
+        ("Staff and news service reports", ["news service reports"]),
+        ("Bayside News Digital", ["Bayside News Digital"]),
     ],
 )
 def test_split_names(raw, names):
