@@ -17,8 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-class ExtractionTimeout(Exception):
-    """Extraction of one page took longer than its time limit."""
+class ExtractionTimeout(BaseException):
+    """Extraction of one page took longer than its time limit.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: the alarm can fire anywhere in the
+    block, also inside a library's ``except Exception`` (htmldate's, trafilatura's, our
+    own fallbacks), which would swallow an ``Exception`` and leave the page unbounded."""
 
 
 def _raise_timeout(signum: int, frame: object) -> None:

@@ -249,3 +249,29 @@ def test_byline_of_the_article_wins_over_teasers_and_site_name_goes():
     # The byline elements alone, without the meta tag: the "By" line of the article wins.
     bare = page.replace(b'<meta name="author" content="Ana Lima, The Harbour Ledger">', b"")
     assert extract(bare, "https://harbourledger.example/port-reopens")["authors"] == ["Ana Lima"]
+
+
+def test_a_timeout_is_not_swallowed_by_a_broad_except_it_fires_in():
+    # The alarm may fire inside a library's ``except Exception`` fallback; the bound must
+    # hold there too. In a fresh interpreter, as above.
+    code = textwrap.dedent(
+        """
+        import time
+        from crawler.extract.limits import ExtractionTimeout, time_limit
+        swallowed = False
+        try:
+            with time_limit(0.2):
+                try:
+                    end = time.monotonic() + 10
+                    while time.monotonic() < end:
+                        pass
+                except Exception:
+                    swallowed = True
+        except ExtractionTimeout:
+            print("interrupted", swallowed)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "interrupted False", done.stderr
