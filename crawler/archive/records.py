@@ -55,13 +55,35 @@ def changed_fields(old: dict, new: dict) -> list[str]:
     return [f for f in DIFF_FIELDS if _comparable(f, old.get(f)) != _comparable(f, new.get(f))]
 
 
-def change_of(state: ArticleState | None, values: dict, changed: list[str]) -> dict:
+def without_learnt_blocks(fields: dict, extracted: dict) -> dict:
+    """The previous version's ``fields`` with the blocks that this extraction dropped as
+    the source's learnt boilerplate taken out of its body.
+
+    A block kept in an earlier capture, before the source's state knew it (a share
+    appeal, a newsletter pitch), and dropped from this one is no edit of the article:
+    the two bodies are compared, counted and diffed (``previous``) without it. The
+    earlier version's own record keeps its body as it was."""
+    rule_body, body = extracted.get("rule_body"), fields.get("body")
+    if not rule_body or not body:
+        return fields
+    kept = {normalize_text(b) for b in (extracted.get("body") or "").split(_BLOCKS)}
+    dropped = {normalize_text(b) for b in rule_body.split(_BLOCKS)} - kept
+    blocks = body.split(_BLOCKS)
+    left = [b for b in blocks if normalize_text(b) not in dropped]
+    return {**fields, "body": _BLOCKS.join(left)} if len(left) < len(blocks) else fields
+
+
+_BLOCKS = "\n\n"  # how an extracted body joins its blocks
+
+
+def change_of(state: ArticleState | None, values: dict, changed: list[str], before: dict) -> dict:
     """What a new version amounts to: words added and removed in the text fields that
-    changed, every field edited so far, and the notices its text carries."""
+    changed (from ``before``, the previous version's fields), every field edited so far,
+    and the notices its text carries."""
     added = removed = 0
     for name in changed:
         if name in TEXT_DIFF_FIELDS:
-            plus, minus = change_size(state.fields.get(name), values.get(name))
+            plus, minus = change_size(before.get(name), values.get(name))
             added, removed = added + plus, removed + minus
     return {
         "words_added": added,
@@ -194,11 +216,12 @@ class ArticleLog:
         values["paywalled"] = bool(values["paywalled"])
         values["word_count"] = int(values["word_count"] or len((values["body"] or "").split()))
         if state is None:
-            version, first_seen, changed, previous = 1, capture.fetched_at, [], {}
+            version, first_seen, changed, previous, before = 1, capture.fetched_at, [], {}, {}
         else:
             version, first_seen = state.version + 1, state.first_seen
-            changed = changed_fields(state.fields, values)
-            previous = {f: state.fields.get(f) for f in changed}
+            before = without_learnt_blocks(state.fields, extracted)
+            changed = changed_fields(before, values)
+            previous = {f: before.get(f) for f in changed}
         return _base(
             "new" if state is None else "changed",
             aid,
@@ -218,7 +241,7 @@ class ArticleLog:
             content_hash=chash,
             changed_fields=changed,
             previous=previous,
-            **change_of(state, values, changed),
+            **change_of(state, values, changed, before),
             text_sample=record_sample(values["body"]),
         )
 

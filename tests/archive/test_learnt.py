@@ -4,6 +4,7 @@ in the seen-store across restarts, and a damaged state learnt anew, not fatal.""
 from __future__ import annotations
 
 import json
+import random
 
 from crawler.archive import Archive
 from crawler.archive.seen import SeenStore
@@ -66,3 +67,56 @@ def test_a_damaged_state_is_learnt_anew_with_a_note(tmp_path):
         assert "ledger" not in archive.boilerplate.states
         assert record(archive, 1) == "new"
         assert archive.boilerplate.states["ledger"].articles == 1
+
+
+def story(n: int, title: str = "", extra: str = "") -> str:
+    """A page of its own text (no paragraph shared with another story), and the appeal."""
+    rng = random.Random(n)
+    words = [
+        "budget",
+        "senate",
+        "vote",
+        "court",
+        "governor",
+        "county",
+        "ballot",
+        "levy",
+        "mayor",
+        "council",
+        "bridge",
+    ]
+    paras = [" ".join(rng.choice(words) for _ in range(30)).capitalize() + "." for _ in range(4)]
+    body = "".join(f"<p>{p}</p>" for p in [*paras, extra, APPEAL] if p)
+    title = title or f"Story {n}"
+    return (
+        f"<html><head><title>{title}</title></head>"
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+def test_a_block_learnt_after_the_first_capture_is_no_edit_of_the_article(tmp_path):
+    # Story 0's first capture kept the appeal (the state did not know it yet); by its
+    # second capture the state drops it. Only what the editor changed is the edit.
+    def capture(archive: Archive, n: int, html: str):
+        url = f"https://ledger.test/story/{n}"
+        cap = archive.capture(url, status=200, body=html.encode())
+        extracted = extract(html, url, boilerplate=archive.boilerplate.snapshot("ledger"))
+        archive.record_article(extracted, capture=cap, source_id="ledger", outlet="Ledger")
+
+    with Archive(tmp_path) as archive:
+        for n in range(8):
+            capture(archive, n, story(n))
+        capture(archive, 0, story(0, title="Story 0, with a corrected headline"))
+        capture(archive, 1, story(1, extra="The council met again on Friday."))
+    lines = [json.loads(x) for x in (tmp_path / "articles" / "articles.jsonl").open()]
+    first = {x["id"]: x for x in lines if x["event"] == "new"}
+    retitled, extended = (x for x in lines if x["event"] == "changed")
+    assert APPEAL in first[retitled["id"]]["body"]  # the first record keeps it as it was
+    assert APPEAL not in retitled["body"] and "body_dropped" in retitled["provenance"]
+    assert retitled["changed_fields"] == ["title"]
+    assert set(retitled["previous"]) == {"title"} and retitled["edited_fields"] == ["title"]
+    assert (retitled["words_added"], retitled["words_removed"]) == (5, 1)  # "0" -> "0, ..."
+    # A real body edit made while the appeal went: the added sentence, and nothing removed.
+    assert extended["changed_fields"] == ["body"]
+    assert (extended["words_added"], extended["words_removed"]) == (6, 0)
+    assert APPEAL not in extended["previous"]["body"]
