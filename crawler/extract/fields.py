@@ -534,7 +534,7 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         (with_people if persons else orgs_only).append((source, names))
     if with_people:
         with_people = [
-            (source, _split_run_together(names, [n for s, n in with_people if n is not names]))
+            (source, _split_run_together(names, [n for _, n in with_people if n is not names]))
             for source, names in with_people
         ]
         source, names = _best_supported(with_people, tree, host)
