@@ -275,3 +275,18 @@ def test_a_timeout_is_not_swallowed_by_a_broad_except_it_fires_in():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert done.stdout.strip() == "interrupted False", done.stderr
+
+
+def test_visible_text_leaves_out_what_the_reader_never_sees():
+    from lxml import html as lxml_html
+
+    from crawler.extract.fields import _visible_text
+
+    page = lxml_html.document_fromstring(
+        "<html><head><title>T</title></head><body><p>Ana <b>Lima</b></p>"
+        '<script type="application/ld+json">{"author": "Tom Reyes"}</script> wrote'
+        "<noscript><p>Enable scripts</p><script>Zed Quill</script></noscript>"
+        "<template><p>Hidden Name</p></template><style>p{}</style><p>Lima again</p>"
+        "</body></html>"
+    )
+    assert _visible_text(page) == "analimawrotelimaagain"
