@@ -8,6 +8,7 @@ The format is documented in docs/record-format.md and crawler/schema/.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from crawler.archive.jsonl import JsonlWriter, line_number, read_lines
 from crawler.archive.seen import ArticleState, SeenStore, edited_so_far
 from crawler.archive.warc import Capture
 from crawler.schema.record import (
+    BODY_BLOCK_SEPARATOR,
     DIFF_FIELDS,
     EXTRACTED_FIELDS,
     TEXT_DIFF_FIELDS,
@@ -66,20 +68,19 @@ def without_learnt_blocks(fields: dict, extracted: dict) -> dict:
     rule_body, body = extracted.get("rule_body"), fields.get("body")
     if not rule_body or not body:
         return fields
-    kept = {normalize_text(b) for b in (extracted.get("body") or "").split(_BLOCKS)}
-    dropped = {normalize_text(b) for b in rule_body.split(_BLOCKS)} - kept
-    blocks = body.split(_BLOCKS)
+    kept = {normalize_text(b) for b in (extracted.get("body") or "").split(BODY_BLOCK_SEPARATOR)}
+    dropped = {normalize_text(b) for b in rule_body.split(BODY_BLOCK_SEPARATOR)} - kept
+    blocks = body.split(BODY_BLOCK_SEPARATOR)
     left = [b for b in blocks if normalize_text(b) not in dropped]
-    return {**fields, "body": _BLOCKS.join(left)} if len(left) < len(blocks) else fields
+    return (
+        {**fields, "body": BODY_BLOCK_SEPARATOR.join(left)} if len(left) < len(blocks) else fields
+    )
 
 
-_BLOCKS = "\n\n"  # how an extracted body joins its blocks
-
-
-def change_of(state: ArticleState | None, values: dict, changed: list[str], before: dict) -> dict:
+def change_of(before: dict, values: dict, changed: list[str], edited: Iterable[str]) -> dict:
     """What a new version amounts to: words added and removed in the text fields that
-    changed (from ``before``, the previous version's fields), every field edited so far,
-    and the notices its text carries."""
+    changed (from ``before``, the previous version's fields), every field edited so far
+    (``edited`` before this one), and the notices its text carries."""
     added = removed = 0
     for name in changed:
         if name in TEXT_DIFF_FIELDS:
@@ -88,7 +89,7 @@ def change_of(state: ArticleState | None, values: dict, changed: list[str], befo
     return {
         "words_added": added,
         "words_removed": removed,
-        "edited_fields": edited_so_far(state.edited_fields if state else (), changed),
+        "edited_fields": edited_so_far(edited, changed),
         "corrections": find_corrections(values.get("description"), values.get("body")),
     }
 
@@ -241,7 +242,7 @@ class ArticleLog:
             content_hash=chash,
             changed_fields=changed,
             previous=previous,
-            **change_of(state, values, changed, before),
+            **change_of(before, values, changed, state.edited_fields if state else ()),
             text_sample=record_sample(values["body"]),
         )
 

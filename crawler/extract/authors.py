@@ -27,6 +27,18 @@ _IMAGE_CREDIT_RE = re.compile(
     r"graphics?|videos?|source|foto|bild)\b\s*(?:credits?|by)?\s*[:|/©]",
     re.I,
 )
+# Words that make a credit line a picture's even unlabelled ("Getty Images",
+# "Illustration by ...", "© ..."): such a line credits no writer.
+_PICTURE_WORDS_RE = re.compile(
+    r"photo|image|picture|illustrat|video|getty|shutterstock|istock|alamy|©", re.I
+)
+
+
+def credits_a_picture(line: str) -> bool:
+    """A credit line that names a picture or a picture agency, not a story's writer."""
+    return bool(_PICTURE_WORDS_RE.search(line))
+
+
 # "Brendan Carlin For The Mail On Sunday": the publication the writer works for.
 _FOR_PUBLICATION_RE = re.compile(
     r"\s+(?i:for)\s+(?:(?i:the)\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*$"

@@ -36,6 +36,7 @@ from crawler.extract.boilerplate import (
 )
 from crawler.extract.prune import prune
 from crawler.extract.recurring import RecurringBlocks, fingerprint
+from crawler.schema.record import BODY_BLOCK_SEPARATOR
 
 
 @dataclass
@@ -217,11 +218,11 @@ def extract_body(
         )
         kept = [b for b, fp in zip(blocks, fingerprints, strict=True) if not recurring(fp)]
         if kept and len(kept) < len(blocks):  # all recurring: the site's furniture, kept
-            rule_text = "\n\n".join(blocks)
+            rule_text = BODY_BLOCK_SEPARATOR.join(blocks)
             blocks, dropped = kept, len(blocks) - len(kept)
     if not blocks:
         return Body(fingerprints=fingerprints)
-    text = "\n\n".join(blocks)
+    text = BODY_BLOCK_SEPARATOR.join(blocks)
     return Body(text, body_links(links, url, text), source, fingerprints, dropped, rule_text)
 
 

@@ -19,7 +19,13 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree, html
 
 from crawler.extract import dates
-from crawler.extract.authors import clean_authors, is_organisation, is_site_name, squash
+from crawler.extract.authors import (
+    clean_authors,
+    credits_a_picture,
+    is_organisation,
+    is_site_name,
+    squash,
+)
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
 from crawler.extract.title import choose_title
@@ -577,9 +583,6 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
 _CREDIT_AFTER_HEADLINE = 12
 _CREDIT_WORDS = 4
 _PICTURES = ("img", "picture", "video", "figure")
-_PICTURE_CREDIT_RE = re.compile(
-    r"photo|image|picture|illustrat|video|getty|shutterstock|istock|alamy|©", re.I
-)
 
 
 def _headline_credit(tree: html.HtmlElement, host: str) -> list[str]:
@@ -602,7 +605,7 @@ def _headline_credit(tree: html.HtmlElement, host: str) -> list[str]:
                 return []  # the story (or another headline) began before any credit
             continue
         line = _spaced_text(el)
-        if not line or len(line.split()) > _CREDIT_WORDS or _PICTURE_CREDIT_RE.search(line):
+        if not line or len(line.split()) > _CREDIT_WORDS or credits_a_picture(line):
             return []
         headline_blocks = set(h1.iterancestors())
         for block in el.iterancestors():

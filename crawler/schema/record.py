@@ -214,6 +214,8 @@ def listed_titles(values: object) -> list[str]:
 
 
 EVENTS = (*VERSION_EVENTS, "seen", "removed")
+# An extracted body is its blocks (paragraphs, headings, list items) joined by this.
+BODY_BLOCK_SEPARATOR = "\n\n"
 
 # The extractor's fields, in record order.
 ARTICLE_FIELDS: tuple[str, ...] = tuple(Extracted.__annotations__)

@@ -47,10 +47,10 @@ from crawler.discovery.entries import Entry
 from crawler.plan import read_plan
 from crawler.report import error_kind
 from crawler.resolver import trust_homepages
+from crawler.settings import REVISIT_BUDGET, REVISIT_SCHEDULE
 from crawler.sources import Source, load_sources, select_sources, under_section
 from crawler.spiders.articles import ArticlePages
 from crawler.spiders.revisits import (
-    DEFAULT_SCHEDULE,
     RevisitPolicy,
     dated_per_article,
     headline_changed,
@@ -125,9 +125,9 @@ class NewsSpider(ArticlePages, SharedClaims, scrapy.Spider):
             enabled = enabled.strip().lower() not in ("0", "false", "no", "off")
         if enabled:
             default = parse_schedule(
-                settings.get("REVISIT_SCHEDULE", DEFAULT_SCHEDULE), "REVISIT_SCHEDULE"
+                settings.get("REVISIT_SCHEDULE", REVISIT_SCHEDULE), "REVISIT_SCHEDULE"
             )
-            budget = settings.getint("REVISIT_BUDGET", 200)
+            budget = settings.getint("REVISIT_BUDGET", REVISIT_BUDGET)
             for sid, state in spider.states.items():
                 policy = policy_for(state.source.revisit, default, budget)
                 if policy is not None:

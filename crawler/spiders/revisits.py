@@ -31,11 +31,9 @@ from datetime import datetime, timedelta
 
 from crawler.archive.identity import normalize_text
 from crawler.discovery.entries import Entry
-from crawler.settings import REVISIT_SCHEDULE
 from crawler.sources import revisit_points
 from newsarchive.errors import ConfigError
 
-DEFAULT_SCHEDULE = REVISIT_SCHEDULE  # written once, with the other settings
 EARLY = 0.1  # a point of the schedule is reached this share of its offset early
 
 
