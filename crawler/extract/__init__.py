@@ -46,7 +46,7 @@ from crawler.politics.people import PeopleTagger
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
-EXTRACTOR_VERSION = "1.3.4"
+EXTRACTOR_VERSION = "1.3.5"
 DEFAULT_TIMEOUT = 20.0
 
 Page = bytes | str | HtmlElement

@@ -26,6 +26,7 @@ from crawler.extract.authors import (
     is_site_name,
     squash,
 )
+from crawler.extract.prune import without_others_words
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
 from crawler.extract.title import choose_title
@@ -690,15 +691,26 @@ def _date_candidates(
 
 
 def _htmldate(tree: html.HtmlElement) -> dates.When | None:
+    """htmldate's date for a page whose metadata and URL name none.
+
+    Read on a copy without the embedded social posts and the reader comments: their
+    dates are someone else's. Its quick search (markup and meta) first; only when that
+    finds nothing, its extensive search, which reads the page's text too (a byline's
+    "published 25 September 2018", a blog's signed-off date).
+    """
     try:
         from htmldate import find_date
 
-        # Not the extensive search: it takes any date in the text (an embed's, a
-        # comment's) for the article's, and a wrong date is worse than none.
-        found = find_date(tree, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+        own = without_others_words(tree)
+        for extensive in (False, True):
+            found = find_date(
+                own, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d"
+            )
+            if found:
+                return dates.parse_date(found)
     except Exception:  # noqa: BLE001 - htmldate failing on odd markup: no date from it
         return None
-    return dates.parse_date(found) if found else None
+    return None
 
 
 def _shown_times(tree: html.HtmlElement, limit: int = 10) -> list[dates.When]:

@@ -10,6 +10,7 @@ restate the story).
 from __future__ import annotations
 
 import re
+from copy import deepcopy as copy_tree
 
 from lxml import etree, html
 
@@ -26,6 +27,31 @@ def _drop_embeds(tree: html.HtmlElement) -> None:
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
+
+
+# A reader comment thread, by the names comment systems give it (WordPress's
+# comments-area/commentlist/respond, Disqus's disqus_thread, a plain "comments").
+_COMMENTS_RE = re.compile(
+    r"^(?:comments?(?:[-_](?:list|area|section|thread|wrapper|container))?|commentlist|"
+    r"disqus_thread|respond)$",
+    re.I,
+)
+
+
+def _is_comment_thread(el: html.HtmlElement) -> bool:
+    names = f"{el.get('id') or ''} {el.get('class') or ''}".split()
+    return any(_COMMENTS_RE.match(name) for name in names)
+
+
+def without_others_words(tree: html.HtmlElement) -> html.HtmlElement:
+    """A copy of ``tree`` without embedded social posts and reader comment threads:
+    words (and dates) that are someone else's. ``tree`` is left whole."""
+    copy = copy_tree(tree)
+    _drop_embeds(copy)
+    for el in [el for el in copy.iter() if isinstance(el.tag, str) and _is_comment_thread(el)]:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return copy
 
 
 _HIDDEN_CLASSES = frozenset(

@@ -326,3 +326,19 @@ def test_a_shown_time_only_a_round_offset_away_from_a_round_instant_is_no_eviden
     assert in_local_time(utc, [parse_date("2024-02-06 20:00:00")]) == utc
     aware = parse_date("2024-02-06T23:00:00-06:00")
     assert in_local_time(utc, [aware]).iso() == "2024-02-06T23:00:00-06:00"
+
+
+def test_a_date_only_the_byline_text_gives_is_the_story_date_not_an_embeds_or_a_comments():
+    # No metadata date, none in the URL: the byline's words give it. The embedded post
+    # (an earlier date) and the reader comments (later ones) are someone else's.
+    rec = record("date_in_byline_text.html", "https://riverside.example/tram-depot")
+    assert rec["published"] == "2022-02-14"
+    assert rec["provenance"]["published"] == "htmldate"
+
+
+def test_reader_comments_dates_are_never_the_story_date():
+    page = (FIXTURES / "date_in_byline_text.html").read_bytes()
+    page = page.replace(b'<span class="when">published on 14 February 2022</span>', b"")
+    rec = extract(page, "https://riverside.example/tram-depot")
+    assert rec["published"] is None
+    assert "published" not in rec["provenance"]
