@@ -194,6 +194,21 @@ def test_element_cap_bounds_the_body():
     assert 0 < rec["word_count"] <= 4 * MAX_ELEMENTS
 
 
+def test_every_parsed_element_is_a_plain_html_element():
+    # The parser picks the element class in C (no Python call per element proxy); every
+    # element still has lxml.html's methods, forms and inputs included.
+    from lxml import html
+
+    tree = parse(
+        b"<html><body><form><label>Q</label><input name=q><select></select>"
+        b"<textarea>t</textarea></form><p>Text <b>here</b></p></body></html>"
+    )
+    assert {type(el) for el in tree.iter()} == {html.HtmlElement}
+    assert tree.find(".//p").text_content() == "Text here"
+    tree.find(".//form").drop_tree()
+    assert tree.find(".//input") is None
+
+
 def test_deeply_nested_jsonld_is_bounded():
     nested = '{"a":' * 5000 + "1" + "}" * 5000
     html = f'<html><head><script type="application/ld+json">{nested}</script></head>'
