@@ -83,9 +83,10 @@ class ArchivePipeline:
 
     async def _analyse(self, page: FetchedPage) -> dict[str, Any]:
         learnt = self.archive.boilerplate.snapshot(page.source_id) if self.learn else None
+        captured = page.capture.moment() if page.capture is not None else None
         args = (
             page.body, page.url, page.encoding, page.feed_entry, page.politics_hint,
-            page.wants_requisites, learnt,
+            page.wants_requisites, learnt, captured,
         )  # fmt: skip
         if self.pool is None:
             return analyse_page(*args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+from datetime import datetime
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
@@ -24,6 +25,7 @@ def analyse_page(
     politics_hint: str | None = None,
     requisites: bool = False,
     boilerplate: frozenset[str] | None = None,
+    captured: datetime | None = None,
 ) -> dict[str, Any]:
     """Classify one page; extract it if it is an article, else list its links.
 
@@ -32,7 +34,8 @@ def analyse_page(
     ``encoding`` is the charset the HTTP response declared, if any; ``politics_hint``
     the registry's politics listing the URL came from (``extract(politics_hint=...)``);
     ``requisites``: also list the article's page requisites (images, CSS, scripts);
-    ``boilerplate``: the source's recurring blocks (``extract(boilerplate=...)``).
+    ``boilerplate``: the source's recurring blocks (``extract(boilerplate=...)``);
+    ``captured``: when the page was fetched (``extract(captured=...)``).
     """
     from crawler.discovery.classify import classify_tree
     from crawler.discovery.requisites import requisite_urls
@@ -49,7 +52,7 @@ def analyse_page(
             needs = requisite_urls(tree, url) if requisites else []  # before extract prunes
             record = extract(
                 tree, url, feed_entry=feed_entry, politics_hint=politics_hint,
-                boilerplate=boilerplate,
+                boilerplate=boilerplate, captured=captured,
             )  # fmt: skip
     except ExtractionTimeout:
         return {"kind": "error", "reason": f"timeout after {DEFAULT_TIMEOUT:g} s"}

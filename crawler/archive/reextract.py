@@ -152,6 +152,7 @@ def reextract(
                     feed_entry=meta.get("feed_entry"),
                     politics_hint=meta.get("politics_hint"),
                     encoding=charset,
+                    captured=capture.moment(),
                     **({"boilerplate": learnt.state(meta["source_id"])} if learn else {}),
                 )
                 outcome = article_log.article(

@@ -65,6 +65,14 @@ class Capture:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def moment(self) -> datetime | None:
+        """``fetched_at`` as an aware datetime (None if the record's date is unreadable):
+        the bound of the dates the captured page can show."""
+        try:
+            return datetime.fromisoformat(self.fetched_at)
+        except (TypeError, ValueError):
+            return None
+
 
 def payload_digest(body: bytes) -> str:
     """The WARC payload digest (sha1, base32) of an HTTP entity body."""

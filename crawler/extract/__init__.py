@@ -3,7 +3,7 @@
 Interface used by the crawler, ``newsarchive extract`` and re-extraction:
 
     extract(html, url, *, feed_entry=None, politics_hint=None, timeout=DEFAULT_TIMEOUT,
-            encoding=None, boilerplate=None) -> dict
+            encoding=None, boilerplate=None, captured=None) -> dict
 
 The page is parsed once; every step reads that tree. Structured data comes first
 (JSON-LD incl. ``@graph``, microdata, OpenGraph/meta), then the feed entry, then
@@ -29,6 +29,7 @@ up front).
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -106,6 +107,7 @@ def _fill(
     feed: dict,
     encoding: str | None,
     boilerplate: RecurringBlocks | Collection[str] | None,
+    captured: datetime | None,
 ) -> None:
     tree = page if isinstance(page, HtmlElement) else parse(page, encoding)
     if tree is None:
@@ -119,7 +121,9 @@ def _fill(
     for name, (value, source) in fields.simple_fields(st, feed, url).items():
         _set(record, name, value, source)
     _set(record, "authors", *fields.authors(tree, st, feed, host))
-    (published, pub_source), (modified, mod_source) = fields.published_modified(tree, st, feed, url)
+    (published, pub_source), (modified, mod_source) = fields.published_modified(
+        tree, st, feed, url, captured
+    )
     _set(record, "published", published, pub_source)
     _set(record, "modified", modified, mod_source)
     _set(record, "section", *fields.section(tree, st, title))
@@ -145,6 +149,7 @@ def extract(
     timeout: float | None = DEFAULT_TIMEOUT,
     encoding: str | None = None,
     boilerplate: RecurringBlocks | Collection[str] | None = None,
+    captured: datetime | None = None,
 ) -> dict[str, Any]:
     """Extract the article of one page. Never raises for malformed input.
 
@@ -159,13 +164,16 @@ def extract(
     as the rules left it, before the learnt removal. The archive hashes versions on
     that text, so what the state learns never makes an unchanged page look edited.
     The state itself is never changed here.
+    ``captured``: when the page was fetched (re-extraction gives its WARC-Date; default
+    now). A date read from the page's text is never later than that, so re-extracting
+    a capture years on gives the date its crawl gave.
     """
     tagger = load_tagger()  # outside the time limit: loaded once per process
     record = _empty(url)
     feed = feed_entry if isinstance(feed_entry, dict) else {}
     try:
         with time_limit(timeout):
-            _fill(record, html, url or "", feed, encoding, boilerplate)
+            _fill(record, html, url or "", feed, encoding, boilerplate, captured)
             _politics(record, politics_hint if isinstance(politics_hint, str) else None, tagger)
     except ExtractionTimeout:
         record = _empty(url)

@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -690,23 +691,40 @@ def _date_candidates(
     return parsed
 
 
-def _htmldate(tree: html.HtmlElement) -> dates.When | None:
+def _htmldate(tree: html.HtmlElement, captured: datetime | None) -> dates.When | None:
     """htmldate's date for a page whose metadata and URL name none.
 
     Read on a copy without the embedded social posts and the reader comments: their
     dates are someone else's. Its quick search (markup and meta) first; only when that
     finds nothing, its extensive search, which reads the page's text too (a byline's
-    "published 25 September 2018", a blog's signed-off date).
+    "published 25 September 2018", a blog's signed-off date). No date after the
+    capture counts: a page cannot show one, and a re-extraction years later then
+    finds what the crawl found (htmldate's own bound is the end of today).
+
+    The extensive search ends in guesses: a month alone ("February 2021") becomes its
+    first day, a copyright or a lone year the 1st of January. The first of a month
+    from it is therefore refused: no date beats a made-up day (a real one lost
+    there is one day in thirty).
     """
     try:
         from htmldate import find_date
 
         own = without_others_words(tree)
+        # The furthest time zone ahead of UTC is 14 h: its pages may show the next day.
+        latest = (
+            (captured.astimezone(UTC) + timedelta(hours=14)).replace(tzinfo=None)
+            if captured
+            else None
+        )
         for extensive in (False, True):
             found = find_date(
-                own, original_date=True, extensive_search=extensive, outputformat="%Y-%m-%d"
+                own,
+                original_date=True,
+                extensive_search=extensive,
+                outputformat="%Y-%m-%d",
+                max_date=latest,
             )
-            if found:
+            if found and not (extensive and found.endswith("-01")):
                 return dates.parse_date(found)
     except Exception:  # noqa: BLE001 - htmldate failing on odd markup: no date from it
         return None
@@ -724,7 +742,7 @@ def _shown_times(tree: html.HtmlElement, limit: int = 10) -> list[dates.When]:
 
 
 def published_modified(
-    tree: html.HtmlElement, st: Structured, feed: dict, url: str
+    tree: html.HtmlElement, st: Structured, feed: dict, url: str, captured: datetime | None = None
 ) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
     """((published, source), (modified, source)) as ISO strings, reconciled."""
     pub = _date_candidates(st, feed, PUBLISHED_META, "datePublished", ("published", "date"))
@@ -740,7 +758,7 @@ def published_modified(
         published = dates.refine(published, [w for _, w in pub[1:]])
     else:
         url_date = dates.date_from_url(url)
-        found = url_date or _htmldate(tree)
+        found = url_date or _htmldate(tree, captured)
         if found is not None:
             published, pub_source = found, "url" if url_date else "htmldate"
     if mod:

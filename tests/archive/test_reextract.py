@@ -93,7 +93,7 @@ def test_metadata_records_tie_captures_to_records_without_repeating_the_text(tmp
 def test_reextract_uses_the_current_extractor(tmp_path):
     crawl(tmp_path)
 
-    def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
+    def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None, captured=None):
         record = extract(
             html, url, feed_entry=feed_entry, politics_hint=politics_hint, encoding=encoding
         )
@@ -124,7 +124,7 @@ def test_reextract_command(tmp_path, monkeypatch):
     assert default.exit_code == 0 and "articles/reextract-" in default.output
 
 
-def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
+def newer(html, url, *, feed_entry=None, politics_hint=None, encoding=None, captured=None):
     """A newer extractor: the same text, one field it now finds."""
     record = extract(
         html, url, feed_entry=feed_entry, politics_hint=politics_hint, encoding=encoding
@@ -146,7 +146,7 @@ def capture_page(archive, url: str, html: str):
 def test_promote_makes_the_set_live_and_later_crawls_continue_from_it(tmp_path):
     from crawler.archive.reextract import promote
 
-    def steadier(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
+    def steadier(html, url, *, feed_entry=None, politics_hint=None, encoding=None, captured=None):
         # A newer extractor that reads the headline without the word an edit added:
         # the edit of article a is no new version any more.
         record = newer(html, url, feed_entry=feed_entry, encoding=encoding)
@@ -299,3 +299,28 @@ def test_reextract_reports_progress_and_draws_it_on_a_terminal(tmp_path):
     os.close(leader)
     assert proc.wait(timeout=120) == 0, shown
     assert b"\rre-extracting: WARC file 1 of " in shown and b"re-extracted 4" in shown, shown
+
+
+def test_reextract_bounds_the_dates_of_a_page_by_its_capture(tmp_path):
+    # A date read from the page's text can be no later than the capture: re-extraction
+    # reads the capture's WARC-Date, so it finds what the crawl found, whenever it runs.
+    from datetime import UTC, datetime
+
+    from newsarchive.clock import Clock
+
+    url = "https://news.test/depot"
+    html = page("Depot reopens", PARAS).replace(
+        "<h1>Depot reopens</h1>", "<h1>Depot reopens</h1><p>Published on 14 June 2024</p>"
+    )
+    assert extract(html, url)["published"] == "2024-06-14"  # bound: today
+    with Archive(tmp_path, clock=Clock(datetime(2024, 6, 1, 9, 0, tzinfo=UTC))) as archive:
+        cap = archive.capture(url, status=200, body=html.encode(), response_headers=[
+            ("Content-Type", "text/html; charset=utf-8")])  # fmt: skip
+        archive.record_article(
+            extract(html, url, captured=cap.moment()), capture=cap, source_id="news",
+            outlet="News", source_tags={}, http_status=200,
+        )  # fmt: skip
+    assert jsonl(tmp_path / "articles" / "articles.jsonl")[0]["published"] is None
+    reextract(tmp_path, out=tmp_path / "out")
+    (again,) = jsonl(tmp_path / "out" / "articles.jsonl")
+    assert again["published"] is None

@@ -342,3 +342,35 @@ def test_reader_comments_dates_are_never_the_story_date():
     rec = extract(page, "https://riverside.example/tram-depot")
     assert rec["published"] is None
     assert "published" not in rec["provenance"]
+
+
+def test_a_month_or_a_year_alone_is_no_date():
+    # htmldate's last resorts turn "February 2021", "in 2018" or a copyright year into
+    # the 1st of a month; that day is made up, so the page stays undated.
+    story = "".join(
+        f"<p>Paragraph {i} of the story: in 2018 the council first agreed the timetable.</p>"
+        for i in range(6)
+    )
+    page = (
+        "<html><head><title>Ferry timetable agreed</title></head><body><article>"
+        f"<h1>Ferry timetable agreed</h1>{story}<p>Posted in February 2021</p></article>"
+        "<footer>&copy; 2024 The Ledger</footer></body></html>"
+    )
+    assert extract(page, "https://ledger.example/ferry-timetable")["published"] is None
+    dated = page.replace("Posted in February 2021", "Posted on 14 February 2021")
+    assert extract(dated, "https://ledger.example/ferry-timetable")["published"] == "2021-02-14"
+
+
+def test_no_date_from_the_text_is_later_than_the_capture():
+    from datetime import datetime
+
+    page = (FIXTURES / "date_in_byline_text.html").read_bytes()
+    url = "https://riverside.example/tram-depot"
+
+    def published(captured: str) -> str | None:
+        return extract(page, url, captured=datetime.fromisoformat(captured))["published"]
+
+    assert published("2022-03-01T12:00:00Z") == "2022-02-14"
+    # 11:00 UTC on the 13th is already the 14th where clocks run 13-14 h ahead.
+    assert published("2022-02-13T11:00:00Z") == "2022-02-14"
+    assert published("2022-02-13T09:00:00Z") is None

@@ -41,7 +41,7 @@ def _build(home: Path) -> None:
                     http_status=200,
                 )  # fmt: skip
 
-    def steady(html, url, *, feed_entry=None, politics_hint=None, encoding=None):
+    def steady(html, url, *, feed_entry=None, politics_hint=None, encoding=None, captured=None):
         n = url.rsplit("-", 1)[1]
         return extracted(url, f"Story {n}", f"Body of story {n}. " * 20, section="news")
 
