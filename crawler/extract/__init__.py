@@ -15,7 +15,8 @@ htmldate, heuristic) and ``extractor`` (name and version). The politics fields
 come from ``crawler.politics.tag`` over the extracted title and body; ``politics_hint``
 is the registry's word that the URL came from a politics feed or section.
 
-Pure function of its inputs, safe in threads and process pools, result picklable.
+Pure function of its inputs (``captured`` given; without it "now" bounds the dates read
+from the page's text), safe in threads and process pools, result picklable.
 Bounded: input is cut at ``page.MAX_INPUT_BYTES``, JSON-LD walks are capped, and in a
 main thread the whole call is limited to ``timeout`` seconds (see ``limits``). It
 never raises for bad input: a page with no article gives an empty body; a failure or
