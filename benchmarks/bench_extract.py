@@ -7,7 +7,8 @@ benchmarks folder scores them per page, and this script reports each metric over
 and minimum) beside the mean, plus the median CPU time per page (CPU time of this
 process, so other processes' load on a shared machine does not count; each page is run
 ``--repeat`` times per system, interleaved, and its fastest run counts, so a page slowed
-by the machine once does not move the median).
+by the machine once does not move the median). The time ratio is also given as the
+median of per-page ratios and the ratio of totals, to read a small set's median by.
 
     python benchmarks/bench_extract.py [--sets zyte-articles fundus-history ...]
         [--per-outlet] [--worst N] [--save NAME] [--against NAME] [--repeat 3] [--smoke]
@@ -283,6 +284,20 @@ def summary_rows(name: str, stats: dict[str, dict], medians: dict[str, float]) -
     return lines
 
 
+def time_ratios(name: str, timings: dict[str, list[float]]) -> list[str]:
+    """The time ratio three ways, so a small set's noisy median can be read against the
+    others: the ratio of medians (the summary's), the median of per-page ratios, and
+    the ratio of total times."""
+    if len(timings) != 2:
+        return []
+    (a, ta), (b, tb) = timings.items()
+    per_page = statistics.median(x / y for x, y in zip(ta, tb, strict=True) if y > 0)
+    return [
+        f"{name}: time {a}/{b}: ratio of medians {statistics.median(ta) / statistics.median(tb):.2f}, "
+        f"median of per-page ratios {per_page:.2f}, ratio of totals {sum(ta) / sum(tb):.2f}"
+    ]
+
+
 def spread_table(name: str, n_pages: int, stats: dict[str, dict]) -> list[str]:
     systems = list(stats)
     n_outlets = len(next(iter(stats.values()))["by_outlet"])
@@ -420,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         medians = {s: statistics.median(t) for s, t in timings.items()}
         summary += summary_rows(name, stats, medians)
         sections += ["", *spread_table(name, len(pages), stats)]
+        if ratios := time_ratios(name, timings):
+            sections += ["", *ratios]
         if args.per_outlet:
             sections += ["", *outlet_table(stats, outlets)]
         if "newsarchive" in per_page:

@@ -76,3 +76,13 @@ def test_unknown_set_is_one_clear_error(bench, capsys):
         bench.main(["--sets", "no-such-set"])
     assert err.value.code == 2
     assert "unknown set 'no-such-set'" in capsys.readouterr().err
+
+
+def test_time_ratio_three_ways(bench):
+    # Pages of 10/5, 20/10 and 30/60 ms: medians 20/10, page ratios 2, 2, 0.5, totals 60/75.
+    timings = {"ours": [10.0, 20.0, 30.0], "peer": [5.0, 10.0, 60.0]}
+    (line,) = bench.time_ratios("set", timings)
+    assert "ratio of medians 2.00" in line
+    assert "median of per-page ratios 2.00" in line
+    assert "ratio of totals 0.80" in line
+    assert bench.time_ratios("set", {"ours": [1.0]}) == []
