@@ -4,7 +4,8 @@ What goes is never the article's text, whatever the site: embedded social posts
 (someone else's words), embedded documents and transcripts beside a story of its
 own, hover cards inside a paragraph (headlines behind a name), hidden elements
 (not the hidden pages of a paged story), and image captions and credits (which
-restate the story).
+restate the story). ``without_others_words`` gives the date search a copy without
+the embedded posts and reader comments, whose dates are someone else's.
 """
 
 from __future__ import annotations
