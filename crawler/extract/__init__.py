@@ -165,8 +165,8 @@ def extract(
     as the rules left it, before the learnt removal. The archive hashes versions on
     that text, so what the state learns never makes an unchanged page look edited.
     The state itself is never changed here.
-    ``captured``: when the page was fetched (re-extraction gives its WARC-Date; default
-    now). A date read from the page's text is never later than that, so re-extracting
+    ``captured``: when the page was fetched (the crawl and re-extraction give the
+    capture's WARC-Date; default now). A date read from the page's text is never later than that, so re-extracting
     a capture years on gives the date its crawl gave.
     """
     tagger = load_tagger()  # outside the time limit: loaded once per process

@@ -13,6 +13,8 @@ import warnings
 from dataclasses import dataclass
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
+# The UTC offsets clocks keep: from -12 h (Baker Island) to +14 h (Line Islands).
+EARLIEST_OFFSET, LATEST_OFFSET = dt.timedelta(hours=-12), dt.timedelta(hours=14)
 
 # Zone abbreviations seen in news bylines -> UTC offset in hours (dateutil needs seconds).
 _TZ_HOURS = """
@@ -183,10 +185,16 @@ def in_local_time(when: When, shown: list[When]) -> When:
         if not (instant.second or instant.minute % 15):
             continue  # on a quarter-hour, any other time shown would match: no evidence
         offset = value - instant.replace(tzinfo=None)
-        quarters, rest = divmod(offset.total_seconds(), 900)
-        if offset and not rest and -48 <= quarters <= 56:
+        whole_quarters = not offset.total_seconds() % 900
+        if offset and whole_quarters and EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
             return When(instant.astimezone(dt.timezone(offset)))
     return when
+
+
+def latest_wall_time(moment: dt.datetime) -> dt.datetime:
+    """The latest wall-clock time anywhere on Earth at ``moment``, naive (the date a
+    page could show then, in the zone furthest ahead)."""
+    return (moment.astimezone(dt.UTC) + LATEST_OFFSET).replace(tzinfo=None)
 
 
 def refine(chosen: When, others: list[When]) -> When:

@@ -13,7 +13,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -710,12 +710,7 @@ def _htmldate(tree: html.HtmlElement, captured: datetime | None) -> dates.When |
         from htmldate import find_date
 
         own = without_others_words(tree)
-        # The furthest time zone ahead of UTC is 14 h: its pages may show the next day.
-        latest = (
-            (captured.astimezone(UTC) + timedelta(hours=14)).replace(tzinfo=None)
-            if captured
-            else None
-        )
+        latest = dates.latest_wall_time(captured) if captured else None
         for extensive in (False, True):
             found = find_date(
                 own,

@@ -22,12 +22,15 @@ _EMBED_XPATH = (
 )
 
 
+def _drop(elements: list[html.HtmlElement]) -> None:
+    for el in elements:
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
 def _drop_embeds(tree: html.HtmlElement) -> None:
     """Remove embedded social posts: their text is someone else's, not the article's."""
-    for el in tree.xpath(_EMBED_XPATH):
-        parent = el.getparent()
-        if parent is not None:
-            el.drop_tree()
+    _drop(tree.xpath(_EMBED_XPATH))
 
 
 # A reader comment thread, by the names comment systems give it (WordPress's
@@ -44,14 +47,21 @@ def _is_comment_thread(el: html.HtmlElement) -> bool:
     return any(_COMMENTS_RE.match(name) for name in names)
 
 
+def _others_words(tree: html.HtmlElement) -> list[html.HtmlElement]:
+    """The embedded social posts and reader comment threads of ``tree``."""
+    found = tree.xpath(_EMBED_XPATH)
+    found += [el for el in tree.iter(etree.Element) if _is_comment_thread(el)]
+    return found
+
+
 def without_others_words(tree: html.HtmlElement) -> html.HtmlElement:
-    """A copy of ``tree`` without embedded social posts and reader comment threads:
-    words (and dates) that are someone else's. ``tree`` is left whole."""
+    """``tree`` without embedded social posts and reader comment threads: words (and
+    dates) that are someone else's. A copy when there is any to cut, else ``tree``
+    itself (not to be changed by the caller); ``tree`` is left whole either way."""
+    if not _others_words(tree):
+        return tree  # the usual page: no copy
     copy = copy_tree(tree)
-    _drop_embeds(copy)
-    for el in [el for el in copy.iter() if isinstance(el.tag, str) and _is_comment_thread(el)]:
-        if el.getparent() is not None:
-            el.drop_tree()
+    _drop(_others_words(copy))
     return copy
 
 
