@@ -15,6 +15,7 @@ from dataclasses import dataclass
 MIN_YEAR, MAX_YEAR = 1990, 2100
 # The UTC offsets clocks keep: from -12 h (Baker Island) to +14 h (Line Islands).
 EARLIEST_OFFSET, LATEST_OFFSET = dt.timedelta(hours=-12), dt.timedelta(hours=14)
+ZONE_SPREAD = LATEST_OFFSET - EARLIEST_OFFSET  # the most two local times of one instant differ
 
 # Zone abbreviations seen in news bylines -> UTC offset in hours (dateutil needs seconds).
 _TZ_HOURS = """

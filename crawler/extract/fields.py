@@ -99,9 +99,9 @@ _BYLINE_CLASS_RE = re.compile(
     r"contributors--author|meta--author|wrote_by"
 )
 # Where an "author" is an image's photographer or agency, not the story's writer.
+_FIGURE_ANCESTOR_XPATH = "ancestor-or-self::*[self::figure or self::figcaption or self::picture]"
 _CREDIT_ANCESTOR_XPATH = (
-    "ancestor-or-self::*[self::figure or self::figcaption or self::picture"
-    " or contains(@class, 'caption') or contains(@class, 'credit')"
+    "ancestor-or-self::*[contains(@class, 'caption') or contains(@class, 'credit')"
     " or contains(@class, 'copyright')]"
 )
 # A block that holds a picture: "article-image", "photo", "media", "gallery".
@@ -246,6 +246,11 @@ def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
     return same_site and target.path in ("", "/") and not target.query
 
 
+def _article_h1(tree: html.HtmlElement, host: str) -> html.HtmlElement | None:
+    """The article's headline: the first ``<h1>`` that is not the site's masthead."""
+    return next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+
+
 # ---------------------------------------------------------------- authors
 def _jsonld_people(value: Any) -> list[tuple[str, bool]]:
     """(name, is_organization) for each JSON-LD author entry."""
@@ -285,7 +290,10 @@ def _is_byline(el: html.HtmlElement) -> bool:
 def _is_image_credit(el: html.HtmlElement) -> bool:
     """Author markup that credits a picture: inside a figure, a caption or a credit, or
     in a small block around an image that holds no headline ("article-image", "photo")."""
-    if el.xpath(_CREDIT_ANCESTOR_XPATH):
+    if el.xpath(_FIGURE_ANCESTOR_XPATH):
+        return True
+    labelled = el.xpath(_CREDIT_ANCESTOR_XPATH)
+    if labelled and _captions_a_picture(labelled[-1]):
         return True
     for block in itertools.islice(el.iterancestors(), 3):
         label = f"{block.get('class') or ''} {block.get('id') or ''}"
@@ -298,8 +306,27 @@ def _is_image_credit(el: html.HtmlElement) -> bool:
     return False
 
 
-def _byline_text(tree: html.HtmlElement) -> list[str]:
-    found = []
+def _captions_a_picture(el: html.HtmlElement) -> bool:
+    """A "caption" or "credit" classed element captions a picture when the nearest block
+    around it that holds one is not the story's header: some pages class their byline
+    line "caption meta" under a headline with no picture at all."""
+    for block in itertools.islice(itertools.chain([el], el.iterancestors()), 4):
+        if block.xpath(".//img | .//picture | .//video | .//figure"):
+            return not block.xpath(".//h1")
+    return False
+
+
+_MAX_BYLINES = 20
+
+
+def _byline_text(tree: html.HtmlElement, host: str) -> list[str]:
+    """Texts of the byline markup, the article's own first: when some stand just after
+    the article's headline, those only, so the bylines of teasers listed before the
+    story ("most read", a sidebar) never stand in for its own."""
+    h1 = _article_h1(tree, host)
+    window = set(following(h1, _NEAR_HEADLINE_ELEMENTS)) if h1 is not None else set()
+    found: list[str] = []
+    near: list[str] = []
     for el in tree.iter(etree.Element):  # elements only, chosen in libxml2
         if not _is_byline(el):
             continue
@@ -308,11 +335,17 @@ def _byline_text(tree: html.HtmlElement) -> list[str]:
         if _is_image_credit(el):
             continue  # a photo credit marked up as an author
         value = _spaced_text(el)
-        if value and len(value) <= 200:
-            found.append(value)
-            if len(found) >= 20:
+        if not value or len(value) > 200:
+            continue
+        if el in window:
+            near.append(value)
+            if len(near) >= _MAX_BYLINES:
                 break
-    return found
+        elif len(found) < _MAX_BYLINES:
+            found.append(value)
+        elif not window:
+            break
+    return near or found
 
 
 def image_credits(tree: html.HtmlElement) -> set[str]:
@@ -341,19 +374,22 @@ def _after_by(line: str) -> str:
     return match.group(1) if match else line
 
 
-def _by_line_near_headline(tree: html.HtmlElement) -> list[str]:
+def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
     """A "By Jane Doe" line shortly after the headline, for pages with no byline markup.
 
     The "By" may stand alone with the name in the next element ("<span>By</span>
     <a>Jane Doe</a>"), or close a dateline ("Posted on May 4 by Jane Doe").
     """
-    h1 = next(tree.iter("h1"), None)
+    # A blog whose only <h1> is its name titles posts lower: read from the name then.
+    h1 = _article_h1(tree, host)
+    if h1 is None:
+        h1 = next(tree.iter("h1"), None)
     if h1 is None:
         return []
     for el in h1.xpath("following::*[position() <= 60]"):
         own = " ".join((el.text or "").split())
-        if not own:
-            continue
+        if not own or _is_image_credit(el):
+            continue  # a figure's "Photo by X" credits the picture, not the story
         if _BY_WORD_RE.match(own):  # "By" alone: the name follows in the next element
             holder = el
             for _ in range(3):
@@ -374,7 +410,7 @@ def _by_line_near_headline(tree: html.HtmlElement) -> list[str]:
             continue
         whole = _spaced_text(el)
         trailing = _TRAILING_BY_RE.search(whole) if len(whole.split()) <= 15 else None
-        if trailing:
+        if trailing and not credits_a_picture(whole):
             return [trailing.group(1)]
     return []
 
@@ -454,7 +490,7 @@ _NEAR_HEADLINE_ELEMENTS = 40
 def _near_headline_text(tree: html.HtmlElement, host: str) -> str:
     """The page's text just after its headline (the article's ``<h1>``, not a logo):
     where the article's own byline stands, unlike a teaser's or a footer's names."""
-    h1 = next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    h1 = _article_h1(tree, host)
     if h1 is None:
         return ""
     parts: list[str] = [h1.tail or ""]
@@ -508,7 +544,7 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     an organisation byline (a newsroom, a wire desk) is the author; the site's own name
     only when the visible byline gives it.
     """
-    bylines = _byline_text(tree) or _by_line_near_headline(tree)
+    bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host)
     byline_key = squash(" ".join(bylines))
     credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
@@ -596,7 +632,7 @@ def _headline_credit(tree: html.HtmlElement, host: str) -> list[str]:
     credit's own block (up to the one that holds the headline) holds no picture: a
     picture's credit ("Al Goldis, Associated Press" under a photo) is not a byline.
     """
-    h1 = next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    h1 = _article_h1(tree, host)
     if h1 is None:
         return []
     for el in following(h1, _CREDIT_AFTER_HEADLINE):
@@ -736,6 +772,23 @@ def _shown_times(tree: html.HtmlElement, limit: int = 10) -> list[dates.When]:
     return found
 
 
+def _update_last(pub: list[tuple[str, Any]], mod: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The publication candidates, with one that is the page's declared update time put
+    last when another declares an earlier publication: a CMS that rewrites one
+    "datePublished" on every edit, beside an ``article:published_time`` kept from the
+    first day, gives the update as the publication (seen on an old Independent page)."""
+    updates = {w.sort_key() for _, w in mod}
+    first = pub[0][1].sort_key()
+    if first not in updates:
+        return pub
+    # Earlier by more than any two zones differ: a naive local time is no earlier.
+    bound = first - dates.ZONE_SPREAD
+    earlier = [c for c in pub[1:] if c[1].sort_key() not in updates and c[1].sort_key() < bound]
+    if not earlier:
+        return pub
+    return [earlier[0]] + [c for c in pub if c is not earlier[0]]
+
+
 def published_modified(
     tree: html.HtmlElement, st: Structured, feed: dict, url: str, captured: datetime | None = None
 ) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
@@ -749,6 +802,7 @@ def published_modified(
     published = modified = None
     pub_source = mod_source = None
     if pub:
+        pub = _update_last(pub, mod)
         pub_source, published = pub[0]
         published = dates.refine(published, [w for _, w in pub[1:]])
     else:

@@ -311,6 +311,38 @@ def test_a_credit_under_the_headline_is_not_an_author_when_it_credits_a_picture(
     assert authors_of(named) == ["Mei Tanaka"]
 
 
+def test_a_byline_list_classed_caption_under_a_headline_with_no_picture_is_kept():
+    # The byline list is classed "caption meta"; a caption-classed credit beside a
+    # picture further down still credits the picture.
+    rec = record("author_caption_classed_byline.html", "https://midlandgazette.example/towpath")
+    assert rec["authors"] == ["Oren Castellanos"]
+
+
+def test_a_photo_by_line_under_the_headline_credits_the_picture_not_the_story():
+    rec = record("author_photo_by_under_headline.html", "https://fieldnotes.example/queue")
+    assert rec["authors"] == ["Dana Whitfield"]
+    page = (FIXTURES / "author_photo_by_under_headline.html").read_text()
+    # Outside a figure, "Photo by ..." still says it credits a picture.
+    bare = page
+    for tag in ("figure", "figcaption"):
+        bare = bare.replace(f"<{tag}", "<div").replace(f"</{tag}>", "</div>")
+    assert extract(bare.encode(), "https://fieldnotes.example/queue")["authors"] == [
+        "Dana Whitfield"
+    ]
+
+
+def test_teaser_bylines_before_the_story_do_not_stand_in_for_its_own():
+    rec = record("author_teaser_bylines_first.html", "https://commonsreview.example/rail")
+    assert rec["authors"] == ["Theo Marchetti"]
+    # A page whose byline is not near its headline still reads the bylines it has.
+    page = (FIXTURES / "author_teaser_bylines_first.html").read_text()
+    far = page.replace(
+        '<div class="byline">By <a rel="author" href="/by/theo-marchetti">Theo Marchetti</a></div>',
+        "",
+    )
+    assert extract(far.encode(), "https://commonsreview.example/rail")["authors"] != []
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
@@ -374,3 +406,17 @@ def test_no_date_from_the_text_is_later_than_the_capture():
     # 11:00 UTC on the 13th is already the 14th where clocks run 13-14 h ahead.
     assert published("2022-02-13T11:00:00Z") == "2022-02-14"
     assert published("2022-02-13T09:00:00Z") is None
+
+
+def test_a_publication_time_rewritten_to_the_update_loses_to_the_first_days():
+    # JSON-LD gives the update time as datePublished too; article:published_time keeps
+    # the first day's.
+    url = "https://travellerspost.example/hotel-guests"
+    rec = record("date_published_rewritten_on_update.html", url)
+    assert rec["published"].startswith("2021-11-03")
+    assert rec["modified"].startswith("2023-05-10")
+    # Less than a day of zones apart, the earlier time may be the same instant written
+    # as a naive local time: the first candidate stays.
+    page = (FIXTURES / "date_published_rewritten_on_update.html").read_text()
+    near = page.replace("2021-11-03T08:15:00+00:00", "2023-05-09T20:00:00")
+    assert extract(near.encode(), url)["published"].startswith("2023-05-10")
