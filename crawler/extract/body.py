@@ -33,6 +33,7 @@ from crawler.extract.boilerplate import (
     is_prose,
     link_texts,
     text_key,
+    verbatim_lines,
 )
 from crawler.extract.prune import prune
 from crawler.extract.recurring import RecurringBlocks, fingerprint
@@ -165,17 +166,25 @@ def _drop_leading_highlights(blocks: list[str]) -> list[str]:
     return blocks[start:] if sum(overlaps) >= 0.5 * len(overlaps) else blocks
 
 
-def clean_blocks(lines: list[str], title: str | None, links: LinkTexts) -> list[str]:
-    """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline."""
+def clean_blocks(
+    lines: list[str], title: str | None, links: LinkTexts, verbatim: Collection[str] = ()
+) -> list[str]:
+    """Keep the article's paragraphs: drop boilerplate blocks and a repeated headline.
+    A line of the page's preformatted text (``verbatim``, see ``verbatim_lines``) is
+    never judged boilerplate by its look."""
     blocks = [" ".join(line.split()) for line in lines]
     blocks = _cut_trailing_section(_cut_second_copy([b for b in blocks if b]), links)
     if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
         blocks = blocks[1:]
     total = len(blocks)
-    kept = [b for i, b in enumerate(blocks) if not is_boilerplate(b, i, total, links)]
+    kept = [
+        b
+        for i, b in enumerate(blocks)
+        if (verbatim and text_key(b) in verbatim) or not is_boilerplate(b, i, total, links)
+    ]
     kept = _drop_leading_highlights(_cut_trailing_teasers(_drop_long_table(kept), links))
     # Trailing link-ish crumbs after the last real paragraph.
-    while kept and is_crumb(kept[-1]):
+    while kept and is_crumb(kept[-1]) and not (verbatim and text_key(kept[-1]) in verbatim):
         kept.pop()
     return kept
 
@@ -202,8 +211,8 @@ def extract_body(
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text
-    links = link_texts(tree)
-    blocks = clean_blocks(text.split("\n"), title, links) if text.strip() else []
+    links, verbatim = link_texts(tree), verbatim_lines(tree)
+    blocks = clean_blocks(text.split("\n"), title, links, verbatim) if text.strip() else []
     blocks = add_split_chunks(tree, blocks, links)
     source = "trafilatura"
     if declared and _declared_is_whole(declared, blocks):

@@ -171,6 +171,24 @@ def link_texts(tree: html.HtmlElement) -> LinkTexts:
     return texts
 
 
+_MAX_VERBATIM_LINES = 5_000
+
+
+def verbatim_lines(tree: html.HtmlElement) -> frozenset[str]:
+    """Keys of the lines of the page's preformatted blocks (``<pre>``: code, a console's
+    output, a table drawn in text). They are the author's text as written, however bare
+    a line looks: a rule of box-drawing characters or a timestamp there is no separator
+    or metadata of the site."""
+    keys: set[str] = set()
+    for pre in tree.iter("pre"):
+        for line in pre.text_content().splitlines():
+            if key := text_key(line):
+                keys.add(key)
+        if len(keys) >= _MAX_VERBATIM_LINES:
+            break
+    return frozenset(keys)
+
+
 def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> bool:
     words = block.split()
     if not _WORD_RE.search(block):  # a rule or separator: "___", "-"

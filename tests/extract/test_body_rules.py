@@ -225,3 +225,16 @@ def test_short_list_items_ending_the_text_are_kept_but_a_promo_code_offer_is_not
         " Use the code RIDER at checkout."
     )
     assert clean_blocks([*text, promo], None, LinkTexts()) == text
+
+
+def test_a_code_block_is_kept_line_by_line_however_bare_its_lines_look():
+    body = body_of("body_preformatted_output.html", "https://platformnotes.example/late-trains")
+    blocks = body.split("\n\n")
+    # The query's output: a rule of box-drawing characters, rows that start with a
+    # timestamp, a bare count line; each is the author's text inside the <pre>.
+    for line in ("─────────────────────┼──────", "2024-03-05 08:00:00 │ 22", "(3 rows)"):
+        assert line in blocks
+    assert "Eight o'clock is the worst hour by far" in body
+    # The same bare look outside the code block is still a separator and a timestamp.
+    assert "──────" not in blocks
+    assert "2024-03-06" not in blocks
