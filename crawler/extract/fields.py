@@ -415,6 +415,44 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
     return []
 
 
+# The path of an author's page on a news site: /author/jane-doe, /authors/jdoe/,
+# /contributors/..., /writers/..., /journalists/..., /reporters/...
+_AUTHOR_PAGE_RE = re.compile(
+    r"/(?:author|authors|writers?|contributors?|journalists?|reporters?)/[^/?#]+", re.I
+)
+_STORY_STARTS_WORDS = 25  # a paragraph this long after the headline: the story has begun
+
+
+def _same_site(a: str | None, b: str | None) -> bool:
+    """One site's hosts: equal, or one under the other (finance.example.com is under
+    www.example.com, which is example.com)."""
+    a, b = site_host(a), site_host(b)
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def _author_page_links(tree: html.HtmlElement, host: str) -> list[str]:
+    """Links to the site's author pages just after the article's headline, for a byline
+    with neither byline markup nor a "By" (``<div class="author"><a
+    href="/author/jane-doe">Jane Doe</a>``). Only the header's: a menu of the site's
+    writers before the headline, or links once the story has begun, are not its byline."""
+    h1 = _article_h1(tree, host)
+    if h1 is None:
+        return []
+    names: list[str] = []
+    for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
+        if el.tag == "p" and len(el.text_content().split()) >= _STORY_STARTS_WORDS:
+            break
+        if el.tag != "a" or _is_image_credit(el):
+            continue
+        target = urlsplit(el.get("href") or "")
+        if target.netloc and not _same_site(target.hostname, host):
+            continue
+        value = _spaced_text(el)
+        if _AUTHOR_PAGE_RE.search(target.path) and value and len(value.split()) <= 5:
+            names.append(value)
+    return names[:_MAX_BYLINES]
+
+
 def _article_bylines(found: list[str]) -> list[str]:
     """The byline elements that belong to the article, not to teasers around it.
 
@@ -544,7 +582,11 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     an organisation byline (a newsroom, a wire desk) is the author; the site's own name
     only when the visible byline gives it.
     """
-    bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host)
+    bylines = (
+        _byline_text(tree, host)
+        or _by_line_near_headline(tree, host)
+        or _author_page_links(tree, host)
+    )
     byline_key = squash(" ".join(bylines))
     credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))

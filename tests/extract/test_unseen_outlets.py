@@ -343,6 +343,20 @@ def test_teaser_bylines_before_the_story_do_not_stand_in_for_its_own():
     assert extract(far.encode(), "https://commonsreview.example/rail")["authors"] != []
 
 
+def test_a_link_to_the_writers_page_under_the_headline_is_the_byline():
+    # No byline markup, no "By", no metadata: the header's link to an author page.
+    url = "https://shop.gadgetdesk.example/reviews/budget-phones"
+    rec = record("author_page_link_byline.html", url)
+    assert rec["authors"] == ["Selma Brandt"]
+    assert rec["provenance"]["authors"] == "byline"
+    # Another site's author page is not this story's byline.
+    page = (FIXTURES / "author_page_link_byline.html").read_text()
+    elsewhere = page.replace(
+        "www.gadgetdesk.example/author/selma", "www.other.example/author/selma"
+    )
+    assert extract(elsewhere.encode(), url)["authors"] == []
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
