@@ -18,7 +18,10 @@ their own (one home per worker) and split the articles between them:
 - each worker keeps ``<prefix>:alive:<worker>`` alive (expiring after ``REDIS_LEASE``
   seconds, renewed three times as often). A lease whose worker is no longer alive (it
   was killed) is taken over by the next claim of another worker, which keeps every
-  candidate it saw leased by others until each is done by someone.
+  candidate it saw leased by others until each is done by someone. A worker killed
+  between writing an article's record and settling it (one Redis round trip) leaves
+  that article leased: the worker that takes it over fetches it again, so it is in both
+  archives. That is the one duplicate a kill can make; nothing is ever lost.
 
 Revisits need no claim: an archived article is only ever in its owner's archive, whose
 records the revisit policy reads as today. A worker publishes its archive's articles as

@@ -188,17 +188,21 @@ def test_a_killed_workers_articles_are_taken_over(redis_server, make_crawler):
         # is 2 s): the victim's last ones may arrive a moment after the kill.
         settled = killed_at + float(SHARED["REDIS_LEASE"]) / 2
         before = Counter(x.path for x in site.log if x.path in paths and x.arrived < settled)
-    # Nothing lost: every article is archived, in exactly one of the two archives.
+    # Nothing lost: every article is archived, in one of the two archives. Only an
+    # article the victim recorded as it was killed, before it could say so in Redis,
+    # can be in both: the survivor took its lease over (at least once, never lost).
     records = new_records(victim, survivor)
     assert set(records) == {site.article_url(i) for i in range(60)}
-    assert max(records.values()) == 1, records.most_common(3)
+    last = [r["url"] for r in victim.records() if r.get("event") == "new"][-2:]
+    in_both = {url for url, n in records.items() if n > 1}
+    assert in_both <= set(last), (in_both, last)
     # While both lived, no article was fetched twice. After: at least once, as only
     # what the victim had claimed and not recorded (in its downloader, or fetched and
     # waiting for extraction) was fetched again, by the survivor.
     assert max(before.values()) == 1
     recorded = {r["url"] for r in victim.records()}
     twice = {p for p, n in fetches.items() if n > 1}
-    assert twice <= set(before) and not {paths[p] for p in twice} & recorded
+    assert twice <= set(before) and not {paths[p] for p in twice} & recorded - in_both
     report = report_of(survivor)
     assert report["shared"]["waiting_at_close"] == 0
     assert report["sources"][0]["errors"] == {}
