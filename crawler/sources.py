@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from newsarchive.config import parse_duration, read_toml
 from newsarchive.errors import ConfigError
-from newsarchive.urls import site_host
+from newsarchive.urls import host_under, site_host
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sources.toml")
 REGISTRY_VERSION = 1
@@ -94,7 +94,7 @@ class Source:
     def in_scope(self, url: str) -> bool:
         """True if ``url`` is on one of the source's domains (or their subdomains)."""
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self._scope_hosts)
+        return any(host_under(host, d) for d in self._scope_hosts)
 
     def wants(self, url: str) -> bool:
         """True if a discovered article URL is inside the source's path scope: it matches
@@ -124,7 +124,7 @@ class Source:
         if self.in_scope(url):
             return True
         host = (urlsplit(url).hostname or "").lower()
-        return any(host == h or host.endswith("." + h) for h in self.requisite_hosts)
+        return any(host_under(host, h) for h in self.requisite_hosts)
 
     @property
     def discovery_urls(self) -> tuple[str, ...]:

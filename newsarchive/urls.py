@@ -2,7 +2,7 @@
 
 Outlets serve the same pages under ``example.org`` and ``www.example.org``; every
 comparison of sites (a source's domains, an article's ``domain``, a canonical link on
-the same site, the site's own name in a byline) uses these two functions.
+the same site, the site's own name in a byline) uses these functions.
 """
 
 from __future__ import annotations
@@ -22,3 +22,8 @@ def site_of(url: str | None) -> str:
         return site_host(urlsplit(url or "").hostname)
     except ValueError:
         return ""
+
+
+def host_under(host: str, domain: str) -> bool:
+    """``host`` is ``domain`` or one of its subdomains (both already lower case)."""
+    return host == domain or host.endswith("." + domain)

@@ -25,7 +25,6 @@ by hand (``_AUTHOR_CORRECTIONS``, with the page's evidence).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import sys
@@ -35,7 +34,16 @@ from urllib.parse import urlsplit
 from lxml import html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_trafilatura_eval import SHARED_A, fundus_labels, git, is_english, registered_label
+from build_trafilatura_eval import (
+    SHARED_A,
+    fundus_labels,
+    git,
+    is_english,
+    registered_label,
+    write_index,
+    write_page,
+)
+from build_trafilatura_eval import authors_of as split_names
 
 OUT = Path(__file__).resolve().parent / "readability-tests"
 _URL_RES = (
@@ -44,7 +52,6 @@ _URL_RES = (
     re.compile(r'<meta[^>]+content="(https?://[^"]+)"[^>]+property="og:url"', re.I),
 )
 _BY_RE = re.compile(r"^\s*(?:written\s+)?by\s+", re.I)
-_SPLIT_RE = re.compile(r"\s*(?:;|,|\band\b)\s*", re.I)
 _NOT_NAMES_RE = re.compile(r"\d|https?:|\bfollow\b|\bcontributors\b|\bupdated\b", re.I)
 # Readability's byline is its own output, not a human's. Checked by hand against each page
 # where it differs from the page's meta author or the byline under the headline; these
@@ -86,7 +93,7 @@ def authors_of(byline: str | None) -> list[str] | None:
     byline = " ".join(byline.split())
     if _NOT_NAMES_RE.search(byline):
         return None
-    names = [n.strip() for n in _SPLIT_RE.split(_BY_RE.sub("", byline)) if n.strip()]
+    names = split_names(_BY_RE.sub("", byline))
     if not names or any(len(n.split()) > 5 for n in names):
         return None
     return names
@@ -139,14 +146,9 @@ def main(argv: list[str] | None = None) -> int:
             "source": {"outlet": outlet, "test_page": folder, "seen": label in seen},
         }
         urls.add(url)
-        (OUT / "html" / f"{name}.html.gz").write_bytes(gzip.compress(raw, mtime=0))
-        (OUT / "truth" / f"{name}.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_page(OUT, truth, raw)
         index.append({"id": name, "outlet": outlet, "url": url, "seen": label in seen})
-    meta = {"source": f"mozilla/readability@{commit}", "pages": index}
-    (OUT / "index.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    print(f"{len(index)} pages written to {OUT}")
+    write_index(OUT, f"mozilla/readability@{commit}", index)
     return 0
 
 

@@ -75,6 +75,21 @@ def authors_of(value: object) -> list[str] | None:
     return [n.strip() for n in _SPLIT_RE.split(str(value)) if n.strip()] or None
 
 
+def write_page(out: Path, truth: dict, raw: bytes) -> None:
+    """One page of a set: its HTML, gzip-compressed as crawled, and its truth."""
+    (out / "html" / f"{truth['id']}.html.gz").write_bytes(gzip.compress(raw, mtime=0))
+    (out / "truth" / f"{truth['id']}.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+
+
+def write_index(out: Path, source: str, index: list[dict]) -> None:
+    (out / "index.json").write_text(
+        json.dumps({"source": source, "pages": index}, indent=1), encoding="utf-8"
+    )
+    print(f"{len(index)} pages written to {out}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("repo", type=Path, help="a clone of adbar/trafilatura")
@@ -123,14 +138,9 @@ def main(argv: list[str] | None = None) -> int:
             "snippets": {"with": item["with"], "without": item["without"]},
             "source": {"outlet": outlet, "file": item["file"], "seen": label in seen},
         }
-        (OUT / "html" / f"{pid}.html.gz").write_bytes(gzip.compress(raw, mtime=0))
-        (OUT / "truth" / f"{pid}.json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
-        )
+        write_page(OUT, truth, raw)
         index.append({"id": pid, "outlet": outlet, "url": url, "seen": label in seen})
-    meta = {"source": f"adbar/trafilatura@{commit}", "pages": index}
-    (OUT / "index.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    print(f"{len(index)} pages written to {OUT}")
+    write_index(OUT, f"adbar/trafilatura@{commit}", index)
     return 0
 
 

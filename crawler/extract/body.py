@@ -177,14 +177,16 @@ def clean_blocks(
     if blocks and title and blocks[0].casefold() == " ".join(title.split()).casefold():
         blocks = blocks[1:]
     total = len(blocks)
+
+    def as_written(block: str) -> bool:
+        return bool(verbatim) and text_key(block) in verbatim
+
     kept = [
-        b
-        for i, b in enumerate(blocks)
-        if (verbatim and text_key(b) in verbatim) or not is_boilerplate(b, i, total, links)
+        b for i, b in enumerate(blocks) if as_written(b) or not is_boilerplate(b, i, total, links)
     ]
     kept = _drop_leading_highlights(_cut_trailing_teasers(_drop_long_table(kept), links))
     # Trailing link-ish crumbs after the last real paragraph.
-    while kept and is_crumb(kept[-1]) and not (verbatim and text_key(kept[-1]) in verbatim):
+    while kept and is_crumb(kept[-1]) and not as_written(kept[-1]):
         kept.pop()
     return kept
 

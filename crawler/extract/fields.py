@@ -27,11 +27,12 @@ from crawler.extract.authors import (
     is_site_name,
     squash,
 )
+from crawler.extract.boilerplate import PROSE_WORDS
 from crawler.extract.prune import without_others_words
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
 from crawler.extract.title import choose_title
-from newsarchive.urls import site_host
+from newsarchive.urls import host_under, site_host
 
 PUBLISHED_META = tuple(
     [
@@ -337,13 +338,10 @@ def _byline_text(tree: html.HtmlElement, host: str) -> list[str]:
         value = _spaced_text(el)
         if not value or len(value) > 200:
             continue
-        if el in window:
-            near.append(value)
-            if len(near) >= _MAX_BYLINES:
-                break
-        elif len(found) < _MAX_BYLINES:
-            found.append(value)
-        elif not window:
+        bucket = near if el in window else found
+        if len(bucket) < _MAX_BYLINES:
+            bucket.append(value)
+        if len(near) >= _MAX_BYLINES or (not window and len(found) >= _MAX_BYLINES):
             break
     return near or found
 
@@ -420,14 +418,6 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
 _AUTHOR_PAGE_RE = re.compile(
     r"/(?:author|authors|writers?|contributors?|journalists?|reporters?)/[^/?#]+", re.I
 )
-_STORY_STARTS_WORDS = 25  # a paragraph this long after the headline: the story has begun
-
-
-def _same_site(a: str | None, b: str | None) -> bool:
-    """One site's hosts: equal, or one under the other (finance.example.com is under
-    www.example.com, which is example.com)."""
-    a, b = site_host(a), site_host(b)
-    return a == b or a.endswith("." + b) or b.endswith("." + a)
 
 
 def _author_page_links(tree: html.HtmlElement, host: str) -> list[str]:
@@ -440,13 +430,14 @@ def _author_page_links(tree: html.HtmlElement, host: str) -> list[str]:
         return []
     names: list[str] = []
     for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
-        if el.tag == "p" and len(el.text_content().split()) >= _STORY_STARTS_WORDS:
-            break
+        if el.tag == "p" and len(el.text_content().split()) >= PROSE_WORDS:
+            break  # the story has begun
         if el.tag != "a" or _is_image_credit(el):
             continue
         target = urlsplit(el.get("href") or "")
-        if target.netloc and not _same_site(target.hostname, host):
-            continue
+        there, here = site_host(target.hostname), site_host(host)
+        if target.netloc and not (host_under(there, here) or host_under(here, there)):
+            continue  # another site's writer (finance.example.com's is example.com's)
         value = _spaced_text(el)
         if _AUTHOR_PAGE_RE.search(target.path) and value and len(value.split()) <= 5:
             names.append(value)
@@ -825,10 +816,12 @@ def _update_last(pub: list[tuple[str, Any]], mod: list[tuple[str, Any]]) -> list
         return pub
     # Earlier by more than any two zones differ: a naive local time is no earlier.
     bound = first - dates.ZONE_SPREAD
-    earlier = [c for c in pub[1:] if c[1].sort_key() not in updates and c[1].sort_key() < bound]
-    if not earlier:
+    earlier = next(
+        (c for c in pub[1:] if c[1].sort_key() < bound and c[1].sort_key() not in updates), None
+    )
+    if earlier is None:
         return pub
-    return [earlier[0]] + [c for c in pub if c is not earlier[0]]
+    return [earlier, *(c for c in pub if c is not earlier)]
 
 
 def published_modified(
