@@ -40,6 +40,7 @@ from build_trafilatura_eval import (
     git,
     is_english,
     registered_label,
+    resolve,
     write_index,
     write_page,
 )
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fundus", type=Path, required=True, help="a clone of flairNLP/fundus")
     ap.add_argument("--commit", default="HEAD")
     args = ap.parse_args(argv)
-    commit = git(args.repo, "rev-parse", args.commit).decode().strip()
+    commit = resolve(args.repo, args.commit)
+    resolve(args.fundus, "HEAD")
     excluded = fundus_labels(args.fundus)
     seen = {
         registered_label(urlsplit(p["url"]).hostname or "")

@@ -42,6 +42,14 @@ def git(repo: Path, *args: str) -> bytes:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True).stdout
 
 
+def resolve(repo: Path, rev: str) -> str:
+    """The commit ``rev`` names in the clone ``repo``; a one-line exit when there is none."""
+    try:
+        return git(repo, "rev-parse", "--verify", f"{rev}^{{commit}}").decode().strip()
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        raise SystemExit(f"{repo}: not a git clone, or it has no commit {rev!r}") from None
+
+
 def registered_label(host: str) -> str:
     """The name part of a host: "bbc" for www.bbc.co.uk and bbc.com alike."""
     parts = host.lower().removeprefix("www.").split(".")
@@ -96,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fundus", type=Path, required=True, help="a clone of flairNLP/fundus")
     ap.add_argument("--commit", default="HEAD")
     args = ap.parse_args(argv)
-    commit = git(args.repo, "rev-parse", args.commit).decode().strip()
+    commit = resolve(args.repo, args.commit)
+    resolve(args.fundus, "HEAD")
     data = json.loads(git(args.repo, "show", f"{commit}:tests/evaldata.json"))
     excluded = fundus_labels(args.fundus)
     seen = {
