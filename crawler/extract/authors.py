@@ -372,13 +372,20 @@ def split_names(raw: str) -> list[str]:
     for part in _SPLIT_RE.split(raw):
         wire = _TRAILING_AGENCY_RE.match(part.strip())
         parts.extend(wire.groups() if wire else [part])
+    staff_at = None
     for part in parts:
         name = _clean_part(part)
         if not name:
+            if staff_at is None and _PREFIX_RE.sub("", part).strip().casefold() == "staff":
+                staff_at = len(names)
             continue
         if names and names[-1].casefold() in _AGENCY_HEADS and " " not in name:
             continue  # "AFP, MANILA", "Reuters, Washington": the agency's dateline city
         names.append(name)
+    # "Staff and wire reports": a bare "Staff" is no name, but beside another desk it is
+    # the outlet's own newsroom, half of an organisation byline.
+    if staff_at is not None and names and all(is_organisation(n) for n in names):
+        names.insert(staff_at, "Staff")
     return names
 
 

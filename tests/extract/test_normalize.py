@@ -74,8 +74,12 @@ REPO = Path(__file__).resolve().parents[2]
         ("No Author", []),
         ("Ana S.", ["Ana S."]),
         ("Ana Lima, Tom Reyes, 7 News Bayside", ["Ana Lima", "Tom Reyes", "7 News Bayside"]),
-        # a desk word run into a person's name goes; an organisation's phrase keeps it
-        ("Staff and news service reports", ["news service reports"]),
+        # a desk word run into a person's name goes; an organisation's phrase keeps it,
+        # and a bare "Staff" is kept only as half of an organisation byline
+        ("Staff and news service reports", ["Staff", "news service reports"]),
+        ("From staff and wire reports", ["Staff", "wire reports"]),
+        ("Jane Doe and Staff", ["Jane Doe"]),
+        ("By Staff", []),
         ("Bayside News Digital", ["Bayside News Digital"]),
     ],
 )
