@@ -50,7 +50,13 @@ sys.path.insert(0, str(REPO))
 DEFAULT_ROOT = Path(os.environ.get("NEWSARCHIVE_BENCH_ROOT", REPO.parent / "shared" / "benchmarks"))
 DEV_ROOT = REPO / "benchmarks" / "dev-pages"
 SHARED_SETS = ("zyte-articles", "news-publishers")
-DEFAULT_SETS = (*SHARED_SETS, "fundus-history", "trafilatura-eval", "readability-tests")
+DEFAULT_SETS = (
+    *SHARED_SETS,
+    "fundus-history",
+    "trafilatura-eval",
+    "readability-tests",
+    "htmldate-eval",
+)
 OUT = REPO / "benchmarks" / "out" / "extract"
 RUNS = OUT / "runs"
 METRICS = ("body_f1", "title", "date", "authors", "snippets")
