@@ -169,7 +169,8 @@ def in_local_time(when: When, shown: list[When]) -> When:
     the local one. A visible time that is the same instant written with a local offset,
     or a naive one a whole quarter-hour offset away (-12 h to +14 h) to the second (an
     instant off the quarter-hour, so the match is no coincidence), is that clock: the
-    instant is kept, written in its offset."""
+    instant is kept, written in its offset. A time the page writes out to the minute
+    (``times_in_text``) must show the instant's minute, whole hours away."""
     if not when.is_utc:
         return when
     instant = when.value
@@ -185,11 +186,71 @@ def in_local_time(when: When, shown: list[When]) -> When:
             continue
         if not (instant.second or instant.minute % 15):
             continue  # on a quarter-hour, any other time shown would match: no evidence
-        offset = value - instant.replace(tzinfo=None)
-        whole_quarters = not offset.total_seconds() % 900
-        if offset and whole_quarters and EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
+        if instant.second and not (value.second or value.microsecond):
+            # Written to the minute ("10:28 p.m."): it must show the instant's own minute,
+            # a whole number of hours away (a quarter-hour would match one time in 15).
+            if not instant.minute % 15:
+                continue
+            offset = value - instant.replace(tzinfo=None, second=0, microsecond=0)
+            evidence = not offset.total_seconds() % 3600
+        else:
+            offset = value - instant.replace(tzinfo=None)
+            evidence = not offset.total_seconds() % 900
+        if offset and evidence and EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
             return When(instant.astimezone(dt.timezone(offset)))
     return when
+
+
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_SHOWN_DAY_RES = (
+    re.compile(
+        rf"\b(?P<mon>{_MONTHS})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I
+    ),
+    re.compile(
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTHS})\.?,?\s+(?P<y>\d{{4}})\b", re.I
+    ),
+)
+_SHOWN_TIME_RE = re.compile(
+    r"(?<![\d.:])(?P<h>[01]?\d|2[0-3])[:.](?P<mi>[0-5]\d)(?![\d%])\s*(?:(?P<ap>[ap])\.?\s?m\b\.?)?",
+    re.I,
+)
+_DAY_TO_TIME = 25  # characters between a written date and its time ("Nov. 8, 2023, at 10:28")
+
+
+def times_in_text(text: str) -> list[When]:
+    """Date-times a page writes out for its reader, naive and to the minute: "Nov. 8,
+    2023, 10:28 p.m. ET", "Wed 8 Nov 2023 22.28 GMT", "10:28 PM EST, Wed November 8,
+    2023". A time counts with the written date nearest it, within a few words."""
+    days = []
+    for pattern in _SHOWN_DAY_RES:
+        for m in pattern.finditer(text):
+            month = _MONTH_KEYS.index(m.group("mon")[:3].lower()) + 1
+            try:
+                day = dt.date(int(m.group("y")), month, int(m.group("d")))
+            except ValueError:
+                continue
+            if _valid(day):
+                days.append((m.start(), m.end(), day))
+    found = []
+    for m in _SHOWN_TIME_RE.finditer(text) if days else ():
+        hour, minute, half = int(m.group("h")), int(m.group("mi")), (m.group("ap") or "").lower()
+        if half and not 1 <= hour <= 12:
+            continue
+        if half:
+            hour = hour % 12 + (12 if half == "p" else 0)
+        gaps = [
+            (max(m.start() - end, start - m.end()), day)
+            for start, end, day in days
+            if -1 <= m.start() - end <= _DAY_TO_TIME or -1 <= start - m.end() <= _DAY_TO_TIME
+        ]
+        if gaps:
+            day = min(gaps, key=lambda g: g[0])[1]
+            found.append(When(dt.datetime.combine(day, dt.time(hour, minute))))
+    return found
 
 
 def latest_wall_time(moment: dt.datetime) -> dt.datetime:

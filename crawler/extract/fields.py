@@ -516,9 +516,9 @@ _NEAR_HEADLINE_CHARS = 600
 _NEAR_HEADLINE_ELEMENTS = 40
 
 
-def _near_headline_text(tree: html.HtmlElement, host: str) -> str:
+def _after_headline(tree: html.HtmlElement, host: str) -> str:
     """The page's text just after its headline (the article's ``<h1>``, not a logo):
-    where the article's own byline stands, unlike a teaser's or a footer's names."""
+    where the article's own byline and date stand, unlike a teaser's or a footer's."""
     h1 = _article_h1(tree, host)
     if h1 is None:
         return ""
@@ -533,7 +533,12 @@ def _near_headline_text(tree: html.HtmlElement, host: str) -> str:
                 size += len(piece)
         if size >= _NEAR_HEADLINE_CHARS:
             break
-    return _compact(" ".join(parts))
+    return " ".join(" ".join(parts).split())
+
+
+def _near_headline_text(tree: html.HtmlElement, host: str) -> str:
+    """``_after_headline``, compacted for comparing names."""
+    return _compact(_after_headline(tree, host))
 
 
 def _best_supported(
@@ -795,14 +800,15 @@ def _htmldate(tree: html.HtmlElement, captured: datetime | None) -> dates.When |
     return None
 
 
-def _shown_times(tree: html.HtmlElement, limit: int = 10) -> list[dates.When]:
-    """The times the page shows (``<time datetime>``), the first ``limit``, parsed."""
+def _shown_times(tree: html.HtmlElement, host: str, limit: int = 10) -> list[dates.When]:
+    """The times the page shows: its first ``limit`` ``<time datetime>``, then the
+    date-times written out under the headline ("Published Nov. 8, 2023, 10:28 p.m.")."""
     found = []
     for el in itertools.islice(tree.iter("time"), limit):
         when = dates.parse_date(el.get("datetime"))
         if when is not None and when.has_time:
             found.append(when)
-    return found
+    return found + dates.times_in_text(_after_headline(tree, host))
 
 
 def _update_last(pub: list[tuple[str, Any]], mod: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -852,7 +858,7 @@ def published_modified(
     if modified is not None:
         modified = dates.with_page_zone(modified, everything)
     if any(w is not None and w.is_utc for w in (published, modified)):  # else skip the walk
-        shown = _shown_times(tree)
+        shown = _shown_times(tree, urlsplit(url).hostname or "")
         published = published and dates.in_local_time(published, shown)
         modified = modified and dates.in_local_time(modified, shown)
     if (

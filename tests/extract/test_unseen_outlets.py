@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from crawler.extract import extract
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "extract"
@@ -363,6 +365,47 @@ def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # same instant six hours behind: the story is of the 6th.
     rec = record("date_utc_metadata_local_page.html", "https://lakeshore.example/bus-routes")
     assert rec["published"] == "2024-02-06T22:47:12-06:00"
+
+
+def test_a_utc_instant_is_written_in_the_local_time_the_byline_writes_out():
+    # No <time> element: the byline writes "Nov. 8, 2023, 10:28 p.m. ET" for the
+    # metadata's 03:28 UTC on the 9th, the same minute five hours behind. The header's
+    # "November 9, 2023" (today's date on the site) is no story date.
+    rec = record("date_utc_metadata_written_out.html", "https://eastbay.example/ferry-fares")
+    assert rec["published"] == "2023-11-08T22:28:35-05:00"
+    assert rec["modified"] == "2023-11-09T01:41:10-05:00"
+
+
+def test_a_written_time_that_is_not_the_instants_minute_is_no_evidence():
+    from crawler.extract.dates import in_local_time, parse_date, times_in_text
+
+    utc = parse_date("2023-11-09T03:28:35Z")
+    assert in_local_time(utc, times_in_text("Nov. 8, 2023, 10:27 p.m.")) == utc
+    # a half-hour away matches one written time in 30: only whole hours count
+    assert in_local_time(utc, times_in_text("Nov. 9, 2023, 8:58 a.m.")) == utc
+    assert in_local_time(utc, times_in_text("8 Nov 2023 22.28")).iso() == (
+        "2023-11-08T22:28:35-05:00"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Published Nov. 8, 2023, 10:28 p.m. ET", ["2023-11-08T22:28:00"]),
+        ("Apr\xa013,\xa02020\xa0at\xa04:38\xa0PM", ["2020-04-13T16:38:00"]),
+        ("Wed 8 Nov 2023 22.28 GMT", ["2023-11-08T22:28:00"]),
+        ("Updated 10:28 PM EST, Wed November 8, 2023", ["2023-11-08T22:28:00"]),
+        ("12:05 am March 1st, 2022", ["2022-03-01T00:05:00"]),
+        ("rates rose 5.25% on May 3, 2024", []),  # a number, not a time
+        ("13:05 pm March 1st, 2022", []),  # no such time
+        ("8 November 2023", []),  # a day without a time
+        ("at 10:28 p.m. and, much later in the story, on Nov. 8, 2023", []),
+    ],
+)
+def test_times_written_out_in_text(text, shown):
+    from crawler.extract.dates import times_in_text
+
+    assert [w.iso() for w in times_in_text(text)] == shown
 
 
 def test_a_shown_time_only_a_round_offset_away_from_a_round_instant_is_no_evidence():
