@@ -208,8 +208,29 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
         return True
     if len(words) <= 45 and _EMAIL_RE.search(block) and _CONTACT_RE.search(block):
         return True
-    # A call to action in a short paragraph, or in a longer one at the very end.
-    return (len(words) <= 30 or (tail and len(words) <= 80)) and bool(_CTA_RE.search(block))
+    # A call to action in a short paragraph, or in a longer one at the very end; not a
+    # story's paragraph that only ends with one ("... on Christmas. Follow him on
+    # Instagram to watch."): the sentences before it are the story's.
+    cta = _CTA_RE.search(block)
+    if cta is None or not (len(words) <= 30 or (tail and len(words) <= 80)):
+        return False
+    return not _story_before(block[: cta.start()])
+
+
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z“\"])")
+_QUOTED_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_READER_RE = re.compile(r"\b(?:you|your|we|our|us)\b", re.I)
+
+
+def _story_before(text: str) -> bool:
+    """Whole sentences of story before a call to action: prose of its own that does
+    not speak to the reader (an appeal or a newsletter pitch does: "we", "your")."""
+    before = text.strip()
+    if not before.endswith(SENTENCE_END):  # the sentence the call to action is in is not
+        before = " ".join(_SENTENCE_BREAK_RE.split(before)[:-1])
+    if _READER_RE.search(_QUOTED_RE.sub(" ", before)):
+        return False
+    return len(before.split()) >= PROSE_WORDS
 
 
 def is_crumb(block: str) -> bool:

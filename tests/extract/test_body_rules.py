@@ -238,3 +238,13 @@ def test_a_code_block_is_kept_line_by_line_however_bare_its_lines_look():
     # The same bare look outside the code block is still a separator and a timestamp.
     assert "──────" not in blocks
     assert "2024-03-06" not in blocks
+
+
+def test_a_story_paragraph_that_ends_with_a_pointer_is_kept_an_appeal_is_not():
+    # The tour paragraph is the story, then "Follow her on Instagram": the sentences
+    # before the call to action are kept with it. The appeal speaks to the reader ("we",
+    # "you") and goes, however long.
+    body = body_of("body_story_ends_with_a_pointer.html", "https://coastline.example/fiddler")
+    assert "concert room for sixty people. Follow her on Instagram for the dates." in body
+    assert "readers like you" not in body
+    assert "make a donation" not in body
