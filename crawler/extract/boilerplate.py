@@ -233,12 +233,16 @@ def _story_before(text: str) -> bool:
     return len(before.split()) >= PROSE_WORDS
 
 
+_NUMBERED_RE = re.compile(r"^\d{1,3}[.)] \S")
+
+
 def is_crumb(block: str) -> bool:
     """A short fragment without sentence punctuation: a leftover link or label.
 
-    A list item is not one: short items are what lists are made of.
+    A list item is not one, bulleted or numbered ("- X", "39. X"): short items are what
+    lists are made of.
     """
-    if block.startswith(("- ", "• ")):
+    if block.startswith(("- ", "• ")) or _NUMBERED_RE.match(block):
         return False
     return len(block) <= 40 and len(block.split()) <= 4 and not block.endswith(SENTENCE_END)
 

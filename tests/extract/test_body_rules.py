@@ -127,6 +127,22 @@ def test_repeated_short_lines_of_a_list_are_kept():
     assert clean_blocks(menu, None, LinkTexts()) == menu
 
 
+def test_a_numbered_list_that_ends_the_story_is_kept_to_its_last_item():
+    # Short lines at the end are crumbs (leftover links), unless they are a list's
+    # items: "9. Mira Holt" is the ninth of the ranking, however short.
+    story = [
+        "The readers' poll of the best harbour choirs closed on Sunday with more than four"
+        " thousand votes, and the organisers published the whole ranking of the region.",
+        *(
+            f"{n}. {name}"
+            for n, name in enumerate(["Gull Point Singers", "Mira Holt", "Tidesong"], 7)
+        ),
+    ]
+    assert clean_blocks(story, None, LinkTexts()) == story
+    crumbs = [story[0], "Share", "Next story"]
+    assert clean_blocks(crumbs, None, LinkTexts()) == [story[0]]
+
+
 def test_hover_card_inside_a_paragraph_is_dropped_but_the_name_stays():
     body = body_of("hover_cards.html", "https://capitol.example/policy/rural-broadband")
     assert body.startswith("Sen. Ann Ortiz (D-N.M.) filed a bill on Wednesday")
