@@ -16,7 +16,10 @@ _PREFIX_RE = re.compile(
     r"^\s*(?:(?:written|words|reporting|reported|story|text|posted|published|compiled|"
     r"edited|updated|photos?|analysis|commentary|interview)\s+by|by|from|author(?:s|ed by)?|"
     r"(?:publi[ée]e?|[ée]crit|r[ée]dig[ée]e?)\s+par|(?:publicad[oa]|escrit[oa])\s+por|"
-    r"(?:ver[öo]ffentlicht|verfasst|geschrieben)\s+von|von|par|por)\b\s*[:\-–]?\s*",
+    r"(?:ver[öo]ffentlicht|verfasst|geschrieben)\s+von|von|par|por|"
+    # the label of a link to the writer's page: "View all posts by", "SHOW ALL ARTICLES OF"
+    r"(?:(?:view|see|show|read)\s+)?(?:(?:all|more)\s+)?(?:posts|articles|stories)\s+(?:by|of|from))"
+    r"\b\s*[:\-–]?\s*",
     re.I,
 )
 # Profile links, e-mail addresses and bare site paths ("/authors/jane-doe").
@@ -75,6 +78,13 @@ _DATE_START_RE = re.compile(
 _DATE_LEAD_RE = re.compile(
     r"(?:\s+|\W)*(?:\b(?:on|at|updated|published|posted|le|am|el))*\W*$", re.I
 )
+# Weekdays as dates abbreviate them (English, German, French, Spanish, Dutch).
+_WEEKDAY_ABBREVIATIONS = {
+    *["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"],
+    *["mo", "di", "mi", "do", "fr", "sa", "so", "lu", "ma", "me", "je", "ve"],
+    *["lun", "mar", "mer", "jeu", "ven", "sam", "dim", "mié", "jue", "vie", "sáb", "dom"],
+    *["wo", "vr", "za", "zo"],
+}
 _DATED_BY_RE = re.compile(r"^(?:posted|published|updated|written)\b.{0,60}?\bby\s+(\S.*)$", re.I)
 # A wire named after its writer: "Tom Davies Associated Press".
 _TRAILING_AGENCY_RE = re.compile(
@@ -264,6 +274,13 @@ _GENERIC = {
 }
 
 
+# Lower-case words of a sentence that no name or newsroom holds.
+_SENTENCE_WORDS = {
+    *["you", "your", "we", "our", "are", "is", "was", "were", "will", "would", "have"],
+    *["has", "had", "been", "be", "can", "could", "should", "this", "that", "these", "it"],
+}
+
+
 def squash(text: str) -> str:
     """Compare-friendly form: NFKC, case-folded, letters and digits only."""
     text = unicodedata.normalize("NFKC", text).casefold()
@@ -322,7 +339,11 @@ def _clean_part(part: str) -> str | None:
         if stripped.split()[0].casefold() in _AGENCY_HEADS and len(stripped.split()) > 1:
             return None  # "AP Auto Writer": the previous name's job, not a name
         tail = {w.casefold() for w in part[len(stripped) :].split()}
-        named_desk = _ACRONYM_RE.match(stripped) or any(ch.isdigit() for ch in stripped)
+        named_desk = (
+            _ACRONYM_RE.match(stripped)
+            or any(ch.isdigit() for ch in stripped)
+            or is_organisation(stripped)
+        )
         if named_desk and tail <= _DESK_WORDS:
             return part  # "MND Staff", "NBC 7 Staff": the desk of a newsroom or channel
         part = stripped
@@ -341,6 +362,8 @@ def _clean_part(part: str) -> str | None:
         return None
     if any(ch.isdigit() for ch in part) and not is_organisation(part):
         return None  # a time, a date or a user name, not a person ("7 News" is a newsroom)
+    if any(w in _SENTENCE_WORDS for w in words):
+        return None  # "your works are released under": a sentence after "By", not a name
     return part
 
 
@@ -364,6 +387,8 @@ def split_names(raw: str) -> list[str]:
     date = _DATE_START_RE.search(raw)
     if date and date.start() > 0:
         raw = _DATE_LEAD_RE.sub("", raw[: date.start()])
+        if raw.strip(".,").casefold() in _WEEKDAY_ABBREVIATIONS:
+            return []  # "Sa 13 Jul 2019": the date's weekday, not a name
     flipped = _flip_last_first(raw)
     if flipped:
         return [flipped]

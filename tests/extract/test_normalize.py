@@ -80,6 +80,14 @@ REPO = Path(__file__).resolve().parents[2]
         ("From staff and wire reports", ["Staff", "wire reports"]),
         ("Jane Doe and Staff", ["Jane Doe"]),
         ("By Staff", []),
+        # link labels, a date's weekday and a sentence after "By" are no names
+        ("View all posts by Ana Lima", ["Ana Lima"]),
+        ("SHOW ALL ARTICLES OF", []),
+        ("Sa 13 Jul 2019", []),
+        ("by oz on December 4, 2006", ["oz"]),
+        ("your works are released under", []),
+        ("Will Reyes", ["Will Reyes"]),
+        ("Harbour Weekly Editorial Staff", ["Harbour Weekly Editorial Staff"]),
         ("Bayside News Digital", ["Bayside News Digital"]),
     ],
 )

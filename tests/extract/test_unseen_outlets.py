@@ -359,6 +359,14 @@ def test_a_link_to_the_writers_page_under_the_headline_is_the_byline():
     assert extract(elsewhere.encode(), url)["authors"] == []
 
 
+def test_byline_lines_are_read_apart_and_link_labels_weekdays_are_no_names():
+    # "By ANA LIMA<br>AP Harbour Writer" is a name and her job (not "ANA LIMA AP"); the
+    # date's weekday ("Sa 13 Jul 2019") and the author links' labels ("SHOW ALL
+    # ARTICLES OF", "View all posts by") are nobody's names.
+    rec = record("author_byline_lines.html", "https://tidewater.example/dock-strike")
+    assert rec["authors"] == ["ANA LIMA"]
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
