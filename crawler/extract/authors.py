@@ -274,6 +274,14 @@ _GENERIC = {
 }
 
 
+# A beat before its reporter's title makes a desk of it ("Court Reporter").
+_BEAT_ROLES = {"reporter", "reporters", "correspondent", "correspondents"}
+_BEATS = {
+    *["court", "courts", "crime", "health", "politics", "political", "business"],
+    *["sport", "sports", "education", "environment", "science", "technology", "transport"],
+    *["energy", "climate", "legal", "royal", "entertainment", "showbiz", "travel"],
+    *["motoring", "property", "consumer", "parliamentary", "diplomatic", "security"],
+}
 # Lower-case words of a sentence that no name or newsroom holds.
 _SENTENCE_WORDS = {
     *["you", "your", "we", "our", "are", "is", "was", "were", "will", "would", "have"],
@@ -306,10 +314,17 @@ def _flip_last_first(text: str) -> str | None:
     return None
 
 
-def is_organisation(name: str) -> bool:
-    """A newsroom, wire or desk rather than a person: "AFP", "CBS News", "MND Staff"."""
+def is_beat_desk(name: str) -> bool:
+    """A beat and its reporter, no person: "Court Reporter", "Antrim Court Reporter"."""
     words = [w.strip(".,:()'\"").casefold() for w in name.split()]
-    if any(w in _ORG_WORDS for w in words):
+    return len(words) >= 2 and words[-1] in _BEAT_ROLES and words[-2] in _BEATS
+
+
+def is_organisation(name: str) -> bool:
+    """A newsroom, wire or desk rather than a person: "AFP", "CBS News", "MND Staff",
+    "Court Reporter"."""
+    words = [w.strip(".,:()'\"").casefold() for w in name.split()]
+    if any(w in _ORG_WORDS for w in words) or is_beat_desk(name):
         return True
     first = name.split()[0] if name.split() else ""
     return first.casefold() in _AGENCY_HEADS or (len(words) == 1 and bool(_ACRONYM_RE.match(name)))
@@ -346,6 +361,12 @@ def _clean_part(part: str) -> str | None:
         )
         if named_desk and tail <= _DESK_WORDS:
             return part  # "MND Staff", "NBC 7 Staff": the desk of a newsroom or channel
+        # "Jane Doe, Court Reporter", "Jane Doe Political Reporter": the beat goes with
+        # the title; a beat alone was the previous name's job, not a name
+        while stripped and stripped.split()[-1].casefold() in _BEATS:
+            stripped = stripped.rsplit(" ", 1)[0] if " " in stripped else ""
+        if not stripped:
+            return None
         part = stripped
     # "Tom Gillespie News": a desk word run into a person's name goes; an organisation's
     # own phrase keeps it ("news service reports" is not "news service").
@@ -392,6 +413,8 @@ def split_names(raw: str) -> list[str]:
     flipped = _flip_last_first(raw)
     if flipped:
         return [flipped]
+    if len(raw.split()) <= 3 and is_beat_desk(raw):
+        return [raw]  # the whole byline is "Court Reporter": the paper's court desk
     names: list[str] = []
     parts = []
     for part in _SPLIT_RE.split(raw):

@@ -23,6 +23,7 @@ from crawler.extract import dates
 from crawler.extract.authors import (
     clean_authors,
     credits_a_picture,
+    is_beat_desk,
     is_organisation,
     is_site_name,
     squash,
@@ -642,11 +643,13 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
             for source, names in with_people
         ]
         source, names = _best_supported(with_people, tree, host)
-        # The site's own name is not an author next to a person (it is the publication).
+        # The site's own name is not an author next to a person (it is the publication),
+        # nor a beat's desk ("Court Reporter": the person's title, read apart).
         kept = [
             n
             for n in names
-            if not is_site_name(n, st.site_names, host) or squash(n) in jsonld_persons
+            if not (is_site_name(n, st.site_names, host) or is_beat_desk(n))
+            or squash(n) in jsonld_persons
         ]
         return [_in_full(n, every_name) for n in kept], source
     # An organisation that is more than the site's own name (a wire, a newsroom, a

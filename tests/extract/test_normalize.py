@@ -88,6 +88,11 @@ REPO = Path(__file__).resolve().parents[2]
         ("your works are released under", []),
         ("Will Reyes", ["Will Reyes"]),
         ("Harbour Weekly Editorial Staff", ["Harbour Weekly Editorial Staff"]),
+        # a beat and its reporter alone are the paper's desk; after a name, her title
+        ("Court Reporter", ["Court Reporter"]),
+        ("By Antrim Court Reporter", ["Antrim Court Reporter"]),
+        ("Ana Lima, Court Reporter", ["Ana Lima"]),
+        ("Ana Lima Political Reporter", ["Ana Lima"]),
         ("Bayside News Digital", ["Bayside News Digital"]),
     ],
 )

@@ -367,6 +367,27 @@ def test_byline_lines_are_read_apart_and_link_labels_weekdays_are_no_names():
     assert rec["authors"] == ["ANA LIMA"]
 
 
+def test_a_beat_desk_is_the_author_alone_never_beside_a_person():
+    story = "".join(
+        f"<p>Paragraph {i} of the report: the magistrates heard the case on Monday and"
+        " adjourned it to the crown court for sentencing next month.</p>"
+        for i in range(4)
+    )
+    page = (
+        "<html><head><title>Driver banned after crash | Valley Times</title></head><body>"
+        "<article><h1>Driver banned after the crash on the coast road</h1>{byline}{story}"
+        "</article></body></html>"
+    )
+    url = "https://valleytimes.example/court/driver-banned"
+    alone = page.format(byline='<p class="byline">By Court Reporter</p>', story=story)
+    assert extract(alone.encode(), url)["authors"] == ["Court Reporter"]
+    beside = page.format(
+        byline='<span class="byline">Ana Lima</span><span class="byline">Court Reporter</span>',
+        story=story,
+    )
+    assert extract(beside.encode(), url)["authors"] == ["Ana Lima"]
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
