@@ -354,13 +354,13 @@ def _clean_part(part: str) -> str | None:
         if stripped.split()[0].casefold() in _AGENCY_HEADS and len(stripped.split()) > 1:
             return None  # "AP Auto Writer": the previous name's job, not a name
         tail = {w.casefold() for w in part[len(stripped) :].split()}
-        named_desk = (
-            _ACRONYM_RE.match(stripped)
-            or any(ch.isdigit() for ch in stripped)
-            or is_organisation(stripped)
-        )
-        if named_desk and tail <= _DESK_WORDS:
-            return part  # "MND Staff", "NBC 7 Staff": the desk of a newsroom or channel
+        # "MND Staff", "NBC 7 Staff", "HT Correspondent", "Mill Gazette Staff": the desk
+        # of a newsroom or channel (a name with a newsroom word may be a person's run
+        # into a desk word: "Tom Gillespie News reporter", so only staff and the like)
+        named = _ACRONYM_RE.match(stripped) or any(ch.isdigit() for ch in stripped)
+        desk = _DESK_WORDS | _BEAT_ROLES if named else _DESK_WORDS
+        if (named or is_organisation(stripped)) and tail <= desk:
+            return part
         # "Jane Doe, Court Reporter", "Jane Doe Political Reporter": the beat goes with
         # the title; a beat alone was the previous name's job, not a name
         while stripped and stripped.split()[-1].casefold() in _BEATS:

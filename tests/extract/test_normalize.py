@@ -93,6 +93,8 @@ REPO = Path(__file__).resolve().parents[2]
         ("By Antrim Court Reporter", ["Antrim Court Reporter"]),
         ("Ana Lima, Court Reporter", ["Ana Lima"]),
         ("Ana Lima Political Reporter", ["Ana Lima"]),
+        ("BWN Correspondent", ["BWN Correspondent"]),  # a channel's desk, like "RRN Staff"
+        ("Tom Reyes News reporter", ["Tom Reyes"]),
         ("Bayside News Digital", ["Bayside News Digital"]),
     ],
 )
