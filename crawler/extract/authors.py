@@ -282,6 +282,13 @@ _BEATS = {
     *["energy", "climate", "legal", "royal", "entertainment", "showbiz", "travel"],
     *["motoring", "property", "consumer", "parliamentary", "diplomatic", "security"],
 }
+# A desk that signs a story without the paper's name: the author when it is the whole
+# byline (beside a person's name it is no name: "Jane Doe and Staff").
+_BARE_DESKS = {
+    *["staff", "newsroom", "the newsroom", "news desk", "newsdesk", "web desk", "webdesk"],
+    *["news staff", "editorial staff", "editorial board", "the editorial board", "the editors"],
+    *["staff report", "staff reports"],
+}
 # Lower-case words of a sentence that no name or newsroom holds.
 _SENTENCE_WORDS = {
     *["you", "your", "we", "our", "are", "is", "was", "were", "will", "would", "have"],
@@ -413,8 +420,9 @@ def split_names(raw: str) -> list[str]:
     flipped = _flip_last_first(raw)
     if flipped:
         return [flipped]
-    if len(raw.split()) <= 3 and is_beat_desk(raw):
-        return [raw]  # the whole byline is "Court Reporter": the paper's court desk
+    desk = raw.strip(" .")
+    if (len(desk.split()) <= 3 and is_beat_desk(desk)) or desk.casefold() in _BARE_DESKS:
+        return [desk]  # the whole byline is the paper's desk: "Court Reporter", "Newsroom"
     names: list[str] = []
     parts = []
     for part in _SPLIT_RE.split(raw):
@@ -430,8 +438,9 @@ def split_names(raw: str) -> list[str]:
         if names and names[-1].casefold() in _AGENCY_HEADS and " " not in name:
             continue  # "AFP, MANILA", "Reuters, Washington": the agency's dateline city
         names.append(name)
-    # "Staff and wire reports": a bare "Staff" is no name, but beside another desk it is
-    # the outlet's own newsroom, half of an organisation byline.
+    # "Staff and wire reports": a "Staff" among names is no name (a person's companion,
+    # "Jane Doe and Staff"), but beside another desk it is the outlet's own newsroom,
+    # half of an organisation byline.
     if staff_at is not None and names and all(is_organisation(n) for n in names):
         names.insert(staff_at, "Staff")
     return names

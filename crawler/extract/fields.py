@@ -97,7 +97,7 @@ AUTHOR_META = tuple(
 )
 # Byline markup: rel/itemprop "author", a test id or a class that names the byline.
 _BYLINE_CLASS_RE = re.compile(
-    r"byline|author-name|author__name|authorName|article-author|post-author|entry-author|"
+    r"byline|(?i:author(?:-|__|_)?name)|article-author|post-author|entry-author|"
     r"contributors--author|meta--author|wrote_by"
 )
 # Where an "author" is an image's photographer or agency, not the story's writer.

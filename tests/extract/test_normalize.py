@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("Jane Doe, Senior Political Correspondent", ["Jane Doe"]),
         ("https://www.facebook.com/janedoe", []),
         ("@janedoe", []),
-        ("Staff", []),
+        ("Staff", ["Staff"]),  # the whole byline: the paper's own desk
         ("jane@example.com", []),
         ("Associated Press", ["Associated Press"]),
         # markup that runs words together, and the date that follows a byline
@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("ANA LIMA, AP Auto Writer", ["ANA LIMA"]),
         ("Ana Lima, MS, RDN", ["Ana Lima"]),
         ("Ana Lima News", ["Ana Lima"]),
-        ("Staff Reports", []),
+        ("Staff Reports", ["Staff Reports"]),  # the whole byline: the paper's desk
         ("2 min read", []),
         ("1:16pm Follow", []),
         ("Texto: Ana Lima", ["Ana Lima"]),
@@ -75,11 +75,14 @@ REPO = Path(__file__).resolve().parents[2]
         ("Ana S.", ["Ana S."]),
         ("Ana Lima, Tom Reyes, 7 News Bayside", ["Ana Lima", "Tom Reyes", "7 News Bayside"]),
         # a desk word run into a person's name goes; an organisation's phrase keeps it,
-        # and a bare "Staff" is kept only as half of an organisation byline
+        # and a bare "Staff" is the whole byline or half of an organisation one, never a
+        # person's companion
         ("Staff and news service reports", ["Staff", "news service reports"]),
         ("From staff and wire reports", ["Staff", "wire reports"]),
         ("Jane Doe and Staff", ["Jane Doe"]),
-        ("By Staff", []),
+        ("By Staff", ["Staff"]),
+        ("NEWSROOM", ["NEWSROOM"]),
+        ("Admin", []),
         # link labels, a date's weekday and a sentence after "By" are no names
         ("View all posts by Ana Lima", ["Ana Lima"]),
         ("SHOW ALL ARTICLES OF", []),
