@@ -117,7 +117,7 @@ def _fill(
         return
     host = urlsplit(url).hostname or ""
     st = read_structured(tree, url)
-    title, source = fields.title(tree, st, feed, host)
+    title, source = fields.title(tree, st, feed, host, url)
     _set(record, "title", title, source)
     for name, (value, source) in fields.simple_fields(st, feed, url).items():
         _set(record, name, value, source)

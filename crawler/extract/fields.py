@@ -32,7 +32,7 @@ from crawler.extract.boilerplate import PROSE_WORDS
 from crawler.extract.prune import without_others_words
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
-from crawler.extract.title import choose_title
+from crawler.extract.title import choose_title, url_slug
 from newsarchive.urls import host_under, site_host
 
 PUBLISHED_META = tuple(
@@ -169,7 +169,9 @@ def _terms(value: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------ title
-def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tuple[Any, Any]:
+def title(
+    tree: html.HtmlElement, st: Structured, feed: dict, host: str, url: str = ""
+) -> tuple[Any, Any]:
     jl, meta = st.jsonld, st.meta_first
     # (source, text, family): a family's sources often copy one field, so vote once.
     candidates = [
@@ -196,7 +198,7 @@ def title(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tupl
             break
     if not h1s:  # a blog whose only h1 is its name: the post's heading is the first h2
         h1s = [h2.text_content() for h2 in itertools.islice(tree.iter("h2"), 1)]
-    return choose_title(candidates, h1s, sites, host, placed)
+    return choose_title(candidates, h1s, sites, host, placed, url_slug(urlsplit(url).path))
 
 
 def following(el: html.HtmlElement, limit: int) -> Iterator[html.HtmlElement]:

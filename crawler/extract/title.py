@@ -101,12 +101,28 @@ def _holds_other(h1: str, pool: list[tuple[str, str, str]]) -> bool:
     )
 
 
+_SLUG_SPLIT_RE = re.compile(r"[-_+]+")
+
+
+def url_slug(path: str) -> str:
+    """The words of a URL's slug ("/2023/11/08/protesters-gather-at-paris-123.html" ->
+    "protesters gather at paris"): the headline as the newsroom first wrote it."""
+    best = ""
+    for segment in path.split("/"):
+        segment = re.sub(r"\.\w{2,5}$", "", segment)
+        words = [w for w in _SLUG_SPLIT_RE.split(segment) if w and not w.isdigit()]
+        if len(words) >= 3 and len(words) > len(best.split()):
+            best = " ".join(words)
+    return best
+
+
 def choose_title(
     candidates: list[tuple[str, ...]],
     h1s: list[str],
     site_names: list[str],
     host: str,
     placed: str | None = None,
+    slug: str = "",
 ) -> tuple[str | None, str | None]:
     """(title, source) from metadata candidates and the page's ``<h1>``s.
 
@@ -130,6 +146,10 @@ def choose_title(
     or date): the page's layout is one more vote for it, so a social rewrite that
     ``og:title`` and ``<title>`` share does not outvote the headline on its own; not
     when the ``<h1>`` holds another source's headline and more (a kicker, a deck).
+
+    ``slug`` (``url_slug``) settles a page where no two sources agree: the candidate
+    the URL's words repeat (half its words or more) is the headline, not the first
+    metadata title, which may be the site's own tagline.
     """
     cleaned = []
     for candidate in candidates:
@@ -167,6 +187,16 @@ def choose_title(
         scored.append((support, family == "h1", -rank, source, text))
     best = max(scored, default=None)
     if best is None or best[0] == 0:
+        by_slug = max(
+            (
+                (_similarity(text, slug), -rank, source, text)
+                for rank, (source, text, _) in enumerate(pool)
+            ),
+            default=None,
+        )
+        if slug and by_slug is not None and by_slug[0] > 0:
+            _, _, source, text = by_slug
+            return text, "heuristic" if source == "h1" else source
         if cleaned:
             return cleaned[0][1], cleaned[0][0]
         if len(h1s) == 1 and h1s[0].strip() and _key(h1s[0]) not in _GENERIC_TITLES:

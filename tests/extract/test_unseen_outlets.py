@@ -71,6 +71,22 @@ def test_blog_masthead_h1_is_the_site_not_the_headline():
     assert rec["title"] == "Why the ridge path closes every spring"
 
 
+def test_the_url_slug_settles_a_page_whose_sources_do_not_agree():
+    # The <title> is the site's tagline on every page, the lone <h1> the story's
+    # headline: nothing else agrees with either, and the URL's words name the story.
+    page = (
+        "<html><head><title>Valley Network - Breaking News | Latest Headlines | Videos"
+        "</title></head><body><article><h1>Ferry fares rise for the first time in ten years"
+        "</h1><p>The harbour board raised the single fare on Monday.</p></article>"
+        "</body></html>"
+    ).encode()
+    slugged = "https://valleynet.example/ferry-fares-rise-for-the-first-time-in-ten-years/"
+    assert extract(page, slugged)["title"] == "Ferry fares rise for the first time in ten years"
+    # a URL that names nothing keeps the old rule: the metadata title, the <h1> unconfirmed
+    numbered = "https://valleynet.example/story/48213"
+    assert extract(page, numbered)["title"].startswith("Valley Network")
+
+
 # ------------------------------------------------------------------- body
 def test_story_goes_on_after_an_inline_box():
     body = record("body_inline_box.html", "https://lakesidetimes.example/tram")["body"]
