@@ -224,13 +224,17 @@ _READER_RE = re.compile(r"\b(?:you|your|we|our|us)\b", re.I)
 
 def _story_before(text: str) -> bool:
     """Whole sentences of story before a call to action: prose of its own that does
-    not speak to the reader (an appeal or a newsletter pitch does: "we", "your")."""
+    not speak to the reader (an appeal or a newsletter pitch does: "we", "your"), and
+    reads as sentences, most words in lower case (a headline, a byline and a row of
+    share buttons run together do not)."""
     before = text.strip()
     if not before.endswith(SENTENCE_END):  # the sentence the call to action is in is not
         before = " ".join(_SENTENCE_BREAK_RE.split(before)[:-1])
     if _READER_RE.search(_QUOTED_RE.sub(" ", before)):
         return False
-    return len(before.split()) >= PROSE_WORDS
+    words = [w for w in before.split() if w[:1].isalpha()]
+    lower = sum(w[:1].islower() for w in words)
+    return len(before.split()) >= PROSE_WORDS and lower >= len(words) / 2
 
 
 _NUMBERED_RE = re.compile(r"^\d{1,3}[.)] \S")
