@@ -264,3 +264,17 @@ def test_a_story_paragraph_that_ends_with_a_pointer_is_kept_an_appeal_is_not():
     assert "concert room for sixty people. Follow her on Instagram for the dates." in body
     assert "readers like you" not in body
     assert "make a donation" not in body
+
+
+def test_a_headline_and_share_buttons_run_together_are_no_story_before_a_call_to_action():
+    # A page without its paragraphs: its header and widgets come back as one block.
+    # The words before "Please share" are title case and buttons, not sentences.
+    story = (
+        "The harbour board raised the single ferry fare on Monday for the first time in"
+        " ten years, and the island towns said they would ask for a hearing."
+    )
+    stub = (
+        "Ferry Fares Rise For The First Time By Ana Lima | March 03, 2026 02:35 UTC Share"
+        " on X Share on Facebook Email File photo. Please share this article wherever you can."
+    )
+    assert clean_blocks([story, stub], None, LinkTexts()) == [story]
