@@ -75,11 +75,11 @@ def test_the_url_slug_settles_a_page_whose_sources_do_not_agree():
     # The <title> is the site's tagline on every page, the lone <h1> the story's
     # headline: nothing else agrees with either, and the URL's words name the story.
     page = (
-        "<html><head><title>Valley Network - Breaking News | Latest Headlines | Videos"
-        "</title></head><body><article><h1>Ferry fares rise for the first time in ten years"
-        "</h1><p>The harbour board raised the single fare on Monday.</p></article>"
-        "</body></html>"
-    ).encode()
+        b"<html><head><title>Valley Network - Breaking News | Latest Headlines | Videos"
+        b"</title></head><body><article><h1>Ferry fares rise for the first time in ten years"
+        b"</h1><p>The harbour board raised the single fare on Monday.</p></article>"
+        b"</body></html>"
+    )
     slugged = "https://valleynet.example/ferry-fares-rise-for-the-first-time-in-ten-years/"
     assert extract(page, slugged)["title"] == "Ferry fares rise for the first time in ten years"
     # a URL that names nothing keeps the old rule: the metadata title, the <h1> unconfirmed
