@@ -69,6 +69,7 @@ REPO = Path(__file__).resolve().parents[2]
         ("ANA LIMA and TOM REYES Associated Press", ["ANA LIMA", "TOM REYES", "Associated Press"]),
         ("Ana Lima / Harbour Weekly Staff Writers", ["Ana Lima", "Harbour Weekly"]),
         ("By Ana Lima 8 January 2020, 3:51 pm", ["Ana Lima"]),
+        ("By ANA LIMA NOVEMBER 19, 2019 18:23", ["ANA LIMA"]),  # a month in capitals
         ("/authors/ana-lima", []),
         ("Publié par Ana Lima", ["Ana Lima"]),
         ("No Author", []),
