@@ -17,10 +17,8 @@ already holds is left out, so no page counts twice.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,12 +27,11 @@ from lxml import html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_trafilatura_eval import (
-    SHARED_A,
-    fundus_labels,
     git,
     is_english,
+    page_bytes,
     registered_label,
-    resolve,
+    start,
     write_index,
     write_page,
 )
@@ -66,34 +63,12 @@ def held_elsewhere() -> set[str]:
     return urls
 
 
-def page_bytes(repo: Path, commit: str, folders: tuple[str, ...], name: str) -> bytes | None:
-    for folder in folders:
-        try:
-            return git(repo, "show", f"{commit}:{folder}/{name}")
-        except subprocess.CalledProcessError:
-            continue
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("repo", type=Path, help="a clone of adbar/htmldate")
-    ap.add_argument("--fundus", type=Path, required=True, help="a clone of flairNLP/fundus")
-    ap.add_argument("--commit", default="HEAD")
-    args = ap.parse_args(argv)
-    commit = resolve(args.repo, args.commit)
-    resolve(args.fundus, "HEAD")
-    excluded = fundus_labels(args.fundus)
-    seen = {
-        registered_label(urlsplit(p["url"]).hostname or "")
-        for p in json.loads(SHARED_A.read_text(encoding="utf-8"))["pages"]
-    }
+    repo, commit, excluded, seen = start(__doc__, "adbar/htmldate", OUT, argv)
     taken = held_elsewhere()
-    for sub in ("html", "truth"):
-        (OUT / sub).mkdir(parents=True, exist_ok=True)
     index: list[dict] = []
     for annotated, folders in CORPORA:
-        data = json.loads(git(args.repo, "show", f"{commit}:{annotated}"))
+        data = json.loads(git(repo, "show", f"{commit}:{annotated}"))
         for url, item in sorted(data.items()):
             host = urlsplit(url).hostname or ""
             day = item.get("date")
@@ -102,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             label = registered_label(host)
             if label in excluded and label not in seen:
                 continue
-            raw = page_bytes(args.repo, commit, folders, item["file"])
+            raw = page_bytes(repo, commit, folders, item["file"])
             if raw is None or not is_english(paragraphs(raw)):
                 continue
             outlet = host.lower().removeprefix("www.")

@@ -24,7 +24,6 @@ by hand (``_AUTHOR_CORRECTIONS``, with the page's evidence).
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -34,17 +33,15 @@ from urllib.parse import urlsplit
 from lxml import html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_trafilatura_eval import authors_of as split_names
 from build_trafilatura_eval import (
-    SHARED_A,
-    fundus_labels,
     git,
     is_english,
     registered_label,
-    resolve,
+    start,
     write_index,
     write_page,
 )
-from build_trafilatura_eval import authors_of as split_names
 
 OUT = Path(__file__).resolve().parent / "readability-tests"
 _URL_RES = (
@@ -101,34 +98,21 @@ def authors_of(byline: str | None) -> list[str] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("repo", type=Path, help="a clone of mozilla/readability")
-    ap.add_argument("--fundus", type=Path, required=True, help="a clone of flairNLP/fundus")
-    ap.add_argument("--commit", default="HEAD")
-    args = ap.parse_args(argv)
-    commit = resolve(args.repo, args.commit)
-    resolve(args.fundus, "HEAD")
-    excluded = fundus_labels(args.fundus)
-    seen = {
-        registered_label(urlsplit(p["url"]).hostname or "")
-        for p in json.loads(SHARED_A.read_text(encoding="utf-8"))["pages"]
-    }
-    for sub in ("html", "truth"):
-        (OUT / sub).mkdir(parents=True, exist_ok=True)
+    repo, commit, excluded, seen = start(__doc__, "mozilla/readability", OUT, argv)
     index: list[dict] = []
     urls: set[str] = set()
-    folders = git(args.repo, "ls-tree", "--name-only", commit, "test/test-pages/").decode()
+    folders = git(repo, "ls-tree", "--name-only", commit, "test/test-pages/").decode()
     for folder in folders.split():
         name = folder.rsplit("/", 1)[-1]
-        meta = json.loads(git(args.repo, "show", f"{commit}:{folder}/expected-metadata.json"))
-        raw = git(args.repo, "show", f"{commit}:{folder}/source.html")
+        meta = json.loads(git(repo, "show", f"{commit}:{folder}/expected-metadata.json"))
+        raw = git(repo, "show", f"{commit}:{folder}/source.html")
         url = page_url(raw.decode("utf-8", "replace"))
         host = urlsplit(url).hostname if url else None
         if not host or not (meta.get("byline") or meta.get("publishedTime")):
             continue
         if url in urls or registered_label(host) == "wikipedia":
             continue
-        body = text_of(git(args.repo, "show", f"{commit}:{folder}/expected.html").decode())
+        body = text_of(git(repo, "show", f"{commit}:{folder}/expected.html").decode())
         lang = (meta.get("lang") or "").lower()
         if not (lang.startswith("en") or (not lang and is_english(body.split("\n")))):
             continue

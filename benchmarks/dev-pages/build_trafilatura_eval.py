@@ -98,22 +98,44 @@ def write_index(out: Path, source: str, index: list[dict]) -> None:
     print(f"{len(index)} pages written to {out}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("repo", type=Path, help="a clone of adbar/trafilatura")
+def page_bytes(repo: Path, commit: str, folders: tuple[str, ...], name: str) -> bytes | None:
+    """The file ``name`` from the first of ``folders`` that holds it at ``commit``,
+    un-gzipped; ``None`` when none does."""
+    for folder in folders:
+        try:
+            raw = git(repo, "show", f"{commit}:{folder}/{name}")
+        except subprocess.CalledProcessError:
+            continue
+        return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    return None
+
+
+def start(
+    doc: str, peer: str, out: Path, argv: list[str] | None
+) -> tuple[Path, str, set[str], set[str]]:
+    """What every builder of a peer's set does first: read its command line (the
+    peer's clone, ``--fundus``, ``--commit``), check both clones (one line and exit 1
+    when either is none), make ``out``'s folders. Returns (clone, commit, the host
+    labels fundus covers, the labels of the shared half-A outlets)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("repo", type=Path, help=f"a clone of {peer}")
     ap.add_argument("--fundus", type=Path, required=True, help="a clone of flairNLP/fundus")
     ap.add_argument("--commit", default="HEAD")
     args = ap.parse_args(argv)
     commit = resolve(args.repo, args.commit)
     resolve(args.fundus, "HEAD")
-    data = json.loads(git(args.repo, "show", f"{commit}:tests/evaldata.json"))
-    excluded = fundus_labels(args.fundus)
     seen = {
         registered_label(urlsplit(p["url"]).hostname or "")
         for p in json.loads(SHARED_A.read_text(encoding="utf-8"))["pages"]
     }
     for sub in ("html", "truth"):
-        (OUT / sub).mkdir(parents=True, exist_ok=True)
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    return args.repo, commit, fundus_labels(args.fundus), seen
+
+
+def main(argv: list[str] | None = None) -> int:
+    repo, commit, excluded, seen = start(__doc__, "adbar/trafilatura", OUT, argv)
+    data = json.loads(git(repo, "show", f"{commit}:tests/evaldata.json"))
     index = []
     for url, item in sorted(data.items()):
         host = urlsplit(url).hostname or ""
@@ -122,17 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         label = registered_label(host)
         if label in excluded and label not in seen:
             continue
-        raw = None
-        for folder in ("eval", "cache"):
-            try:
-                raw = git(args.repo, "show", f"{commit}:tests/{folder}/{item['file']}")
-                break
-            except subprocess.CalledProcessError:
-                continue
+        raw = page_bytes(repo, commit, ("tests/eval", "tests/cache"), item["file"])
         if raw is None:
             continue
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
         outlet = host.lower().removeprefix("www.")
         pid = f"{label}_{hashlib.sha1(url.encode()).hexdigest()[:8]}"
         truth = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from crawler.extract.dates import MONTH_NAME
 from crawler.schema.record import Correction
 
 MAX_NOTICE_CHARS = 500
@@ -76,7 +77,7 @@ _SENTENCE_RE = {
 # A timestamp is not a notice: "Updated: 4:15 p.m. ET", "Update: May 4, 2024".
 _STAMP_ONLY = re.compile(
     r"^[\W\d]*(?:(?:a\.?m|p\.?m|et|edt|est|utc|gmt|cet|cest|bst|pt|pdt|pst|ct|cdt|cst)\b[\W\d]*|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\W\d]*)*$",
+    rf"{MONTH_NAME}\.?[\W\d]*)*$",
     re.IGNORECASE,
 )
 

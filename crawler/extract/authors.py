@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from crawler.extract.dates import MONTH_NAME
 from newsarchive.urls import site_host
 
 _PREFIX_RE = re.compile(
@@ -70,9 +71,9 @@ _CAPS_THEN_NAME_RE = re.compile(r"\b([A-Z]{2}[A-Z.'-]* [A-Z]{2}[A-Z.'-]*) (?=[A-
 # "Jane Doe Monday, Nov. 18", "Jeff FoustMonday".
 _DATE_START_RE = re.compile(
     r"(?:\b|(?<=[a-z]))(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|"
-    r"\b(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\.?\s+\d|"
+    rf"\b{MONTH_NAME}\.?\s+\d|"
     r"\d{1,4}[/:.-]\d|\b(?:19|20)\d{2}\b|"
-    r"\b\d{1,2}\s+(?i:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b",
+    rf"\b\d{{1,2}}\s+{MONTH_NAME}\b",
 )
 # What joins a byline to its date: "Jane Doe on May 4", "Jane Doe | Updated May 4".
 _DATE_LEAD_RE = re.compile(

@@ -201,17 +201,18 @@ def in_local_time(when: When, shown: list[When]) -> When:
     return when
 
 
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
 _MONTH_KEYS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+# A month's name or abbreviation, any case ("Nov.", "NOVEMBER", "Sept", "novembre"): the
+# one pattern for the modules that find dates in text.
+MONTH_NAME = rf"(?i:(?:{'|'.join(_MONTH_KEYS)})[a-z]*)"
 _SHOWN_DAY_RES = (
     re.compile(
-        rf"\b(?P<mon>{_MONTHS})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I
+        rf"\b(?P<mon>{MONTH_NAME})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b",
+        re.I,
     ),
     re.compile(
-        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{_MONTHS})\.?,?\s+(?P<y>\d{{4}})\b", re.I
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon>{MONTH_NAME})\.?,?\s+(?P<y>\d{{4}})\b",
+        re.I,
     ),
 )
 _SHOWN_TIME_RE = re.compile(

@@ -338,7 +338,7 @@ def _byline_text(tree: html.HtmlElement, host: str) -> list[str]:
             continue
         if _is_image_credit(el):
             continue  # a photo credit marked up as an author
-        value = _byline_value(el)
+        value = _spaced_text(el, lines=True)
         if not value or len(value) > 200:
             continue
         bucket = near if el in window else found
@@ -364,15 +364,11 @@ _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
 _TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
 
 
-def _spaced_text(el: html.HtmlElement) -> str:
-    """An element's text with its parts spaced apart ("<span>By</span><a>Jane</a>")."""
-    return " ".join(" ".join(el.itertext()).split())
-
-
-def _byline_value(el: html.HtmlElement) -> str:
-    """``_spaced_text`` of a byline, each ``<br>`` a break between its lines: "By JANE
+def _spaced_text(el: html.HtmlElement, lines: bool = False) -> str:
+    """An element's text with its parts spaced apart ("<span>By</span><a>Jane</a>").
+    With ``lines``, each ``<br>`` parts it with ";", as a byline's lines are: "By JANE
     DOE<br>AP Writer" is a name and a job, not "JANE DOE AP"."""
-    parts = el.xpath("descendant-or-self::text() | .//br")
+    parts = el.xpath("descendant-or-self::text() | .//br") if lines else el.itertext()
     return " ".join(" ".join(p if isinstance(p, str) else ";" for p in parts).split())
 
 

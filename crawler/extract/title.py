@@ -187,16 +187,13 @@ def choose_title(
         scored.append((support, family == "h1", -rank, source, text))
     best = max(scored, default=None)
     if best is None or best[0] == 0:
-        by_slug = max(
-            (
+        if slug and pool:
+            match, _, source, text = max(
                 (_similarity(text, slug), -rank, source, text)
                 for rank, (source, text, _) in enumerate(pool)
-            ),
-            default=None,
-        )
-        if slug and by_slug is not None and by_slug[0] > 0:
-            _, _, source, text = by_slug
-            return text, "heuristic" if source == "h1" else source
+            )
+            if match > 0:
+                return text, "heuristic" if source == "h1" else source
         if cleaned:
             return cleaned[0][1], cleaned[0][0]
         if len(h1s) == 1 and h1s[0].strip() and _key(h1s[0]) not in _GENERIC_TITLES:
