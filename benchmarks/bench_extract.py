@@ -56,6 +56,7 @@ DEFAULT_SETS = (
     "trafilatura-eval",
     "readability-tests",
     "htmldate-eval",
+    "postlight-fixtures",
 )
 OUT = REPO / "benchmarks" / "out" / "extract"
 RUNS = OUT / "runs"

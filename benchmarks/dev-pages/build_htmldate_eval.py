@@ -54,11 +54,11 @@ def paragraphs(raw: bytes, limit: int = 80) -> list[str]:
     return [" ".join(p.text_content().split()) for p in tree.iter("p")][:limit]
 
 
-def held_elsewhere() -> set[str]:
-    """URLs the other development sets already hold."""
+def held_elsewhere(out: Path = OUT) -> set[str]:
+    """URLs the development sets other than ``out`` already hold."""
     urls = set()
     for index in HERE.glob("*/index.json"):
-        if index.parent != OUT:
+        if index.parent != out:
             urls |= {p["url"] for p in json.loads(index.read_text(encoding="utf-8"))["pages"]}
     return urls
 
