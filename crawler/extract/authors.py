@@ -67,6 +67,8 @@ _SPLIT_RE = re.compile(
 _GLUE_RE = re.compile(r"(?<=[A-Z]{2})(?=[A-Z][a-z])")
 # The same with a space between: "ERIC TUCKER Associated Press" (two capitalised names).
 _CAPS_THEN_NAME_RE = re.compile(r"\b([A-Z]{2}[A-Z.'-]* [A-Z]{2}[A-Z.'-]*) (?=[A-Z][a-z])")
+# And a name run into an outlet in capitals: "Meg Wagner NEW YORK DAILY NEWS".
+_NAME_THEN_CAPS_RE = re.compile(r"(?<=[a-z]) (?=[A-Z]{2}[A-Z.'-]* [A-Z]{2})")
 # Where the byline turns into its date: "By X | November 18, 2019", "X 27/09/2018",
 # "Jane Doe Monday, Nov. 18", "Jeff FoustMonday".
 _DATE_START_RE = re.compile(
@@ -86,7 +88,10 @@ _WEEKDAY_ABBREVIATIONS = {
     *["lun", "mar", "mer", "jeu", "ven", "sam", "dim", "mié", "jue", "vie", "sáb", "dom"],
     *["wo", "vr", "za", "zo"],
 }
+# "Posted on May 4 by Jane Doe", "January 17, 2017 at 6:08 PM ET by Jane Doe": the name
+# comes after the date.
 _DATED_BY_RE = re.compile(r"^(?:posted|published|updated|written)\b.{0,60}?\bby\s+(\S.*)$", re.I)
+_DATE_THEN_BY_RE = re.compile(r"^.{0,60}?\bby\s+(\S.*)$", re.I)
 # A wire named after its writer: "Tom Davies Associated Press".
 _TRAILING_AGENCY_RE = re.compile(
     r"^(\S+(?:\s+\S+)+?)\s+(Associated Press|Agence France-Presse|Press Association|Reuters|AFP)"
@@ -106,6 +111,8 @@ _AGENCY_HEADS = {
 # Desk words a page runs into the name ("Tom Gillespie News", "Staff Reports").
 _TRAILING_DESK = {"news", "staff", "reports", "online", "digital", "desk", "follow"}
 _LABEL_RE = re.compile(r"^[^\W\d_]{2,15}\s*:\s*(?=\S)")
+# Where a byline names the story's section or the writer's city: "Jane Doe in Politics".
+_IN_PLACE_RE = re.compile(r"\s+in\s+[A-Z].*$")
 # Job titles and desk words that follow or replace a name in a byline.
 _ROLE_WORDS = set(
     [
@@ -351,6 +358,7 @@ def _clean_part(part: str) -> str | None:
     part = _HANDLE_RE.sub(" ", part)
     part = _PREFIX_RE.sub("", part)
     part = _LABEL_RE.sub("", part)  # "Text: Jane Doe" in any language
+    part = _IN_PLACE_RE.sub("", part)
     initial = bool(re.search(r"(?:^|\s)[A-Z]\.\s*$", part))  # "Joe S." keeps its dot
     part = re.sub(r"\s+", " ", part).strip(" \t-–—:|/()[]\"'“”‘’•·*.")
     if initial and part:
@@ -402,11 +410,12 @@ def split_names(raw: str) -> list[str]:
     raw = re.sub(r"\s+", " ", raw).strip()
     if not raw or raw.startswith(("{", "[", "<")) or _IMAGE_CREDIT_RE.match(raw):
         return []
-    dated = _DATED_BY_RE.match(raw)
-    if dated:  # "Posted on May 4, 2024 by Jane Doe": the name comes after the date
+    dated = _DATED_BY_RE.match(raw) or (_DATE_START_RE.match(raw) and _DATE_THEN_BY_RE.match(raw))
+    if dated:
         raw = dated.group(1)
     raw = _PREFIX_RE.sub("", _GLUE_RE.sub(", ", raw))
     raw = _CAPS_THEN_NAME_RE.sub(r"\1, ", raw)  # "ERIC TUCKER Associated Press"
+    raw = _NAME_THEN_CAPS_RE.sub(", ", raw)
     # "Jane Doe - Chrome Safe Browsing team": a role or team line after a dash goes.
     head, *tails = re.split(r"\s[-–—]\s", raw)
     raw = ", ".join([head, *(t for t in tails if not _role_line(t))])

@@ -96,9 +96,11 @@ AUTHOR_META = tuple(
     ]
 )
 # Byline markup: rel/itemprop "author", a test id or a class that names the byline.
+# In any case: generated class names capitalise it ("css-1wkce1i-Byline").
 _BYLINE_CLASS_RE = re.compile(
-    r"byline|(?i:author(?:-|__|_)?name)|article-author|post-author|entry-author|"
-    r"contributors--author|meta--author|wrote_by"
+    r"byline|author(?:-|__|_)?name|article-author|post-author|entry-author|"
+    r"contributors--author|meta--author|wrote_by",
+    re.I,
 )
 # Where an "author" is an image's photographer or agency, not the story's writer.
 _FIGURE_ANCESTOR_XPATH = "ancestor-or-self::*[self::figure or self::figcaption or self::picture]"
@@ -188,6 +190,8 @@ def title(
     ]
     h1s, sites, placed = [], list(st.site_names), None
     for h1 in tree.iter("h1"):
+        if (h1.get("itemprop") or "").casefold() == "alternativeheadline":
+            continue  # the page's own markup says it is the second headline
         if _is_masthead(h1, host):
             sites.append(h1.text_content())  # the site's name, set as its logo
             continue
@@ -280,7 +284,7 @@ def _is_byline(el: html.HtmlElement) -> bool:
     # Every class the pattern names holds one of these words: test them first, cheaply.
     if (
         classes
-        and ("uthor" in classes or "byline" in classes or "wrote_by" in classes)
+        and ("uthor" in classes or "yline" in classes or "wrote_by" in classes)
         and _BYLINE_CLASS_RE.search(classes)
     ):
         return True
@@ -364,12 +368,28 @@ _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
 _TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
 
 
+# A byline's links to the writer's accounts and pages: "Twitter", "Email", "Bio".
+_CONTACT = r"(?:twitter|facebook|instagram|linkedin|e-?mail|bio|rss|bluesky|mastodon|tiktok)"
+_CONTACT_LABEL_RE = re.compile(
+    rf"^\W*(?:follow(?:\s+(?:me|him|her|them))?(?:\s+on\s+{_CONTACT})?|{_CONTACT}(?:\s+me)?)\W*$",
+    re.I,
+)
+
+
 def _spaced_text(el: html.HtmlElement, lines: bool = False) -> str:
     """An element's text with its parts spaced apart ("<span>By</span><a>Jane</a>").
     With ``lines``, each ``<br>`` parts it with ";", as a byline's lines are: "By JANE
-    DOE<br>AP Writer" is a name and a job, not "JANE DOE AP"."""
-    parts = el.xpath("descendant-or-self::text() | .//br") if lines else el.itertext()
-    return " ".join(" ".join(p if isinstance(p, str) else ";" for p in parts).split())
+    DOE<br>AP Writer" is a name and a job, not "JANE DOE AP"; so does a part that is
+    a link label to the writer's accounts ("Jane Doe <a>Twitter</a>")."""
+    if not lines:
+        return " ".join(" ".join(el.itertext()).split())
+    parts = el.xpath("descendant-or-self::text() | .//br")
+    return " ".join(
+        " ".join(
+            p if isinstance(p, str) and not (p.strip() and _CONTACT_LABEL_RE.match(p)) else ";"
+            for p in parts
+        ).split()
+    )
 
 
 def _after_by(line: str) -> str:
@@ -395,12 +415,12 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
         if not own or _is_image_credit(el):
             continue  # a figure's "Photo by X" credits the picture, not the story
         if _BY_WORD_RE.match(own):  # "By" alone: the name follows in the next element
-            holder = el
-            for _ in range(3):
-                holder = holder.getparent() if holder.getparent() is not None else holder
+            holder = el  # the name in its own child first ("Written by <a>Jane</a>")
+            for _ in range(4):
                 line = _after_by(_spaced_text(holder))
                 if len(line.split()) > 1:
                     return [line] if len(line) <= 150 else []
+                holder = holder.getparent() if holder.getparent() is not None else holder
             nxt = next((n for n in holder.itersiblings() if _spaced_text(n)), None)
             if nxt is not None and len(_spaced_text(nxt)) <= 100:
                 return [_spaced_text(nxt)]
@@ -453,13 +473,18 @@ def _author_page_links(tree: html.HtmlElement, host: str) -> list[str]:
 def _article_bylines(found: list[str]) -> list[str]:
     """The byline elements that belong to the article, not to teasers around it.
 
-    A "By ..." element is the article's own byline: the first one wins. Without one,
-    the first three byline elements are read (names split over several elements); an
-    element that starts with an earlier one's text is its author box (name + bio).
+    A "By ..." element is the article's own byline: the first one wins, or the "By ..."
+    element inside it when it holds more than twice its words (the rest is the
+    writer's card: "By Jane Doe Jane Doe Opinion writer ... Email Bio Follow"). Without
+    one, the first three byline elements are read (names split over several elements);
+    an element that starts with an earlier one's text is its author box (name + bio).
     """
-    for value in found:
-        if _BY_RE.match(value):
-            return [value]
+    by = [value for value in found if _BY_RE.match(value)]
+    if by:
+        inner = [
+            v for v in by[1:] if by[0].startswith(v) and len(by[0].split()) > 2 * len(v.split())
+        ]
+        return [inner[0] if inner else by[0]]
     kept: list[str] = []
     for value in found:
         if not any(value.startswith(k) and value != k for k in kept):

@@ -404,6 +404,73 @@ def test_a_beat_desk_is_the_author_alone_never_beside_a_person():
     assert extract(beside.encode(), url)["authors"] == ["Ana Lima"]
 
 
+# Pages of a third pass (Postlight Parser's saved pages): bylines whose markup other
+# sites share. One story, each test varying the header above it.
+_STORY = "".join(
+    f"<p>Paragraph {i} of the report: the council voted on Tuesday to keep the library"
+    " open on Sundays, after a petition that more than two thousand residents signed.</p>"
+    for i in range(4)
+)
+
+
+def _headed(header: str, head: str = "") -> bytes:
+    return (
+        f"<html><head><title>Library stays open | Valley Times</title>{head}</head><body>"
+        f"<article><h1>Library stays open on Sundays after the council vote</h1>{header}"
+        f"{_STORY}</article></body></html>"
+    ).encode()
+
+
+_URL = "https://valleytimes.example/news/library-sundays"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # a generated class name capitalises the word
+        '<div class="css-1wkce1i-Byline">Ana Lima</div>',
+        # the date first, the name after "by"
+        '<div class="blog-post-author-pane">January 17, 2017 at 6:08 PM ET by <a>Ana Lima</a>'
+        "</div>",
+        # links to the writer's accounts inside the byline
+        '<div class="byline"><a class="author">Ana Lima</a> <a href="#">Twitter</a>'
+        ' <a href="mailto:x@valleytimes.example">Email</a></div>',
+        # the "By ..." line inside a writer's card that repeats the name and her bio
+        '<div class="byline-wrapper"><span class="byline">By <a>Ana Lima</a></span>'
+        '<span class="hover-card">Ana Lima Opinion writer on the city and its schools and'
+        " libraries Email Bio Follow</span></div>",
+        # no byline markup: "Written by" and the name in the same line, then the section
+        "<div>Written by <a>Ana Lima</a> in <a>Local</a> on 1 June 2019 at 08:34 PM.</div>",
+        # the name run into the outlet's name in capitals
+        '<div class="byline">By Ana Lima<span>VALLEY TIMES</span>Dec 16, 2016</div>',
+    ],
+)
+def test_byline_markup_other_sites_share_gives_the_writer_alone(header):
+    assert extract(_headed(header), _URL)["authors"] == ["Ana Lima"]
+
+
+def test_a_name_repeated_in_a_writers_card_is_read_once_a_short_by_line_alone_stays():
+    # The inner "By" line is taken only when the outer one is mostly the card: a byline
+    # of two names whose first is in its own element keeps both.
+    header = '<div class="byline">By <span class="byline">By Ana Lima</span> and Tom Roe</div>'
+    assert extract(_headed(header), _URL)["authors"] == ["Ana Lima", "Tom Roe"]
+
+
+def test_an_h1_marked_as_the_alternative_headline_is_not_the_headline():
+    page = (
+        "<html><head><title>Sunday library | Valley Times</title>"
+        '<meta property="og:title" content="Library stays open on Sundays after the vote">'
+        "</head><body><article>"
+        '<h1 itemprop="alternativeHeadline">Sunday library</h1>'
+        '<h2 itemprop="headline">Library stays open on Sundays after the vote</h2>'
+        f'<p class="byline">By Ana Lima</p>{_STORY}</article></body></html>'
+    )
+    assert extract(page.encode(), _URL)["title"] == "Library stays open on Sundays after the vote"
+    # Without the mark, the <h1> and the <title> that agree with it win, as before.
+    unmarked = page.replace(' itemprop="alternativeHeadline"', "")
+    assert extract(unmarked.encode(), _URL)["title"] == "Sunday library"
+
+
 # ---------------------------------------------------------------- dates
 def test_a_utc_instant_is_written_in_the_local_time_the_page_shows():
     # The metadata gives 04:47 UTC on the 7th; the page shows 10:47 p.m. on the 6th, the
