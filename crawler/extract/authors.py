@@ -88,6 +88,9 @@ _WEEKDAY_ABBREVIATIONS = {
     *["lun", "mar", "mer", "jeu", "ven", "sam", "dim", "mié", "jue", "vie", "sáb", "dom"],
     *["wo", "vr", "za", "zo"],
 }
+# A weekday written out: a byline that starts with its date ("Wednesday, 08 Apr 2020")
+# leaves it as a part of its own.
+_WEEKDAYS = {f"{day}day" for day in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")}
 # "Posted on May 4 by Jane Doe", "January 17, 2017 at 6:08 PM ET by Jane Doe": the name
 # comes after the date.
 _DATED_BY_RE = re.compile(r"^(?:posted|published|updated|written)\b.{0,60}?\bby\s+(\S.*)$", re.I)
@@ -364,6 +367,8 @@ def _clean_part(part: str) -> str | None:
     if initial and part:
         part += "."
     if not part or _is_role_only(part) or part.casefold().strip(".") in _CREDENTIALS:
+        return None
+    if part.casefold() in _WEEKDAYS:
         return None
     stripped = _ROLE_TAIL_RE.sub("", part).strip(" ,-–—:|/")
     if stripped and stripped != part:

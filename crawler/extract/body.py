@@ -213,7 +213,7 @@ def extract_body(
     text = _main_text(tree, url, tables=True)
     if _is_layout_table(text, title):
         text = _main_text(tree, url, tables=False) or text
-    links, verbatim = link_texts(tree), verbatim_lines(tree)
+    links, verbatim = link_texts(tree, url), verbatim_lines(tree)
     blocks = clean_blocks(text.split("\n"), title, links, verbatim) if text.strip() else []
     blocks = add_split_chunks(tree, blocks, links)
     source = "trafilatura"

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from lxml import html
 
+from newsarchive.urls import host_under, site_of
+
 # Call-to-action phrases that are never the article's own words in a short paragraph.
 _CTA_RE = re.compile(
     r"\b(?:please share|share this (?:article|story|post)|leave a comment|scroll down to|"
@@ -140,11 +142,14 @@ class LinkTexts:
     link, i.e. a teaser card that links elsewhere; such a block is never the article's
     own text, however long it is. ``targets``: each link's ``href`` and text, spaces
     squashed, in page order (read once here, for ``body.body_links`` as well).
+    ``elsewhere``: the texts whose every link leads to another site (a shop, a
+    product's maker): in a list article the item's name, not the site's own promo.
     """
 
     anchors: set[str] = field(default_factory=set)
     cards: set[str] = field(default_factory=set)
     targets: list[tuple[str, str]] = field(default_factory=list)
+    elsewhere: set[str] = field(default_factory=set)
 
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
@@ -155,8 +160,10 @@ def text_key(text: str) -> str:
     return " ".join(text.translate(_ZERO_WIDTH).split()).casefold()
 
 
-def link_texts(tree: html.HtmlElement) -> LinkTexts:
+def link_texts(tree: html.HtmlElement, url: str = "") -> LinkTexts:
     texts = LinkTexts()
+    here = site_of(url)
+    own: set[str] = set()  # texts of a link that stays on the site (or its sister hosts)
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if href.startswith("#"):
@@ -165,9 +172,13 @@ def link_texts(tree: html.HtmlElement) -> LinkTexts:
         texts.targets.append((href, anchor))
         if text := text_key(anchor):
             texts.anchors.add(text)
+            there = site_of(href) if href.startswith(("http:", "https:", "//")) else ""
+            away = here and there and not (host_under(there, here) or host_under(here, there))
+            (texts.elsewhere if away else own).add(text)
         for el in a.iter("p", "h2", "h3", "h4"):
             if card := text_key(el.text_content()):
                 texts.cards.add(card)
+    texts.elsewhere -= own
     return texts
 
 
@@ -202,7 +213,7 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     if key in links.cards:
         return True
     plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
-    if len(words) <= 40 and not plain.isdisjoint(links.anchors):
+    if len(words) <= 40 and not plain.isdisjoint(links.anchors) and not _named_item(key, links):
         # A paragraph that is nothing but a link ("read more", shop or promo links),
         # maybe dressed as "Related: <link>" or "<link> [VIDEO]".
         return True
@@ -215,6 +226,23 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     if cta is None or not (len(words) <= 30 or (tail and len(words) <= 80)):
         return False
     return not _story_before(block[: cta.start()])
+
+
+def _named_item(key: str, links: LinkTexts) -> bool:
+    """A line that is only a link to another site, undressed and asking nothing of the
+    reader: the name of an item a list article reviews or sells ("Apple AirPods Pro",
+    "“Thumper” ($20)"), part of the story."""
+    if key not in links.elsewhere or _LINK_DRESS_RE.sub("", key) != key:
+        return False
+    return not (_CTA_RE.search(key) or _ASKS_RE.search(key))
+
+
+# What a promo's link asks the reader to do: "View The Advertiser", "Download the app".
+_ASKS_RE = re.compile(
+    r"^(?:view|visit|download|get|sign|subscribe|click|tap|read|watch|listen|follow|shop|"
+    r"buy|join|try|see|check|learn|find|discover|explore|go|order|book|start|register|"
+    r"support|donate)\b|\bsign up\b|\|"
+)
 
 
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z“\"])")

@@ -278,3 +278,29 @@ def test_a_headline_and_share_buttons_run_together_are_no_story_before_a_call_to
         " on X Share on Facebook Email File photo. Please share this article wherever you can."
     )
     assert clean_blocks([story, stub], None, LinkTexts()) == [story]
+
+
+def test_a_list_articles_items_linked_to_a_shop_are_kept_its_own_promos_are_not():
+    # Each item's name is a heading that links to the maker's or a shop's page; the
+    # site's own teaser, a dressed link and a link that asks something still go.
+    prose = (
+        " It charges a phone and a laptop at once, and it stays cool on a long drive, which"
+        " the two we tried before it did not."
+    )
+    items = "".join(
+        f'<h3><a href="https://shop.example/item-{i}">{name}</a></h3><p>{name} is our pick'
+        f" for the car.{prose}</p>"
+        for i, name in enumerate(["Satechi 72W Car Charger", "“Thumper” ($20)"])
+    )
+    page = (
+        "<html><head><title>Gifts for drivers | Gadget Desk</title></head><body><article>"
+        f"<h1>Gifts for drivers that they will actually use</h1>{items}"
+        '<p><a href="/2019/11/best-phones">The best phones of the year</a></p>'
+        '<p><a href="https://sister.example/review">Charger review [Video]</a></p>'
+        '<p><a href="https://apps.example/get">Download the Gadget Desk app</a></p>'
+        f"<p>That is the list for this year.{prose}</p></article></body></html>"
+    )
+    body = extract(page.encode(), "https://gadgetdesk.example/2019/11/gifts")["body"]
+    assert "Satechi 72W Car Charger\n" in body and "“Thumper” ($20)\n" in body
+    for promo in ("The best phones of the year", "Charger review", "Download the Gadget"):
+        assert promo not in body

@@ -88,6 +88,12 @@ REPO = Path(__file__).resolve().parents[2]
         ("View all posts by Ana Lima", ["Ana Lima"]),
         ("SHOW ALL ARTICLES OF", []),
         ("Sa 13 Jul 2019", []),
+        ("Wednesday, 08 Apr 2020 11:39 PM MYT", []),  # a byline that is only its date
+        ("By Ana Lima, Wednesday, May 4", ["Ana Lima"]),
+        # the date first, the name after "by"; the story's section after the name
+        ("January 17, 2017 at 6:08 PM ET by Ana Lima", ["Ana Lima"]),
+        ("Ana Lima in Politics", ["Ana Lima"]),
+        ("By Meg Wagner NEW YORK DAILY NEWS", ["Meg Wagner", "NEW YORK DAILY NEWS"]),
         ("by oz on December 4, 2006", ["oz"]),
         ("your works are released under", []),
         ("Will Reyes", ["Will Reyes"]),
