@@ -446,19 +446,39 @@ _AUTHOR_PAGE_RE = re.compile(
 )
 
 
+_ABOVE_HEADLINE_LINES = 3  # short lines just above the headline, in its own block
+_ABOVE_HEADLINE_WORDS = 25
+
+
+def _header_links(h1: html.HtmlElement) -> Iterator[html.HtmlElement]:
+    """The links of the headline's header: in the few short lines just above it in its
+    own block (a byline set over the headline), then after it until the story begins."""
+    above = []
+    for sibling in itertools.islice(h1.itersiblings(preceding=True), _ABOVE_HEADLINE_LINES):
+        if len(sibling.text_content().split()) > _ABOVE_HEADLINE_WORDS:
+            break
+        above.append(sibling)
+    for sibling in reversed(above):
+        yield from sibling.iter("a")
+    for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
+        if el.tag == "p" and len(el.text_content().split()) >= PROSE_WORDS:
+            return  # the story has begun
+        if el.tag == "a":
+            yield el
+
+
 def _author_page_links(tree: html.HtmlElement, host: str) -> list[str]:
-    """Links to the site's author pages just after the article's headline, for a byline
-    with neither byline markup nor a "By" (``<div class="author"><a
-    href="/author/jane-doe">Jane Doe</a>``). Only the header's: a menu of the site's
-    writers before the headline, or links once the story has begun, are not its byline."""
+    """Links to the site's author pages in the article's header, for a byline with
+    neither byline markup nor a "By" (``<div class="author"><a
+    href="/author/jane-doe">Jane Doe</a>``). Only the header's (``_header_links``): a
+    menu of the site's writers elsewhere before the headline, or links once the story
+    has begun, are not its byline."""
     h1 = _article_h1(tree, host)
     if h1 is None:
         return []
     names: list[str] = []
-    for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
-        if el.tag == "p" and len(el.text_content().split()) >= PROSE_WORDS:
-            break  # the story has begun
-        if el.tag != "a" or _is_image_credit(el):
+    for el in _header_links(h1):
+        if _is_image_credit(el):
             continue
         target = urlsplit(el.get("href") or "")
         there, here = site_host(target.hostname), site_host(host)

@@ -456,6 +456,19 @@ def test_a_name_repeated_in_a_writers_card_is_read_once_a_short_by_line_alone_st
     assert extract(_headed(header), _URL)["authors"] == ["Ana Lima", "Tom Roe"]
 
 
+def test_a_link_to_the_writers_page_set_above_the_headline_is_the_byline():
+    # "Von <a href="/author/...">Ana Lima</a> publiziert am ...", a line over the <h1> in
+    # its own header block; a menu of writers further up is not the story's byline.
+    page = (
+        "<html><head><title>Library | Valley Times</title></head><body><nav><p>Our writers:"
+        ' <a href="/author/tom-roe">Tom Roe</a></p></nav><div class="hero"><p>Von <a'
+        ' href="https://valleytimes.example/author/ana-lima">Ana Lima</a> publiziert am'
+        " 25. September 2018</p><h1>Library stays open on Sundays after the council vote</h1>"
+        f"</div><article>{_STORY}</article></body></html>"
+    )
+    assert extract(page.encode(), _URL)["authors"] == ["Ana Lima"]
+
+
 def test_an_h1_marked_as_the_alternative_headline_is_not_the_headline():
     page = (
         "<html><head><title>Sunday library | Valley Times</title>"
