@@ -456,6 +456,20 @@ def test_a_name_repeated_in_a_writers_card_is_read_once_a_short_by_line_alone_st
     assert extract(_headed(header), _URL)["authors"] == ["Ana Lima", "Tom Roe"]
 
 
+def test_the_names_inside_a_byline_that_also_gives_the_paper_and_date_are_read_alone():
+    header = (
+        '<div class="byline-section"><span class="author">Ana Lima and Tom Roe</span>'
+        '<span class="publication">Sioux Falls Argus Leader</span>'
+        '<div class="publish-date">Published 10:02 AM EST Nov 19, 2019</div></div>'
+    )
+    assert extract(_headed(header), _URL)["authors"] == ["Ana Lima", "Tom Roe"]
+    # A byline whose name part is empty is read whole, as before.
+    desk = header.replace("Ana Lima and Tom Roe", "").replace(
+        "Sioux Falls Argus Leader", "Wire services"
+    )
+    assert extract(_headed(desk), _URL)["authors"] == ["Wire services"]
+
+
 def test_a_link_to_the_writers_page_set_above_the_headline_is_the_byline():
     # "Von <a href="/author/...">Ana Lima</a> publiziert am ...", a line over the <h1> in
     # its own header block; a menu of writers further up is not the story's byline.
