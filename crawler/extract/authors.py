@@ -285,6 +285,8 @@ _GENERIC = {
 }
 
 
+# A site's account, not a writer: "jdadmin", "siteadmin", "Webmaster".
+_ACCOUNT_RE = re.compile(r"^\S*(?:admin|webmaster)\S*$", re.I)
 # A beat before its reporter's title makes a desk of it ("Court Reporter").
 _BEAT_ROLES = {"reporter", "reporters", "correspondent", "correspondents"}
 _BEATS = {
@@ -398,7 +400,7 @@ def _clean_part(part: str) -> str | None:
     ):
         part = part.rsplit(" ", 1)[0]
     words = part.split()
-    if not part or part.lower() in _GENERIC or _is_role_only(part):
+    if not part or part.lower() in _GENERIC or _is_role_only(part) or _ACCOUNT_RE.match(part):
         return None
     if len(part) > 60 or len(words) > 6 or not any(ch.isalpha() for ch in part):
         return None

@@ -84,6 +84,8 @@ REPO = Path(__file__).resolve().parents[2]
         ("By Staff", ["Staff"]),
         ("NEWSROOM", ["NEWSROOM"]),
         ("Admin", []),
+        ("jdadmin", []),  # the site's account, not a writer
+        ("Webmaster", []),
         # link labels, a date's weekday and a sentence after "By" are no names
         ("View all posts by Ana Lima", ["Ana Lima"]),
         ("SHOW ALL ARTICLES OF", []),
