@@ -8,12 +8,13 @@ page in ``tests/fixtures/extract/``.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from lxml import html
 
-from newsarchive.urls import host_under, site_of
+from newsarchive.urls import host_under, site_host, site_of
 
 # Call-to-action phrases that are never the article's own words in a short paragraph.
 _CTA_RE = re.compile(
@@ -172,14 +173,28 @@ def link_texts(tree: html.HtmlElement, url: str = "") -> LinkTexts:
         texts.targets.append((href, anchor))
         if text := text_key(anchor):
             texts.anchors.add(text)
-            there = site_of(href) if href.startswith(("http:", "https:", "//")) else ""
-            away = here and there and not (host_under(there, here) or host_under(here, there))
-            (texts.elsewhere if away else own).add(text)
+            (texts.elsewhere if here and _leaves_site(href, here) else own).add(text)
         for el in a.iter("p", "h2", "h3", "h4"):
             if card := text_key(el.text_content()):
                 texts.cards.add(card)
     texts.elsewhere -= own
     return texts
+
+
+_HOST_RE = re.compile(r"^(?:https?:)?//(?:[^/?#@]*@)?([^/?#:]+)", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _leaves(href_host: str, here: str) -> bool:
+    """A link to ``href_host`` leaves the site ``here`` (a subdomain or a parent host
+    is the same site)."""
+    there = site_host(href_host)
+    return not (host_under(there, here) or host_under(here, there))
+
+
+def _leaves_site(href: str, here: str) -> bool:
+    match = _HOST_RE.match(href)  # a relative link never leaves; no urlsplit per link
+    return bool(match) and _leaves(match.group(1), here)
 
 
 _MAX_VERBATIM_LINES = 5_000
