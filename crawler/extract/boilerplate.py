@@ -219,8 +219,10 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     words = block.split()
     if not _WORD_RE.search(block):  # a rule or separator: "___", "-"
         return True
-    if _LABEL_LINE_RE.match(block) or _BARE_VALUE_RE.match(block) or is_dateline(block):
+    if _LABEL_LINE_RE.match(block) or is_dateline(block):
         return True
+    if _BARE_VALUE_RE.match(block) and not _named_item(text_key(block), links):
+        return True  # a bare URL that links to another site is a list's item too
     if len(words) <= 60 and _CREDIT_RE.search(block):
         return True
     tail = position >= total - 3
