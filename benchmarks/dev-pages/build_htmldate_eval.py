@@ -28,6 +28,7 @@ from lxml import html
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_trafilatura_eval import (
     git,
+    held_elsewhere,
     is_english,
     page_bytes,
     registered_label,
@@ -54,18 +55,9 @@ def paragraphs(raw: bytes, limit: int = 80) -> list[str]:
     return [" ".join(p.text_content().split()) for p in tree.iter("p")][:limit]
 
 
-def held_elsewhere(out: Path = OUT) -> set[str]:
-    """URLs the development sets other than ``out`` already hold."""
-    urls = set()
-    for index in HERE.glob("*/index.json"):
-        if index.parent != out:
-            urls |= {p["url"] for p in json.loads(index.read_text(encoding="utf-8"))["pages"]}
-    return urls
-
-
 def main(argv: list[str] | None = None) -> int:
     repo, commit, excluded, seen = start(__doc__, "adbar/htmldate", OUT, argv)
-    taken = held_elsewhere()
+    taken = held_elsewhere(OUT)
     index: list[dict] = []
     for annotated, folders in CORPORA:
         data = json.loads(git(repo, "show", f"{commit}:{annotated}"))

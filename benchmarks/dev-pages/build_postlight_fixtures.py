@@ -27,10 +27,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_htmldate_eval import held_elsewhere
 from build_trafilatura_eval import (
     authors_of,
     git,
+    held_elsewhere,
     is_english,
     page_bytes,
     registered_label,
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     names = git(repo, "ls-tree", "-r", "--name-only", commit, TESTS).decode().split()
     index: list[dict] = []
     for name in sorted(n for n in names if n.endswith("/index.test.js")):
-        for case in cases(git(repo, "show", f"{commit}:{name}").decode("utf-8")):
+        for case in cases(git(repo, "show", f"{commit}:{name}").decode("utf-8", "replace")):
             url, host = case["url"], urlsplit(case["url"]).hostname or ""
             words = [case.get("title", ""), case.get("opening", "")]
             if not case.get("title") or not case.get("published") or not is_english(words):

@@ -98,6 +98,15 @@ def write_index(out: Path, source: str, index: list[dict]) -> None:
     print(f"{len(index)} pages written to {out}")
 
 
+def held_elsewhere(out: Path) -> set[str]:
+    """URLs the development sets other than ``out`` already hold (no page counts twice)."""
+    urls = set()
+    for index in HERE.glob("*/index.json"):
+        if index.parent != out:
+            urls |= {p["url"] for p in json.loads(index.read_text(encoding="utf-8"))["pages"]}
+    return urls
+
+
 def page_bytes(repo: Path, commit: str, folders: tuple[str, ...], name: str) -> bytes | None:
     """The file ``name`` from the first of ``folders`` that holds it at ``commit``,
     un-gzipped; ``None`` when none does."""

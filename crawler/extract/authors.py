@@ -93,8 +93,11 @@ _WEEKDAY_ABBREVIATIONS = {
 _WEEKDAYS = {f"{day}day" for day in ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")}
 # "Posted on May 4 by Jane Doe", "January 17, 2017 at 6:08 PM ET by Jane Doe": the name
 # comes after the date.
-_DATED_BY_RE = re.compile(r"^(?:posted|published|updated|written)\b.{0,60}?\bby\s+(\S.*)$", re.I)
-_DATE_THEN_BY_RE = re.compile(r"^.{0,60}?\bby\s+(\S.*)$", re.I)
+_DATED_BY_RE = re.compile(
+    rf"^(?:(?:posted|published|updated|written)\b|(?={_DATE_START_RE.pattern}))"
+    r".{0,60}?\bby\s+(\S.*)$",
+    re.I,
+)
 # A wire named after its writer: "Tom Davies Associated Press".
 _TRAILING_AGENCY_RE = re.compile(
     r"^(\S+(?:\s+\S+)+?)\s+(Associated Press|Agence France-Presse|Press Association|Reuters|AFP)"
@@ -417,7 +420,7 @@ def split_names(raw: str) -> list[str]:
     raw = re.sub(r"\s+", " ", raw).strip()
     if not raw or raw.startswith(("{", "[", "<")) or _IMAGE_CREDIT_RE.match(raw):
         return []
-    dated = _DATED_BY_RE.match(raw) or (_DATE_START_RE.match(raw) and _DATE_THEN_BY_RE.match(raw))
+    dated = _DATED_BY_RE.match(raw)
     if dated:
         raw = dated.group(1)
     raw = _PREFIX_RE.sub("", _GLUE_RE.sub(", ", raw))

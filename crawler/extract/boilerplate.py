@@ -221,12 +221,12 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
         return True
     if _LABEL_LINE_RE.match(block) or is_dateline(block):
         return True
-    if _BARE_VALUE_RE.match(block) and not _named_item(text_key(block), links):
+    key = text_key(block)
+    if _BARE_VALUE_RE.match(block) and not _named_item(key, links):
         return True  # a bare URL that links to another site is a list's item too
     if len(words) <= 60 and _CREDIT_RE.search(block):
         return True
     tail = position >= total - 3
-    key = text_key(block)
     if key in links.cards:
         return True
     plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
@@ -245,6 +245,14 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     return not _story_before(block[: cta.start()])
 
 
+# What a promo's link asks the reader to do: "View The Advertiser", "Download the app".
+_ASKS_RE = re.compile(
+    r"^(?:view|visit|download|get|sign|subscribe|click|tap|read|watch|listen|follow|shop|"
+    r"buy|join|try|see|check|learn|find|discover|explore|go|order|book|start|register|"
+    r"support|donate)\b|\bsign up\b|\|"
+)
+
+
 def _named_item(key: str, links: LinkTexts) -> bool:
     """A line that is only a link to another site, undressed and asking nothing of the
     reader: the name of an item a list article reviews or sells ("Apple AirPods Pro",
@@ -252,14 +260,6 @@ def _named_item(key: str, links: LinkTexts) -> bool:
     if key not in links.elsewhere or _LINK_DRESS_RE.sub("", key) != key:
         return False
     return not (_CTA_RE.search(key) or _ASKS_RE.search(key))
-
-
-# What a promo's link asks the reader to do: "View The Advertiser", "Download the app".
-_ASKS_RE = re.compile(
-    r"^(?:view|visit|download|get|sign|subscribe|click|tap|read|watch|listen|follow|shop|"
-    r"buy|join|try|see|check|learn|find|discover|explore|go|order|book|start|register|"
-    r"support|donate)\b|\bsign up\b|\|"
-)
 
 
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z“\"])")

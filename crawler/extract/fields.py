@@ -327,7 +327,7 @@ def _captions_a_picture(el: html.HtmlElement) -> bool:
 _MAX_BYLINES = 20
 # The names inside a byline that also holds the writer's paper, job or date: "<span
 # class="author">Jane Doe</span> <span class="publication">Argus Leader</span>".
-_NAME_PART_XPATH = (
+_NAME_PARTS = etree.XPath(
     ".//*[contains(concat(' ', normalize-space(@class), ' '), ' author ') or @itemprop='name']"
 )
 
@@ -347,7 +347,7 @@ def _byline_text(tree: html.HtmlElement, host: str) -> list[str]:
             continue
         if _is_image_credit(el):
             continue  # a photo credit marked up as an author
-        named = [t for t in (_spaced_text(n, lines=True) for n in el.xpath(_NAME_PART_XPATH)) if t]
+        named = [t for t in (_spaced_text(n, lines=True) for n in _NAME_PARTS(el)) if t]
         value = "; ".join(list(dict.fromkeys(named))[:8]) if named else _spaced_text(el, lines=True)
         if not value or len(value) > 200:
             continue
