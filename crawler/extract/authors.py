@@ -7,6 +7,7 @@ only, in page order, without duplicates.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -312,8 +313,10 @@ _SENTENCE_WORDS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def squash(text: str) -> str:
-    """Compare-friendly form: NFKC, case-folded, letters and digits only."""
+    """Compare-friendly form: NFKC, case-folded, letters and digits only (cached: a
+    page's site names and candidate names are squashed again for every comparison)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 

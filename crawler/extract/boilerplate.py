@@ -229,8 +229,11 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     tail = position >= total - 3
     if key in links.cards:
         return True
-    plain = {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
-    if len(words) <= 40 and not plain.isdisjoint(links.anchors) and not _named_item(key, links):
+    if (
+        len(words) <= 40
+        and not _undressed(key).isdisjoint(links.anchors)
+        and not _named_item(key, links)
+    ):
         # A paragraph that is nothing but a link ("read more", shop or promo links),
         # maybe dressed as "Related: <link>" or "<link> [VIDEO]".
         return True
@@ -239,10 +242,15 @@ def is_boilerplate(block: str, position: int, total: int, links: LinkTexts) -> b
     # A call to action in a short paragraph, or in a longer one at the very end; not a
     # story's paragraph that only ends with one ("... on Christmas. Follow him on
     # Instagram to watch."): the sentences before it are the story's.
+    if not (len(words) <= 30 or (tail and len(words) <= 80)):
+        return False  # a long paragraph: no search for one (the costliest pattern here)
     cta = _CTA_RE.search(block)
-    if cta is None or not (len(words) <= 30 or (tail and len(words) <= 80)):
-        return False
-    return not _story_before(block[: cta.start()])
+    return cta is not None and not _story_before(block[: cta.start()])
+
+
+def _undressed(key: str) -> set[str]:
+    """A line's key as a link's text: itself, and without its dress, trailing marks cut."""
+    return {key.rstrip(" .:>»→|"), _LINK_DRESS_RE.sub("", key).rstrip(" .:>»→|")}
 
 
 # What a promo's link asks the reader to do: "View The Advertiser", "Download the app".
