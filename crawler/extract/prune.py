@@ -73,9 +73,11 @@ _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none", re.I)
 
 def _is_unseen(el: html.HtmlElement) -> bool:
     """Hidden by markup, or an image caption or credit (which restates the story)."""
-    if el.get("hidden") is not None or _DISPLAY_NONE_RE.search(el.get("style") or ""):
+    get = el.get  # called on every element of the page
+    style = get("style")
+    if get("hidden") is not None or (style and _DISPLAY_NONE_RE.search(style)):
         return True
-    classes = el.get("class") or ""
+    classes = get("class")
     if not classes:
         return False
     if not _HIDDEN_CLASSES.isdisjoint(classes.split()):
