@@ -12,6 +12,7 @@ median of per-page ratios and the ratio of totals, to read a small set's median 
 
     python benchmarks/bench_extract.py [--sets zyte-articles fundus-history ...]
         [--per-outlet] [--worst N] [--save NAME] [--against NAME] [--repeat 3] [--smoke]
+        [--ablate jsonld|meta|visible]
 
 Sets: the shared ones (``zyte-articles``, ``news-publishers`` under ``--bench-root``,
 default ``$NEWSARCHIVE_BENCH_ROOT`` or ``../shared/benchmarks``) and the development
@@ -26,6 +27,10 @@ which outlets a change helped and hurt, and the leave-one-outlet-out view: the m
 change over the other outlets when each outlet in turn is left out. A rule whose gain
 comes from one outlet shows there as no gain. This is a measurement, not a test: it
 never fails on a low score.
+
+``--ablate KIND`` runs the pages with a kind of evidence taken out (``ablate.py``:
+the JSON-LD, the author meta tags, or both and the author microdata), so the rules are
+also measured as an outlet that gives less would meet them.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from ablate import KINDS, ablate  # noqa: E402 - beside this script
 
 DEFAULT_ROOT = Path(os.environ.get("NEWSARCHIVE_BENCH_ROOT", REPO.parent / "shared" / "benchmarks"))
 DEV_ROOT = REPO / "benchmarks" / "dev-pages"
@@ -222,11 +230,15 @@ def run_set(
     score_py: Path,
     limit: int | None,
     repeat: int = 1,
+    ablated: str | None = None,
 ) -> tuple[dict[str, list[float]], dict[str, dict[str, dict]], list[dict]]:
     bench = set_folder(name, root)
     pages = load_pages(bench)
     if limit:
         pages = pages[:limit]
+    if ablated:
+        for page in pages:
+            page["html"] = ablate(page["html"], ablated)
     timings: dict[str, list[float]] = {s: [] for s in systems}
     for system in systems:  # warm up imports and caches outside the timing
         SYSTEMS[system](pages[0]["html"], pages[0]["url"])
@@ -405,6 +417,11 @@ def main(argv: list[str] | None = None) -> int:
         default=3,
         help="runs of each page per system, the fastest timed (default 3; 1 with --smoke)",
     )
+    ap.add_argument(
+        "--ablate",
+        choices=KINDS,
+        help="run on the pages with this evidence taken out (benchmarks/ablate.py)",
+    )
     args = ap.parse_args(argv)
     score_py = args.bench_root / "score.py"
     if not score_py.is_file():
@@ -436,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             score_py,
             3 if args.smoke else None,
             1 if args.smoke else max(1, args.repeat),
+            args.ablate,
         )
         outlets = {p["id"]: p["outlet"] for p in pages}
         stats = {s: spread(per_page[s], outlets) for s in args.systems}
@@ -452,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
                 sections += ["", *compare(name, per_page["newsarchive"], before[name], outlets)]
             if args.worst:
                 sections += ["", *worst_pages(name, per_page["newsarchive"], args.worst)]
+    if args.ablate:
+        summary.insert(
+            0, f"Pages with `{args.ablate}` evidence taken out (benchmarks/ablate.py).\n"
+        )
     print("\n".join(summary + sections))
     if args.save:
         RUNS.mkdir(parents=True, exist_ok=True)

@@ -78,9 +78,10 @@ _DATE_START_RE = re.compile(
     r"\d{1,4}[/:.-]\d|\b(?:19|20)\d{2}\b|"
     rf"\b\d{{1,2}}\s+{MONTH_NAME}\b",
 )
-# What joins a byline to its date: "Jane Doe on May 4", "Jane Doe | Updated May 4".
+# What joins a byline to its date: "Jane Doe on May 4", "Jane Doe | Updated May 4",
+# "Jane Doe last updated 4 April".
 _DATE_LEAD_RE = re.compile(
-    r"(?:\s+|\W)*(?:\b(?:on|at|updated|published|posted|le|am|el))*\W*$", re.I
+    r"(?:(?:\s+|\W)*\b(?:on|at|last|updated|modified|published|posted|le|am|el)\b)*\W*$", re.I
 )
 # Weekdays as dates abbreviate them (English, German, French, Spanish, Dutch).
 _WEEKDAY_ABBREVIATIONS = {
@@ -105,6 +106,17 @@ _TRAILING_AGENCY_RE = re.compile(
     r"(?:\s+(?:published|updated|posted))?$",
     re.I,
 )
+# A link in a writer's card that asks the reader to see more of the writer: "See full
+# bio", "View author publications", "Search author on: PubMed", "More from Jane Doe".
+_READER_LINK_RE = re.compile(
+    r"^(?:see|view|read|search|visit|more)\b.{0,40}?\b(?:bio|biography|profile|"
+    r"publications|articles|stories|posts|author|from|by)\b",
+    re.I,
+)
+# A part that starts with a small word in lower case is the rest of a sentence ("of the
+# Command Line newsletter", "on Deadspin"), never a name: a name's own particles
+# ("van", "de", "al") are none of these.
+_LOWER_LEAD_RE = re.compile(r"^(?:of|on|in|at|for|from|with|about|to|and|or|the)\s")
 # Academic and professional letters after a name: "Jane Doe, MS, RDN".
 _CREDENTIALS = {
     *["phd", "md", "ms", "msc", "ma", "mba", "mph", "rd", "rdn", "rn", "dds", "cpa"],
@@ -364,6 +376,15 @@ def _role_line(part: str) -> bool:
     )
 
 
+def _ends_in_beat(text: str) -> bool:
+    """The text ends in a beat ("... Court"), or a name in a beat's newsroom ("Jane Doe
+    Travel News"; not "Sky Sports News", a newsroom of its own)."""
+    words = [w.casefold() for w in text.split()]
+    return words[-1] in _BEATS or (
+        len(words) >= 4 and words[-1] in _TRAILING_DESK and words[-2] in _BEATS
+    )
+
+
 def _clean_part(part: str) -> str | None:
     part = _URL_RE.sub(" ", part)
     part = _HANDLE_RE.sub(" ", part)
@@ -376,7 +397,7 @@ def _clean_part(part: str) -> str | None:
         part += "."
     if not part or _is_role_only(part) or part.casefold().strip(".") in _CREDENTIALS:
         return None
-    if part.casefold() in _WEEKDAYS:
+    if part.casefold() in _WEEKDAYS or _READER_LINK_RE.match(part) or _LOWER_LEAD_RE.match(part):
         return None
     stripped = _ROLE_TAIL_RE.sub("", part).strip(" ,-–—:|/")
     if stripped and stripped != part:
@@ -392,7 +413,8 @@ def _clean_part(part: str) -> str | None:
             return part
         # "Jane Doe, Court Reporter", "Jane Doe Political Reporter": the beat goes with
         # the title; a beat alone was the previous name's job, not a name
-        while stripped and stripped.split()[-1].casefold() in _BEATS:
+        # ("Travel News Reporter": a beat's newsroom word goes with the beat)
+        while stripped and _ends_in_beat(stripped):
             stripped = stripped.rsplit(" ", 1)[0] if " " in stripped else ""
         if not stripped:
             return None
@@ -406,6 +428,10 @@ def _clean_part(part: str) -> str | None:
     ):
         part = part.rsplit(" ", 1)[0]
     words = part.split()
+    half = len(words) // 2
+    if half >= 2 and words[:half] == words[half:]:  # "Andrea Wong Andrea Wong": a card's
+        words = words[:half]  # name set twice, in the byline and under the picture
+        part = " ".join(words)
     if not part or part.lower() in _GENERIC or _is_role_only(part) or _ACCOUNT_RE.match(part):
         return None
     if len(part) > 60 or len(words) > 6 or not any(ch.isalpha() for ch in part):

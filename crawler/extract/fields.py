@@ -389,13 +389,38 @@ def _spaced_text(el: html.HtmlElement, lines: bool = False) -> str:
     a link label to the writer's accounts ("Jane Doe <a>Twitter</a>")."""
     if not lines:
         return " ".join(" ".join(el.itertext()).split())
-    parts = el.xpath("descendant-or-self::text() | .//br")
-    return " ".join(
-        " ".join(
-            p if isinstance(p, str) and not (p.strip() and _CONTACT_LABEL_RE.match(p)) else ";"
-            for p in parts
-        ).split()
-    )
+    pieces: list[str] = []
+    block = None
+    for p in el.xpath("descendant-or-self::text() | .//br"):
+        if not isinstance(p, str):
+            pieces.append(";")
+            continue
+        if not p.strip():
+            pieces.append(p)
+            continue
+        here = _block_of(p, el)
+        if block is not None and here is not block:
+            pieces.append(";")
+        block = here
+        pieces.append(";" if _CONTACT_LABEL_RE.match(p) else p)
+    return " ".join(" ".join(pieces).split())
+
+
+# A byline's parts set as blocks of their own: the writer's job, a section's badge, the
+# date, each a line under or beside the name ("<a>Jane Doe</a><p>Sports writer</p>").
+_BLOCK_PARTS = frozenset(("p", "div", "li", "time", "h2", "h3", "h4", "h5", "h6", "dd", "dt"))
+
+
+def _block_of(text: Any, top: html.HtmlElement) -> html.HtmlElement:
+    """The innermost block element inside ``top`` that holds a text node (else ``top``)."""
+    node = text.getparent()
+    if node is not None and text.is_tail:
+        node = node.getparent()
+    while node is not None and node is not top:
+        if node.tag in _BLOCK_PARTS:
+            return node
+        node = node.getparent()
+    return top
 
 
 def _after_by(line: str) -> str:

@@ -86,3 +86,37 @@ def test_time_ratio_three_ways(bench):
     assert "median of per-page ratios 2.00" in line
     assert "ratio of totals 0.80" in line
     assert bench.time_ratios("set", {"ours": [1.0]}) == []
+
+
+def test_ablation_takes_out_the_evidence_it_names_and_only_that(bench):
+    from ablate import ablate  # on the path bench_extract set
+
+    page = (
+        b"<html><head><meta name='author' content='Ana Lima'>"
+        b"<meta property='article:author' content='https://x.example/ana'>"
+        b"<meta name='description' content='A library story'>"
+        b'<script type=\'application/ld+json\'>{"author": "Ana Lima"}</script>'
+        b"<script>var x = 1;</script></head><body><h1>Library</h1>"
+        b"<span itemprop='author'>Ana Lima</span><p>Text.</p></body></html>"
+    )
+    no_ld = ablate(page, "jsonld")
+    assert b"ld+json" not in no_ld and b'content="Ana Lima"' in no_ld
+    no_meta = ablate(page, "meta")
+    assert b"ld+json" in no_meta and b"article:author" not in no_meta
+    assert b"description" in no_meta and b"var x = 1" in no_meta
+    seen = ablate(page, "visible")
+    assert b"ld+json" not in seen and b"itemprop" not in seen and b"Ana Lima</span>" in seen
+    with pytest.raises(ValueError):
+        ablate(page, "everything")
+
+
+def test_ablation_keeps_the_text_of_a_page_declared_in_another_charset(bench):
+    from ablate import ablate
+
+    page = (
+        "<html><head><meta charset='iso-8859-1'><title>Café</title></head>"
+        "<body><p>Le café de la gare.</p></body></html>"
+    ).encode("iso-8859-1")
+    out = ablate(page, "jsonld")
+    assert "Le café de la gare." in out.decode("utf-8")
+    assert b"iso-8859-1" not in out and b'charset="utf-8"' in out
