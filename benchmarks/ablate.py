@@ -13,9 +13,9 @@ meta tag whose name or property names an author or a creator), ``visible`` (both
 
 from __future__ import annotations
 
-from lxml import etree, html
+from lxml import etree
 
-from crawler.extract.page import decode
+from crawler.extract.page import parse
 
 KINDS = ("jsonld", "meta", "visible")
 _AUTHOR_META = ("author", "creator", "byl")
@@ -30,9 +30,8 @@ def ablate(page: bytes, kind: str) -> bytes:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    try:
-        doc = html.document_fromstring(decode(page))
-    except (etree.ParserError, ValueError):
+    doc = parse(page)  # decoded and parsed as the extractor does it
+    if doc is None:
         return page
     if kind in ("jsonld", "visible"):
         for el in doc.xpath("//script[@type='application/ld+json']"):

@@ -79,9 +79,11 @@ _DATE_START_RE = re.compile(
     rf"\b\d{{1,2}}\s+{MONTH_NAME}\b",
 )
 # What joins a byline to its date: "Jane Doe on May 4", "Jane Doe | Updated May 4",
-# "Jane Doe last updated 4 April".
+# "Jane Doe last updated 4 April". One way to match each character (``\W*``, not a
+# space run or a non-word character: that choice backtracked 2^n times on a row of
+# " |" share separators).
 _DATE_LEAD_RE = re.compile(
-    r"(?:(?:\s+|\W)*\b(?:on|at|last|updated|modified|published|posted|le|am|el)\b)*\W*$", re.I
+    r"(?:\W*\b(?:on|at|last|updated|modified|published|posted|le|am|el)\b)*\W*$", re.I
 )
 # Weekdays as dates abbreviate them (English, German, French, Spanish, Dutch).
 _WEEKDAY_ABBREVIATIONS = {
@@ -325,10 +327,15 @@ _SENTENCE_WORDS = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
 def squash(text: str) -> str:
-    """Compare-friendly form: NFKC, case-folded, letters and digits only (cached: a
-    page's site names and candidate names are squashed again for every comparison)."""
+    """Compare-friendly form: NFKC, case-folded, letters and digits only."""
+    return _squash(str(text))  # a plain str key: lxml's strings hold on to their tree
+
+
+@functools.lru_cache(maxsize=4096)
+def _squash(text: str) -> str:
+    """``squash``, cached: a page's site names and candidate names are squashed again
+    for every comparison."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in text if ch.isalnum())
 

@@ -114,6 +114,12 @@ def test_split_names(raw, names):
     assert split_names(raw) == names
 
 
+def test_a_byline_of_share_separators_before_its_date_is_read_in_linear_time():
+    # " |" forty times before the date: the old lead pattern tried 2^40 ways to match
+    # the run (a page that sent it stalled its worker); one way per character now.
+    assert split_names("By Ana Lima" + " |" * 40 + " 4 May 2020") == ["Ana Lima"]
+
+
 def test_clean_authors_dedupes_across_sources():
     assert clean_authors(["Jane Doe", "By jane doe", "John Roe"]) == ["Jane Doe", "John Roe"]
 
