@@ -10,9 +10,10 @@ import subprocess
 from tests.crawl.conftest import REPO
 
 
-def _command(crawler, *args: str) -> list[str]:
-    """The crawl command without the suite's LOG_LEVEL, so -v/-q decide."""
-    cmd = crawler.command(*args)
+def _command(crawler, *args: str, **settings: str) -> list[str]:
+    """The crawl command without the suite's LOG_LEVEL, so -v/-q decide. ``settings``
+    go after the suite's fast ones, which a ``-s`` in ``args`` would not outlast."""
+    cmd = crawler.command(*args, **settings)
     at = cmd.index("LOG_LEVEL=WARNING")
     return cmd[: at - 1] + cmd[at + 1 :]
 
@@ -46,7 +47,7 @@ def test_quiet_by_default_log_with_v_nothing_with_q(site, make_crawler):
 def test_a_terminal_gets_one_progress_line(site, make_crawler):
     crawler = make_crawler(site)
     # Slow enough (12 articles, 0.2 s apart) for the line to be drawn a few times.
-    cmd = _command(crawler, "-s", "DOWNLOAD_DELAY=0.2")
+    cmd = _command(crawler, DOWNLOAD_DELAY="0.2")
     main, replica = pty.openpty()
     proc = subprocess.Popen(
         cmd, env=crawler.env(), cwd=REPO, stdout=subprocess.PIPE, stderr=replica, text=True
