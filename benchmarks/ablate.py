@@ -8,16 +8,21 @@ there shows as a drop.
 
 Kinds: ``jsonld`` (every ``<script type="application/ld+json">``), ``meta`` (every
 meta tag whose name or property names an author or a creator), ``visible`` (both, and
-``itemprop="author"``/``"creator"``: what is left is the page as the reader sees it).
+``itemprop="author"``/``"creator"``: what is left is the page as the reader sees it),
+``classes`` (every class and id name made an opaque token, the same token for the same
+name, as sites built with CSS modules or hashed utility classes serve them: no rule can
+read "byline" or "related" in them) and ``bare`` (``visible`` and ``classes`` together).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from lxml import etree
 
 from crawler.extract.page import parse
 
-KINDS = ("jsonld", "meta", "visible")
+KINDS = ("jsonld", "meta", "visible", "classes", "bare")
 _AUTHOR_META = ("author", "creator", "byl")
 
 
@@ -33,21 +38,31 @@ def ablate(page: bytes, kind: str) -> bytes:
     doc = parse(page)  # decoded and parsed as the extractor does it
     if doc is None:
         return page
-    if kind in ("jsonld", "visible"):
+    if kind in ("jsonld", "visible", "bare"):
         for el in doc.xpath("//script[@type='application/ld+json']"):
             el.drop_tree()
     for el in list(doc.iter("meta")):
         key = (el.get("name") or el.get("property") or "").lower()
         charset = el.get("charset") or (el.get("http-equiv") or "").lower() == "content-type"
-        author = kind in ("meta", "visible") and any(word in key for word in _AUTHOR_META)
+        author = kind in ("meta", "visible", "bare") and any(word in key for word in _AUTHOR_META)
         if (charset or author) and el.getparent() is not None:
             el.getparent().remove(el)
-    if kind == "visible":
+    if kind in ("visible", "bare"):
         for el in doc.xpath("//*[@itemprop='author' or @itemprop='creator']"):
             del el.attrib["itemprop"]
+    if kind in ("classes", "bare"):
+        for el in doc.xpath("//*[@class or @id]"):
+            for name in ("class", "id"):
+                if el.get(name) is not None:
+                    el.set(name, " ".join(_opaque(token) for token in el.get(name).split()))
     head = doc.find("head")
     if head is not None:
         head.insert(0, etree.Element("meta", charset="utf-8"))
     return etree.tostring(doc, encoding="unicode", method="html", doctype="<!DOCTYPE html>").encode(
         "utf-8"
     )
+
+
+def _opaque(name: str) -> str:
+    """A token that says nothing, the same one wherever ``name`` stands."""
+    return "c" + hashlib.blake2s(name.encode("utf-8"), digest_size=4).hexdigest()

@@ -12,7 +12,7 @@ median of per-page ratios and the ratio of totals, to read a small set's median 
 
     python benchmarks/bench_extract.py [--sets zyte-articles fundus-history ...]
         [--per-outlet] [--worst N] [--save NAME] [--against NAME] [--repeat 3] [--smoke]
-        [--ablate jsonld|meta|visible]
+        [--ablate jsonld|meta|visible|classes|bare]
 
 Sets: the shared ones (``zyte-articles``, ``news-publishers`` under ``--bench-root``,
 default ``$NEWSARCHIVE_BENCH_ROOT`` or ``../shared/benchmarks``) and the development

@@ -110,6 +110,27 @@ def test_ablation_takes_out_the_evidence_it_names_and_only_that(bench):
         ablate(page, "everything")
 
 
+def test_class_ablation_makes_every_class_and_id_name_say_nothing(bench):
+    from ablate import ablate
+    from lxml import html
+
+    page = (
+        b"<html><head><script type='application/ld+json'>{}</script></head><body>"
+        b"<div class='byline author' id='byline'><span class='author'>Ana Lima</span></div>"
+        b"<p class='c' data-testid='byline' itemprop='author'>Text.</p></body></html>"
+    )
+    doc = html.fromstring(ablate(page, "classes"))
+    div, span, p = doc.find(".//div"), doc.find(".//span"), doc.find(".//p")
+    names = div.get("class").split()
+    assert len(names) == 2 and not {"byline", "author"} & set(names)
+    assert span.get("class") == names[1] and div.get("id") == names[0]  # one name, one token
+    assert span.text == "Ana Lima" and p.get("data-testid") == "byline"  # only names
+    assert doc.find(".//script") is not None and p.get("itemprop") == "author"
+    bare = html.fromstring(ablate(page, "bare"))  # visible and classes together
+    assert bare.find(".//script") is None and bare.find(".//p").get("itemprop") is None
+    assert bare.find(".//span").get("class") == names[1]
+
+
 def test_ablation_keeps_the_text_of_a_page_declared_in_another_charset(bench):
     from ablate import ablate
 
