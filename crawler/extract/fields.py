@@ -28,7 +28,7 @@ from crawler.extract.authors import (
     is_site_name,
     squash,
 )
-from crawler.extract.boilerplate import PROSE_WORDS
+from crawler.extract.boilerplate import PROSE_WORDS, is_prose
 from crawler.extract.prune import without_others_words
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
@@ -226,11 +226,13 @@ _BYLINE_REACH = 25  # elements after the headline where its byline or date stand
 
 def _over_byline(h1: html.HtmlElement) -> bool:
     """An ``<h1>`` set as a story's headline: a sentence-long heading with the story's
-    byline or date just below it (a section's name or a logo has neither)."""
+    byline or date just below it (a section's name or a logo has neither). The byline
+    is its markup or, for a page whose classes name nothing (hashed or utility
+    classes), a "By" or a link to an author's page."""
     if len(h1.text_content().split()) < _HEADLINE_WORDS:
         return False
     for el in following(h1, _BYLINE_REACH):
-        if el.tag == "time" or (el.attrib and _is_byline(el)):
+        if el.tag == "time" or (el.attrib and _is_byline(el)) or _is_bare_byline(el):
             return True
         if el.tag == "h1" or (el.tag in ("h2", "h3") and el.find(".//a") is not None):
             return False  # another headline came first (a deck has no link): a list
@@ -254,9 +256,40 @@ def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
     return same_site and target.path in ("", "/") and not target.query
 
 
+def _is_bare_byline(el: html.HtmlElement) -> bool:
+    """A byline that says so in its words or its link, not in its markup."""
+    own = el.text
+    if own and len(own) <= 60 and (_BY_WORD_RE.match(own.strip()) or _BY_RE.match(own.strip())):
+        return True
+    return el.tag == "a" and bool(_AUTHOR_PAGE_RE.search(el.get("href") or ""))
+
+
+def _in_teaser(el: html.HtmlElement) -> bool:
+    """Inside a link or a list item: a teaser card's headline, not the page's."""
+    return any(up.tag in ("a", "li") for up in el.iterancestors())
+
+
+_HEADLINES_READ = 10  # h1s weighed for the article's own; a page of teasers has more
+
+
 def _article_h1(tree: html.HtmlElement, host: str) -> html.HtmlElement | None:
-    """The article's headline: the first ``<h1>`` that is not the site's masthead."""
-    return next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    """The article's headline: the first ``<h1>`` that is not the site's masthead and
+    stands over a byline or a date, else the first that is not the masthead. Teaser
+    cards and a sticky header that repeats the headline come before the story on some
+    pages, each in an ``<h1>`` of its own, with no byline under them; a card's
+    headline (in a link or a list item) is never preferred for its byline."""
+    first = None
+    for h1 in itertools.islice(tree.iter("h1"), _HEADLINES_READ):
+        if _is_masthead(h1, host):
+            continue
+        if _over_byline(h1) and not _in_teaser(h1):
+            return h1
+        first = h1 if first is None else first
+    return (
+        first
+        if first is not None
+        else next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
+    )
 
 
 # ---------------------------------------------------------------- authors
@@ -369,8 +402,15 @@ def image_credits(tree: html.HtmlElement) -> set[str]:
 
 
 _BY_RE = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.I)
+# "By chance, ...", "By the time ...": a sentence of the story that opens with "By".
+_BY_SENTENCE_RE = re.compile(r"^(?i:by)\s+[a-z]")
+_BY_REACH = 60  # elements after the headline read for a "By" line, whatever they are
+_BY_HEADER_REACH = 150  # ... and further, while the story has not begun
 _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
 # "Posted on September 21, 2020 by Adi Tzlil": a name after "by" at the end of a line.
+# What a dateline that ends in its writer holds before the "by": a date or its verb
+# ("Posted on May 4 by Jane Doe"), not "Follow us by Email".
+_DATELINE_LEAD_RE = re.compile(r"\d|\b(?:posted|written|published|updated|filed)\b", re.I)
 _TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
 
 
@@ -433,7 +473,10 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
     """A "By Jane Doe" line shortly after the headline, for pages with no byline markup.
 
     The "By" may stand alone with the name in the next element ("<span>By</span>
-    <a>Jane Doe</a>"), or close a dateline ("Posted on May 4 by Jane Doe").
+    <a>Jane Doe</a>"), or close a dateline ("Posted on May 4 by Jane Doe"). The
+    first ``_BY_REACH`` elements are read; past them, only while the story has not
+    begun (a row of share buttons can stand between headline and byline). A "By"
+    that opens a sentence of the story ("By chance, ...") is no byline.
     """
     # A blog whose only <h1> is its name titles posts lower: read from the name then.
     h1 = _article_h1(tree, host)
@@ -441,7 +484,12 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
         h1 = next(tree.iter("h1"), None)
     if h1 is None:
         return []
-    for el in h1.xpath("following::*[position() <= 60]"):
+    for seen, el in enumerate(following(h1, _BY_HEADER_REACH)):
+        if seen >= _BY_REACH:  # out in the header's far end: no teaser's byline
+            if el.tag == "p" and is_prose(_spaced_text(el)):
+                return []  # the story has begun
+            if _in_teaser(el):
+                continue
         own = " ".join((el.text or "").split())
         if not own or _is_image_credit(el):
             continue  # a figure's "Photo by X" credits the picture, not the story
@@ -456,7 +504,7 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
             if nxt is not None and len(_spaced_text(nxt)) <= 100:
                 return [_spaced_text(nxt)]
             continue
-        if _BY_RE.match(own):
+        if _BY_RE.match(own) and not _BY_SENTENCE_RE.match(own):
             line = own if len(own.split()) > 1 and not own.lower().endswith(" by") else None
             if line is None or len(own.split()) < 2:
                 line = _spaced_text(el)
@@ -465,7 +513,11 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
             continue
         whole = _spaced_text(el)
         trailing = _TRAILING_BY_RE.search(whole) if len(whole.split()) <= 15 else None
-        if trailing and not credits_a_picture(whole):
+        if (
+            trailing
+            and _DATELINE_LEAD_RE.search(whole[: trailing.start()])
+            and not credits_a_picture(whole)
+        ):
             return [trailing.group(1)]
     return []
 
