@@ -408,9 +408,12 @@ _BY_REACH = 60  # elements after the headline read for a "By" line, whatever the
 _BY_HEADER_REACH = 150  # ... and further, while the story has not begun
 _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
 # "Posted on September 21, 2020 by Adi Tzlil": a name after "by" at the end of a line.
-# What a dateline that ends in its writer holds before the "by": a date or its verb
-# ("Posted on May 4 by Jane Doe"), not "Follow us by Email".
-_DATELINE_LEAD_RE = re.compile(r"\d|\b(?:posted|written|published|updated|filed)\b", re.I)
+# What a dateline or a credit that ends in its writer holds before the "by": a date or
+# its verb ("Posted on May 4 by Jane Doe", "Reporting by Jane Doe"), not "Follow us by
+# Email".
+_DATELINE_LEAD_RE = re.compile(
+    r"\d|\b(?:posted|written|published|updated|filed|reporting|reported)\b", re.I
+)
 _TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
 
 
@@ -712,11 +715,8 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     an organisation byline (a newsroom, a wire desk) is the author; the site's own name
     only when the visible byline gives it.
     """
-    bylines = (
-        _byline_text(tree, host)
-        or _by_line_near_headline(tree, host)
-        or _author_page_links(tree, host)
-    )
+    linked = _author_page_links(tree, host)
+    bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host) or linked
     byline_key = squash(" ".join(bylines))
     credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
@@ -745,6 +745,8 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
             or squash(r) in byline_key
         ]
         names = [_strip_site_tail(n, st.site_names, host) for n in clean_authors(raws)]
+        if source == "byline" and linked:
+            names = list(dict.fromkeys(part for n in names for part in _as_linked(n, linked)))
         names = [
             n
             for n in names
@@ -789,6 +791,16 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
         if not is_site_name(n, st.site_names, host)
     ]
     return (credit, "byline") if credit else ([], None)
+
+
+def _as_linked(name: str, linked: list[str]) -> list[str]:
+    """A byline's name that runs on past the name its link to the writer's page gives
+    ("Sarah Lazare Twitter", "Jane Doe Freelance") is the linked names it holds: the
+    rest is the card ("Ana Lima Tom Roe", both linked, is both)."""
+    folded = name.casefold()
+    if not any(len(folded) > len(n) and folded.startswith(n.casefold() + " ") for n in linked):
+        return [name]
+    return [n for n in linked if n.casefold() in folded]
 
 
 # How far after the headline a credit line is the story's, and how long it may be.

@@ -519,6 +519,27 @@ def test_a_byline_whose_classes_say_nothing_is_found_by_its_words_and_place(body
     assert extract(f"{page}</body></html>".encode(), _URL)["authors"] == ["Ana Lima"]
 
 
+def test_a_byline_that_runs_on_past_its_linked_name_gives_the_linked_names():
+    # The "By" line's block also holds the writer's account link or her job; the link to
+    # her page gives her name exactly. Two linked names run together are both.
+    for line, expected in (
+        (
+            '<div><h2>By</h2> <a href="/authors/ana-lima/">Ana Lima</a> <span>Twitter</span>'
+            "<h4>Today 5:00 am</h4></div>",
+            ["Ana Lima"],
+        ),
+        (
+            '<div>By <a href="/author/ana-lima">Ana Lima</a> <span>@analima</span> <a'
+            ' href="/author/tom-roe">Tom Roe</a> 01 October 2020</div>',
+            ["Ana Lima", "Tom Roe"],
+        ),
+    ):
+        assert extract(_headed(line), _URL)["authors"] == expected, line
+    # A credit at the story's foot, "Reporting by ...", still names the writer.
+    credit = _headed("<p>Reporting by Ana Lima</p>")
+    assert extract(credit, _URL)["authors"] == ["Ana Lima"]
+
+
 def test_a_story_sentence_or_a_share_line_that_holds_by_is_no_byline():
     # "By chance, ..." opens a sentence of the story; "Follow us by Email" ends a share
     # line: neither names a writer, so the page's only byline (its link) is read.
