@@ -278,18 +278,16 @@ def _article_h1(tree: html.HtmlElement, host: str) -> html.HtmlElement | None:
     cards and a sticky header that repeats the headline come before the story on some
     pages, each in an ``<h1>`` of its own, with no byline under them; a card's
     headline (in a link or a list item) is never preferred for its byline."""
-    first = None
-    for h1 in itertools.islice(tree.iter("h1"), _HEADLINES_READ):
-        if _is_masthead(h1, host):
-            continue
-        if _over_byline(h1) and not _in_teaser(h1):
-            return h1
-        first = h1 if first is None else first
-    return (
-        first
-        if first is not None
-        else next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
-    )
+    heads = [
+        h for h in itertools.islice(tree.iter("h1"), _HEADLINES_READ) if not _is_masthead(h, host)
+    ]
+    if len(heads) > 1:  # the usual page has one: nothing to choose
+        chosen = next((h for h in heads if _over_byline(h) and not _in_teaser(h)), None)
+        if chosen is not None:
+            return chosen
+    if heads:
+        return heads[0]
+    return next((h for h in tree.iter("h1") if not _is_masthead(h, host)), None)
 
 
 # ---------------------------------------------------------------- authors
@@ -715,8 +713,9 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     an organisation byline (a newsroom, a wire desk) is the author; the site's own name
     only when the visible byline gives it.
     """
-    linked = _author_page_links(tree, host)
-    bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host) or linked
+    bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host)
+    linked = None if bylines else _author_page_links(tree, host)
+    bylines = bylines or linked or []
     byline_key = squash(" ".join(bylines))
     credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
@@ -745,7 +744,9 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
             or squash(r) in byline_key
         ]
         names = [_strip_site_tail(n, st.site_names, host) for n in clean_authors(raws)]
-        if source == "byline" and linked:
+        if source == "byline" and any(len(n.split()) > 2 for n in names):
+            if linked is None:  # read only for a name that may run on past its link
+                linked = _author_page_links(tree, host)
             names = list(dict.fromkeys(part for n in names for part in _as_linked(n, linked)))
         names = [
             n
