@@ -405,13 +405,13 @@ _BY_SENTENCE_RE = re.compile(r"^(?i:by)\s+[a-z]")
 _BY_REACH = 60  # elements after the headline read for a "By" line, whatever they are
 _BY_HEADER_REACH = 150  # ... and further, while the story has not begun
 _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
-# "Posted on September 21, 2020 by Adi Tzlil": a name after "by" at the end of a line.
 # What a dateline or a credit that ends in its writer holds before the "by": a date or
 # its verb ("Posted on May 4 by Jane Doe", "Reporting by Jane Doe"), not "Follow us by
 # Email".
 _DATELINE_LEAD_RE = re.compile(
     r"\d|\b(?:posted|written|published|updated|filed|reporting|reported)\b", re.I
 )
+# "Posted on September 21, 2020 by Adi Tzlil": a name after "by" at the end of a line.
 _TRAILING_BY_RE = re.compile(r"\bby\s+((?:[A-Z][\w.'’-]+\s*){1,4})$")
 
 
@@ -797,11 +797,13 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
 def _as_linked(name: str, linked: list[str]) -> list[str]:
     """A byline's name that runs on past the name its link to the writer's page gives
     ("Sarah Lazare Twitter", "Jane Doe Freelance") is the linked names it holds: the
-    rest is the card ("Ana Lima Tom Roe", both linked, is both)."""
+    rest is the card ("Ana Lima Tom Roe", both linked, is both). A link of one word
+    (a first name) is too little of a name to cut at."""
     folded = name.casefold()
-    if not any(len(folded) > len(n) and folded.startswith(n.casefold() + " ") for n in linked):
+    whole = [n for n in linked if len(n.split()) >= 2]
+    if not any(len(folded) > len(n) and folded.startswith(n.casefold() + " ") for n in whole):
         return [name]
-    return [n for n in linked if n.casefold() in folded]
+    return [n for n in whole if n.casefold() in folded]
 
 
 # How far after the headline a credit line is the story's, and how long it may be.

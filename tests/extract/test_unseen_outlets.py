@@ -535,6 +535,9 @@ def test_a_byline_that_runs_on_past_its_linked_name_gives_the_linked_names():
         ),
     ):
         assert extract(_headed(line), _URL)["authors"] == expected, line
+    # A link on the first name alone is too little of a name to cut at.
+    first = _headed('<div>By <a href="/author/ana">Ana</a> Lima Costa</div>')
+    assert extract(first, _URL)["authors"] == ["Ana Lima Costa"]
     # A credit at the story's foot, "Reporting by ...", still names the writer.
     credit = _headed("<p>Reporting by Ana Lima</p>")
     assert extract(credit, _URL)["authors"] == ["Ana Lima"]
