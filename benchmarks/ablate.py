@@ -22,7 +22,16 @@ from lxml import etree
 
 from crawler.extract.page import parse
 
-KINDS = ("jsonld", "meta", "visible", "classes", "bare")
+# What each kind takes out: the JSON-LD, the author meta tags, the author microdata,
+# the class and id names.
+_TAKES = {
+    "jsonld": {"jsonld"},
+    "meta": {"meta"},
+    "visible": {"jsonld", "meta", "microdata"},
+    "classes": {"classes"},
+    "bare": {"jsonld", "meta", "microdata", "classes"},
+}
+KINDS = tuple(_TAKES)
 _AUTHOR_META = ("author", "creator", "byl")
 
 
@@ -33,24 +42,25 @@ def ablate(page: bytes, kind: str) -> bytes:
     charset that says so: a page declared in another charset is otherwise read wrongly
     after the round trip, by both systems, and the drop measured is the encoding's.
     """
-    if kind not in KINDS:
+    if kind not in _TAKES:
         raise ValueError(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
+    takes = _TAKES[kind]
     doc = parse(page)  # decoded and parsed as the extractor does it
     if doc is None:
         return page
-    if kind in ("jsonld", "visible", "bare"):
+    if "jsonld" in takes:
         for el in doc.xpath("//script[@type='application/ld+json']"):
             el.drop_tree()
     for el in list(doc.iter("meta")):
         key = (el.get("name") or el.get("property") or "").lower()
         charset = el.get("charset") or (el.get("http-equiv") or "").lower() == "content-type"
-        author = kind in ("meta", "visible", "bare") and any(word in key for word in _AUTHOR_META)
+        author = "meta" in takes and any(word in key for word in _AUTHOR_META)
         if (charset or author) and el.getparent() is not None:
             el.getparent().remove(el)
-    if kind in ("visible", "bare"):
+    if "microdata" in takes:
         for el in doc.xpath("//*[@itemprop='author' or @itemprop='creator']"):
             del el.attrib["itemprop"]
-    if kind in ("classes", "bare"):
+    if "classes" in takes:
         for el in doc.xpath("//*[@class or @id]"):
             for name in ("class", "id"):
                 if el.get(name) is not None:

@@ -29,8 +29,9 @@ comes from one outlet shows there as no gain. This is a measurement, not a test:
 never fails on a low score.
 
 ``--ablate KIND`` runs the pages with a kind of evidence taken out (``ablate.py``:
-the JSON-LD, the author meta tags, or both and the author microdata), so the rules are
-also measured as an outlet that gives less would meet them.
+the JSON-LD, the author meta tags, both and the author microdata, the class and id
+names, or all of them), so the rules are also measured as an outlet that gives less
+would meet them.
 """
 
 from __future__ import annotations

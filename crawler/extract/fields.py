@@ -28,7 +28,7 @@ from crawler.extract.authors import (
     is_site_name,
     squash,
 )
-from crawler.extract.boilerplate import PROSE_WORDS, is_prose
+from crawler.extract.boilerplate import is_prose
 from crawler.extract.prune import without_others_words
 from crawler.extract.schemaorg import type_names
 from crawler.extract.structured import Structured
@@ -198,7 +198,7 @@ def title(
         h1s.append(h1.text_content())
         if placed is None and _over_byline(h1):
             placed = h1.text_content()
-        if len(h1s) >= 10:
+        if len(h1s) >= _HEADLINES_READ:
             break
     if not h1s:  # a blog whose only h1 is its name: the post's heading is the first h2
         h1s = [h2.text_content() for h2 in itertools.islice(tree.iter("h2"), 1)]
@@ -258,8 +258,8 @@ def _is_masthead(h1: html.HtmlElement, host: str) -> bool:
 
 def _is_bare_byline(el: html.HtmlElement) -> bool:
     """A byline that says so in its words or its link, not in its markup."""
-    own = el.text
-    if own and len(own) <= 60 and (_BY_WORD_RE.match(own.strip()) or _BY_RE.match(own.strip())):
+    own = (el.text or "").strip()
+    if own and len(own) <= 60 and (_BY_WORD_RE.match(own) or _says_by(own)):
         return True
     return el.tag == "a" and bool(_AUTHOR_PAGE_RE.search(el.get("href") or ""))
 
@@ -402,6 +402,19 @@ def image_credits(tree: html.HtmlElement) -> set[str]:
 _BY_RE = re.compile(r"^(?:by|written by|posted by|words by)\s+\S", re.I)
 # "By chance, ...", "By the time ...": a sentence of the story that opens with "By".
 _BY_SENTENCE_RE = re.compile(r"^(?i:by)\s+[a-z]")
+
+
+def _says_by(text: str) -> bool:
+    """Unmarked text that opens as a byline: "By Jane Doe", not "By chance, ..."."""
+    return bool(_BY_RE.match(text)) and not _BY_SENTENCE_RE.match(text)
+
+
+def _story_begun(el: html.HtmlElement) -> bool:
+    """A paragraph of the story's prose: the header, where bylines stand, is over (a
+    long notice that is no sentence, "You can update your privacy settings", is not)."""
+    return el.tag == "p" and is_prose(" ".join(el.text_content().split()))
+
+
 _BY_REACH = 60  # elements after the headline read for a "By" line, whatever they are
 _BY_HEADER_REACH = 150  # ... and further, while the story has not begun
 _BY_WORD_RE = re.compile(r"^(?:\|\s*)?(?:by|written by|posted by)\s*:?$", re.I)
@@ -487,8 +500,8 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
         return []
     for seen, el in enumerate(following(h1, _BY_HEADER_REACH)):
         if seen >= _BY_REACH:  # out in the header's far end: no teaser's byline
-            if el.tag == "p" and is_prose(_spaced_text(el)):
-                return []  # the story has begun
+            if _story_begun(el):
+                return []
             if _in_teaser(el):
                 continue
         own = " ".join((el.text or "").split())
@@ -505,7 +518,7 @@ def _by_line_near_headline(tree: html.HtmlElement, host: str) -> list[str]:
             if nxt is not None and len(_spaced_text(nxt)) <= 100:
                 return [_spaced_text(nxt)]
             continue
-        if _BY_RE.match(own) and not _BY_SENTENCE_RE.match(own):
+        if _says_by(own):
             line = own if len(own.split()) > 1 and not own.lower().endswith(" by") else None
             if line is None or len(own.split()) < 2:
                 line = _spaced_text(el)
@@ -545,8 +558,8 @@ def _header_links(h1: html.HtmlElement) -> Iterator[html.HtmlElement]:
     for sibling in reversed(above):
         yield from sibling.iter("a")
     for el in following(h1, _NEAR_HEADLINE_ELEMENTS):
-        if el.tag == "p" and len(el.text_content().split()) >= PROSE_WORDS:
-            return  # the story has begun
+        if _story_begun(el):
+            return
         if el.tag == "a":
             yield el
 
@@ -713,9 +726,12 @@ def authors(tree: html.HtmlElement, st: Structured, feed: dict, host: str) -> tu
     an organisation byline (a newsroom, a wire desk) is the author; the site's own name
     only when the visible byline gives it.
     """
+    # The author-page links are read here only when nothing else gives a byline, and
+    # below only for a byline name that may run on past its link.
+    linked = None
     bylines = _byline_text(tree, host) or _by_line_near_headline(tree, host)
-    linked = None if bylines else _author_page_links(tree, host)
-    bylines = bylines or linked or []
+    if not bylines:
+        bylines = linked = _author_page_links(tree, host)
     byline_key = squash(" ".join(bylines))
     credits = image_credits(tree)
     people = _jsonld_people(st.jsonld.get("author") or st.jsonld.get("creator"))
