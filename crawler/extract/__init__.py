@@ -48,7 +48,7 @@ from crawler.politics.people import PeopleTagger
 from crawler.schema import ARTICLE_FIELDS
 
 EXTRACTOR_NAME = "newsarchive-extract"
-EXTRACTOR_VERSION = "1.3.10"
+EXTRACTOR_VERSION = "1.3.11"
 DEFAULT_TIMEOUT = 20.0
 
 Page = bytes | str | HtmlElement

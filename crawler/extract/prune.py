@@ -1,7 +1,7 @@
 """Prune the page tree before the main-text extractor reads it.
 
 What goes is never the article's text, whatever the site: embedded social posts
-(someone else's words), embedded documents and transcripts beside a story of its
+(someone else's words), dialogs and sidebars marked by their ARIA role, embedded documents and transcripts beside a story of its
 own, hover cards inside a paragraph (headlines behind a name), hidden elements
 (not the hidden pages of a paged story), and image captions and credits (which
 restate the story). ``without_others_words`` gives the date search a copy without
@@ -232,8 +232,40 @@ def _headed_documents(body: html.HtmlElement) -> list[list[html.HtmlElement]]:
     return runs
 
 
+# ARIA roles whose content is by definition beside the story: a dialog (a cookie
+# consent, a sign-up or log-in form) and a complementary region (a sidebar). Roles
+# survive where class names say nothing (CSS modules, utility classes).
+_ASIDE_ROLES = frozenset(("dialog", "alertdialog", "complementary"))
+
+
+def _is_aside(el: html.HtmlElement) -> bool:
+    role = el.get("role")
+    return (
+        el.tag == "dialog"
+        or el.get("aria-modal") == "true"
+        or (role is not None and role.strip().lower() in _ASIDE_ROLES)
+    )
+
+
+def _drop_asides(tree: html.HtmlElement) -> None:
+    """Remove dialogs and complementary regions, unless the page's prose is in them (a
+    page that shows its essays in pop-up dialogs has little prose outside them)."""
+    body = tree.find("body")
+    if body is None:
+        return
+    found = [el for el in body.iter(etree.Element) if _is_aside(el)]
+    outermost = [el for el in found if not any(_is_aside(a) for a in el.iterancestors())]
+    if not outermost:
+        return
+    inside = sum(_words_in_paragraphs(el) for el in outermost)
+    if _words_in_paragraphs(body) - inside >= _PROSE_OUTSIDE:
+        _drop(outermost)
+
+
 def prune(tree: html.HtmlElement) -> None:
-    """Remove embeds, hover cards, hidden elements and captions from ``tree`` in place."""
+    """Remove embeds, asides, hover cards, hidden elements and captions from ``tree``
+    in place."""
+    _drop_asides(tree)
     _drop_embeds(tree)
     _drop_documents(tree)
     _drop_inline_cards(tree)

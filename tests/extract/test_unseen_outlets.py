@@ -736,3 +736,18 @@ def test_a_publication_time_rewritten_to_the_update_loses_to_the_first_days():
     page = (FIXTURES / "date_published_rewritten_on_update.html").read_text()
     near = page.replace("2021-11-03T08:15:00+00:00", "2023-05-09T20:00:00")
     assert extract(near.encode(), url)["published"].startswith("2023-05-10")
+
+
+def test_dialogs_and_a_sidebar_marked_by_their_role_are_not_the_story():
+    # Class names say nothing here (CSS modules); the ARIA roles still do.
+    body = record("body_aria_dialogs_and_sidebar.html", "https://quaycourier.example/fares")["body"]
+    assert body.startswith("The harbour board voted on Tuesday")
+    assert body.rstrip().endswith("did not come with the new fares.")
+    for aside in ("store cookies", "Allow all", "Most read", "Coastguard", "sign up now"):
+        assert aside not in body
+
+
+def test_a_page_whose_prose_is_in_its_dialogs_keeps_them():
+    # Essays shown in pop-up dialogs over a one-line page: the dialogs are the text.
+    body = record("body_essays_in_dialogs.html", "https://lantern.example/year")["body"]
+    assert "licence plate readers" in body or "surveillance vendor" in body
